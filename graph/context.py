@@ -1,0 +1,29 @@
+"""The per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info as StrawberryInfo
+
+from graph.database import Database
+from loaders.base import Loaders
+from models.viewer import Viewer
+
+
+@dataclass
+class Context(BaseContext):
+    db: Database
+    viewer: Viewer
+    loaders: Loaders = field(init=False)
+    client_ip: str | None = None
+    user_agent: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self.loaders = Loaders(self.db.read_engine, self.viewer)
+
+
+Info = StrawberryInfo[Context, Any]

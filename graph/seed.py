@@ -1,0 +1,87 @@
+"""Demo data for `make run`: loaded only into an empty database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import models
+from graph.auth import hash_password
+from models.accounts import ADMIN, EDITOR, OWNER, VIEWER
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    password: str
+    full_name: str
+    role: str
+
+
+DEMO_USERS = (
+    DemoUser("owner@demo.trellis.dev", "demo-owner-pass", "Olivia Owner", OWNER),
+    DemoUser("admin@demo.trellis.dev", "demo-admin-pass", "Adam Admin", ADMIN),
+    DemoUser("editor@demo.trellis.dev", "demo-editor-pass", "Edith Editor", EDITOR),
+    DemoUser("viewer@demo.trellis.dev", "demo-viewer-pass", "Victor Viewer", VIEWER),
+)
+DEMO_TAGS = (
+    ("design", "#7c3aed"),
+    ("research", "#2563eb"),
+    ("urgent", "#dc2626"),
+    ("idea", "#16a34a"),
+    ("archive", "#6b7280"),
+)
+DEMO_ITEMS = (
+    ("Brand guidelines", "document", ("design",)),
+    ("Competitor landscape", "report", ("research",)),
+    ("Homepage redesign", "project", ("design", "urgent")),
+    ("Customer interviews", "notes", ("research",)),
+    ("Pricing experiment", "idea", ("idea", "research")),
+    ("Onboarding checklist", "document", ()),
+    ("Q3 roadmap", "plan", ("urgent",)),
+    ("Old logo files", "asset", ("archive", "design")),
+)
+
+
+async def seed(session: AsyncSession) -> bool:
+    """Load the demo organization, its users, tags and items; False if data exists already."""
+    if await session.scalar(select(func.count()).select_from(models.Organization)):
+        return False
+    roles = {
+        r.name: r.id
+        for r in (
+            await session.scalars(select(models.Role).where(models.Role.organization_id.is_(None)))
+        ).all()
+    }
+    org = models.Organization(name="Acme Demo", slug="acme-demo", meta_data={"demo": True})
+    session.add(org)
+    users = []
+    for demo in DEMO_USERS:
+        user = models.User(
+            email=demo.email, full_name=demo.full_name, password_hash=hash_password(demo.password)
+        )
+        session.add(user)
+        users.append(user)
+    await session.flush()
+    for user, demo in zip(users, DEMO_USERS, strict=True):
+        session.add(
+            models.Membership(user_id=user.id, organization_id=org.id, role_id=roles[demo.role])
+        )
+    tags = {name: models.Tag(organization_id=org.id, name=name, color=c) for name, c in DEMO_TAGS}
+    session.add_all(tags.values())
+    await session.flush()
+    for i, (title, kind, tag_names) in enumerate(DEMO_ITEMS):
+        item = models.Item(
+            owner_id=users[i % 3].id, organization_id=org.id, title=title, type=kind,
+            description=f"Demo {kind}: {title.lower()}.",
+        )  # fmt: skip
+        session.add(item)
+        await session.flush()
+        if tag_names:
+            await session.execute(
+                insert(models.item_tags),
+                [{"item_id": item.id, "tag_id": tags[n].id} for n in tag_names],
+            )
+    return True

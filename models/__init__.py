@@ -1,0 +1,31 @@
+"""SQLAlchemy models, one module per domain. Importing this package registers every table."""
+
+from models.accounts import (
+    APIKey,
+    AuthSession,
+    Membership,
+    Organization,
+    Permission,
+    Role,
+    User,
+    role_permissions,
+)
+from models.base import Base
+from models.catalog import Item, Tag, item_tags
+from models.viewer import Viewer
+
+__all__ = [
+    "APIKey",
+    "AuthSession",
+    "Base",
+    "Item",
+    "Membership",
+    "Organization",
+    "Permission",
+    "Role",
+    "Tag",
+    "User",
+    "Viewer",
+    "item_tags",
+    "role_permissions",
+]

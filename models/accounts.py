@@ -1,0 +1,248 @@
+"""Accounts: users, organizations, memberships, roles, permissions, sessions, API keys."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.base import JSON, Base, SoftDeleteMixin, Str200
+from models.viewer import Viewer
+
+
+class PlanType(enum.Enum):
+    FREE = "free"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
+
+
+class AuthProvider(enum.Enum):
+    PASSWORD = "password"
+    GOOGLE = "google"
+    GITHUB = "github"
+
+
+# The built-in roles, strongest first. Their permissions are seeded by a migration.
+OWNER, ADMIN, EDITOR, VIEWER = "OWNER", "ADMIN", "EDITOR", "VIEWER"
+BUILTIN_ROLES = (OWNER, ADMIN, EDITOR, VIEWER)
+
+
+def _member_of(organization_id: Any, viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.is_superuser:
+        return true()
+    if not viewer.permissions:
+        return false()
+    return organization_id == func.any(viewer.organization_ids)  # type: ignore[no-any-return]
+
+
+class User(SoftDeleteMixin, Base):
+    __tablename__ = "users"
+    __secret_columns__ = frozenset({"password_hash"})
+
+    email: Mapped[str] = mapped_column(String(320))
+    full_name: Mapped[Str200] = mapped_column(default="")
+    password_hash: Mapped[str | None]
+    is_active: Mapped[bool] = mapped_column(server_default=true())
+    is_superuser: Mapped[bool] = mapped_column(server_default=false())
+    auth_provider: Mapped[AuthProvider] = mapped_column(
+        Enum(AuthProvider, name="auth_provider", values_callable=lambda e: [m.value for m in e]),
+        server_default=AuthProvider.PASSWORD.value,
+    )
+    last_login_at: Mapped[datetime | None]
+    extras: Mapped[JSON]
+
+    __table_args__ = (
+        # Case-insensitive uniqueness: one account per address however it is typed.
+        Index("users_email_lower_key", func.lower(email), unique=True),
+    )
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        """Yourself, and the people who share an organization with you."""
+        alive = cls.deleted_at.is_(None)
+        if viewer.is_superuser:
+            return alive
+        if viewer.user_id is None:
+            return false()
+        co_members = select(Membership.user_id).where(
+            _member_of(Membership.organization_id, viewer)
+        )
+        return alive & or_(cls.id == viewer.user_id, cls.id.in_(co_members))
+
+
+class Organization(SoftDeleteMixin, Base):
+    __tablename__ = "organizations"
+
+    name: Mapped[Str200]
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_type: Mapped[PlanType] = mapped_column(
+        Enum(PlanType, name="plan_type", values_callable=lambda e: [m.value for m in e]),
+        server_default=PlanType.FREE.value,
+    )
+    meta_data: Mapped[JSON]
+
+    __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]*$'", name="slug_format"),)
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        return cls.deleted_at.is_(None) & _member_of(cls.id, viewer)
+
+
+class Permission(Base):
+    """A right to perform ``action`` on ``resource``, e.g. item:create."""
+
+    __tablename__ = "permissions"
+
+    resource: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(server_default="")
+
+    __table_args__ = (UniqueConstraint("resource", "action"),)
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        return true()
+
+
+role_permissions = Table(
+    "role_permissions",
+    Base.metadata,
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+    Column("permission_id", ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Role(Base):
+    """A named set of permissions; built-in roles have no organization."""
+
+    __tablename__ = "roles"
+
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(server_default="")
+    # Rank orders roles for "at least ADMIN" checks: OWNER 100, ADMIN 80, EDITOR 50, VIEWER 10.
+    rank: Mapped[int] = mapped_column(server_default="0")
+
+    __table_args__ = (
+        Index(
+            "roles_builtin_name_key",
+            "name",
+            unique=True,
+            postgresql_where="organization_id IS NULL",
+        ),
+        UniqueConstraint("organization_id", "name"),
+    )
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        return cls.organization_id.is_(None) | _member_of(cls.organization_id, viewer)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("roles.id", ondelete="RESTRICT"))
+    joined_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        return _member_of(cls.organization_id, viewer)
+
+
+def _own(user_id: Any, viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.user_id is None:
+        return false()
+    return user_id == viewer.user_id  # type: ignore[no-any-return]
+
+
+class AuthSession(Base):
+    """A login: opaque access and refresh tokens, stored only as SHA-256 hashes."""
+
+    __tablename__ = "auth_sessions"
+    __secret_columns__ = frozenset({"token_hash", "refresh_token_hash"})
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    expires_at: Mapped[datetime]
+    refresh_expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        return _own(cls.user_id, viewer)
+
+
+class APIKey(Base):
+    """A long-lived credential of a user, narrowed by scopes; the key is shown once."""
+
+    __tablename__ = "api_keys"
+    __secret_columns__ = frozenset({"key_hash"})
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[Str200]
+    # The first characters of the key, shown in lists so a user can tell keys apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        return _own(cls.user_id, viewer)
+
+
+__all__ = [
+    "ADMIN",
+    "BUILTIN_ROLES",
+    "EDITOR",
+    "OWNER",
+    "VIEWER",
+    "APIKey",
+    "AuthProvider",
+    "AuthSession",
+    "Membership",
+    "Organization",
+    "Permission",
+    "PlanType",
+    "Role",
+    "User",
+    "role_permissions",
+]

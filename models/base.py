@@ -1,0 +1,62 @@
+"""Declarative base, column aliases and the mixins every table shares."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from sqlalchemy import DateTime, MetaData, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.viewer import Viewer
+
+# Constraint names follow one convention, so integrity errors can be translated by name.
+NAMING_CONVENTION = {
+    "ix": "%(table_name)s_%(column_0_N_name)s_idx",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+UUIDPk = Annotated[
+    uuid.UUID, mapped_column(PG_UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid())
+]
+Str200 = Annotated[str, mapped_column(String(200))]
+JSON = Annotated[dict[str, Any], mapped_column(JSONB, server_default="{}")]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: DateTime(timezone=True),
+        str: Text,
+        uuid.UUID: PG_UUID(as_uuid=True),
+        dict[str, Any]: JSONB,
+    }
+
+    # Fetch server-generated values (id, timestamps) with RETURNING on INSERT and UPDATE, so
+    # a saved object is complete without another round trip.
+    __mapper_args__ = {"eager_defaults": True}
+
+    id: Mapped[UUIDPk]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    # Columns the write path never records in the change history (secrets).
+    __secret_columns__: frozenset[str] = frozenset()
+
+    @classmethod
+    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+        """The rows of this table ``viewer`` may read; every read path applies it."""
+        raise NotImplementedError(f"{cls.__name__} declares no visibility rule")
+
+
+class SoftDeleteMixin:
+    """Aggregate roots are soft-deleted: a deleted row is hidden from every read."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)

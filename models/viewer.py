@@ -1,0 +1,65 @@
+"""The principal a request acts as, and what it may do.
+
+Built once per request by authentication (one statement), then read by every loader (to scope
+rows) and by the write path (to check permissions), so neither asks the database again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+# API key scopes narrow what a key may do, on top of its user's roles.
+SCOPE_READ = "read"
+SCOPE_WRITE = "write"
+SCOPE_ADMIN = "admin"
+ALL_SCOPES = frozenset({SCOPE_READ, SCOPE_WRITE, SCOPE_ADMIN})
+
+# Permissions that need the "admin" scope when the caller is an API key; all other
+# non-read permissions need "write".
+ADMIN_RESOURCES = frozenset({"organization", "membership", "role"})
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    user_id: uuid.UUID | None = None
+    is_superuser: bool = False
+    # organization id -> the permission codes ("item:create", ...) of the viewer's role there
+    permissions: dict[uuid.UUID, frozenset[str]] = field(default_factory=dict)
+    # organization id -> role name (OWNER, ADMIN, ...)
+    roles: dict[uuid.UUID, str] = field(default_factory=dict)
+    session_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    scopes: frozenset[str] = ALL_SCOPES
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def organization_ids(self) -> list[uuid.UUID]:
+        return list(self.permissions)
+
+    def can(self, permission: str, organization_id: uuid.UUID | None) -> bool:
+        """Whether the viewer holds ``permission`` ("resource:action") in an organization."""
+        if not self.authenticated or not self._scope_allows(permission):
+            return False
+        if self.is_superuser:
+            return True
+        if organization_id is None:
+            return False
+        return permission in self.permissions.get(organization_id, frozenset())
+
+    def _scope_allows(self, permission: str) -> bool:
+        resource, _, action = permission.partition(":")
+        if action == "read":
+            return SCOPE_READ in self.scopes or SCOPE_WRITE in self.scopes
+        if resource in ADMIN_RESOURCES:
+            return SCOPE_ADMIN in self.scopes
+        return SCOPE_WRITE in self.scopes
+
+    def may_write(self) -> bool:
+        return self.authenticated and bool(self.scopes & {SCOPE_WRITE, SCOPE_ADMIN})
+
+
+ANONYMOUS = Viewer()

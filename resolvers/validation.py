@@ -1,0 +1,84 @@
+"""Input checks shared by every op: they collect every problem, then refuse once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from graph.errors import FieldErrorCode, FieldProblem, ValidationFailed
+from graph.relay import InvalidId, decode_id
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+PASSWORD_MIN, PASSWORD_MAX = 8, 1024
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.problems: list[FieldProblem] = []
+
+    def fail(self, path: Sequence[str], code: FieldErrorCode, message: str) -> None:
+        self.problems.append(FieldProblem(tuple(path), code, message))
+
+    def done(self) -> None:
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+    def text(
+        self, path: Sequence[str], value: str, *, min_length: int = 1, max_length: int = 200
+    ) -> str:
+        value = value.strip()
+        if len(value) < min_length:
+            code = FieldErrorCode.REQUIRED if not value else FieldErrorCode.TOO_SHORT
+            self.fail(path, code, f"Must be at least {min_length} characters.")
+        elif len(value) > max_length:
+            self.fail(path, FieldErrorCode.TOO_LONG, f"Must be at most {max_length} characters.")
+        return value
+
+    def email(self, path: Sequence[str], value: str) -> str:
+        value = value.strip()
+        if len(value) > 320 or not EMAIL_RE.match(value):
+            self.fail(path, FieldErrorCode.INVALID_FORMAT, "Not a valid email address.")
+        return value.lower()
+
+    def password(self, path: Sequence[str], value: str) -> str:
+        if len(value) < PASSWORD_MIN:
+            self.fail(path, FieldErrorCode.TOO_SHORT, f"Use at least {PASSWORD_MIN} characters.")
+        elif len(value) > PASSWORD_MAX:
+            self.fail(path, FieldErrorCode.TOO_LONG, f"Use at most {PASSWORD_MAX} characters.")
+        return value
+
+    def slug(self, path: Sequence[str], value: str) -> str:
+        value = value.strip()
+        if not 1 <= len(value) <= 64 or not SLUG_RE.match(value):
+            self.fail(
+                path,
+                FieldErrorCode.INVALID_FORMAT,
+                "Use 1-64 lowercase letters, digits and dashes, starting with a letter or digit.",
+            )
+        return value
+
+    def color(self, path: Sequence[str], value: str | None) -> str | None:
+        if value is not None and not COLOR_RE.match(value):
+            self.fail(path, FieldErrorCode.INVALID_FORMAT, "Use #rrggbb.")
+        return value.lower() if value else value
+
+    def json_object(self, path: Sequence[str], value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(path, FieldErrorCode.INVALID, "Must be a JSON object.")
+            return {}
+        return value
+
+    def id(self, path: Sequence[str], value: str, type_name: str) -> uuid.UUID | None:
+        try:
+            return decode_id(value, type_name)
+        except InvalidId as exc:
+            self.fail(path, FieldErrorCode.INVALID_ID, str(exc))
+            return None
+
+    def ids(self, path: Sequence[str], values: Sequence[str], type_name: str) -> list[uuid.UUID]:
+        found = [self.id([*path, str(i)], v, type_name) for i, v in enumerate(values)]
+        return [pk for pk in found if pk is not None]

@@ -1,0 +1,227 @@
+"""The one write path. Every create, update and delete goes through a `Writer`, inside one
+transaction per mutation: it finds rows the viewer may see, checks permissions, applies
+patches, lets the database set timestamps, and records each change (old -> new per field),
+so the change history can be written here once. Integrity errors are translated by
+constraint name into typed errors, and nothing of a refused mutation is committed.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from psycopg import errors as pg_errors
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from graph.context import Info
+from graph.errors import (
+    Conflict,
+    DomainError,
+    Error,
+    FieldErrorCode,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from graph.relay import InvalidId, decode_id
+from models.base import Base, SoftDeleteMixin
+from models.viewer import Viewer
+
+M = TypeVar("M", bound=Base)
+T = TypeVar("T")
+S = TypeVar("S")
+
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+
+# Unique constraints a client can run into, by name -> (input path, message).
+UNIQUE_VIOLATIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "users_email_lower_key": (("email",), "An account with this email already exists."),
+    "organizations_slug_key": (("slug",), "This slug is taken."),
+    "tags_organization_id_name_key": (("name",), "A tag with this name exists already."),
+    "memberships_user_id_organization_id_key": (
+        ("user",),
+        "This user is a member of the organization already.",
+    ),
+    "roles_organization_id_name_key": (("name",), "A role with this name exists already."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row's change, as the change history will store it."""
+
+    action: str
+    table: str
+    entity_id: uuid.UUID
+    organization_id: uuid.UUID | None
+    fields: dict[str, tuple[Any, Any]]
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+@dataclass
+class Writer:
+    session: AsyncSession
+    viewer: Viewer
+    changes: list[Change] = field(default_factory=list)
+
+    # -- permissions ---------------------------------------------------------------------
+
+    def require(self, permission: str, organization_id: uuid.UUID | None) -> None:
+        if not self.viewer.can(permission, organization_id):
+            raise PermissionDenied(permission)
+
+    def require_on(self, obj: Base, permission: str) -> None:
+        """Permission on an existing row: by its organization, or by ownership for rows
+        whose organization is gone."""
+        org = getattr(obj, "organization_id", None)
+        if org is None and getattr(obj, "owner_id", None) == self.viewer.user_id:
+            if self.viewer.may_write():
+                return
+        self.require(permission, org)
+
+    # -- finding rows --------------------------------------------------------------------
+
+    def visible(self, model: type[M]) -> Select[tuple[M]]:
+        return select(model).where(model.visible_to(self.viewer))
+
+    async def get(
+        self,
+        model: type[M],
+        global_id: str,
+        *,
+        type_name: str,
+        path: tuple[str, ...] = ("id",),
+        lock: bool = True,
+    ) -> M:
+        """The row a global ID names, if the viewer may see it; locked for the transaction."""
+        try:
+            pk = decode_id(global_id, type_name)
+        except InvalidId as exc:
+            raise ValidationFailed.one(path, FieldErrorCode.INVALID_ID, str(exc)) from exc
+        stmt = self.visible(model).where(model.id == pk)
+        if lock:
+            stmt = stmt.with_for_update()
+        obj = (await self.session.execute(stmt)).scalar_one_or_none()
+        if obj is None:
+            raise NotFound(type_name, global_id, path)
+        return obj
+
+    # -- changing rows -------------------------------------------------------------------
+
+    async def create(self, obj: M) -> M:
+        self.session.add(obj)
+        await self.session.flush()
+        self._record(CREATE, obj, {c: (None, getattr(obj, c)) for c in _columns(obj)})
+        return obj
+
+    async def update(
+        self, obj: M, values: Mapping[str, Any], *, seen_updated_at: datetime | None = None
+    ) -> M:
+        """Apply a patch. With ``seen_updated_at``, refuse if the row changed since then."""
+        if seen_updated_at is not None and obj.updated_at != seen_updated_at:
+            raise Conflict(
+                "This object changed since you read it; reload it and try again.",
+                ("updatedAt",),
+            )
+        diff = {
+            name: (getattr(obj, name), value)
+            for name, value in values.items()
+            if getattr(obj, name) != value
+        }
+        for name, (_, new) in diff.items():
+            setattr(obj, name, new)
+        if diff:
+            await self.session.flush()
+            self._record(UPDATE, obj, diff)
+        return obj
+
+    async def delete(self, obj: M) -> None:
+        """Soft-delete an aggregate root; hard-delete anything else."""
+        if isinstance(obj, SoftDeleteMixin):
+            obj.deleted_at = now = _now()
+            await self.session.flush()
+            self._record(DELETE, obj, {"deleted_at": (None, now)})
+            return
+        await self.session.delete(obj)
+        await self.session.flush()
+        self._record(DELETE, obj, {c: (getattr(obj, c), None) for c in _columns(obj)})
+
+    async def link(self, table: Any, parent: Base, rows: list[dict[str, Any]], name: str) -> None:
+        """Insert link rows (many-to-many), recorded as a change of ``parent``'s ``name``."""
+        if rows:
+            await self.session.execute(insert(table).values(rows).on_conflict_do_nothing())
+            self._record(UPDATE, parent, {name: (None, [r for r in rows])})
+
+    async def unlink(self, table: Any, parent: Base, where: Any, name: str) -> None:
+        await self.session.execute(delete(table).where(where))
+        self._record(UPDATE, parent, {name: ("removed", None)})
+
+    def _record(self, action: str, obj: Base, fields: dict[str, tuple[Any, Any]]) -> None:
+        secret = type(obj).__secret_columns__
+        self.changes.append(
+            Change(
+                action,
+                obj.__tablename__,
+                obj.id,
+                getattr(obj, "organization_id", None) if obj.__tablename__ != "organizations"
+                else obj.id,
+                {k: (_plain(o), _plain(n)) for k, (o, n) in fields.items() if k not in secret},
+            )
+        )
+
+
+def _columns(obj: Base) -> list[str]:
+    return [c.key for c in obj.__table__.columns]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def translate_integrity_error(exc: IntegrityError) -> DomainError:
+    orig = exc.orig
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None) or ""
+    if isinstance(orig, pg_errors.UniqueViolation):
+        path, message = UNIQUE_VIOLATIONS.get(constraint, ((), "This conflicts with existing data."))
+        return ValidationFailed.one(path, FieldErrorCode.ALREADY_EXISTS, message)
+    if isinstance(orig, pg_errors.ForeignKeyViolation):
+        return Conflict("A referenced object does not exist (any more).")
+    if isinstance(orig, pg_errors.CheckViolation):
+        return ValidationFailed.one((), FieldErrorCode.INVALID, "A value is out of its allowed range.")
+    return Conflict("The change conflicts with existing data.")
+
+
+@asynccontextmanager
+async def writing(info: Info) -> AsyncIterator[Writer]:
+    """One transaction, committed when the block ends without an exception."""
+    ctx = info.context
+    async with ctx.db.sessions() as session:
+        try:
+            async with session.begin():
+                yield Writer(session, ctx.viewer)
+        except IntegrityError as exc:
+            raise translate_integrity_error(exc) from exc
+
+
+async def mutate(
+    info: Info, op: Callable[[Writer], Awaitable[T]], success: Callable[[T], S]
+) -> S | Error:
+    """Run an op in the write path; expected failures become payload errors."""
+    try:
+        async with writing(info) as writer:
+            result = await op(writer)
+    except DomainError as exc:
+        return exc.to_graphql()
+    return success(result)
