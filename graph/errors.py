@@ -117,8 +117,9 @@ class ValidationFailed(DomainError):
             message=self.message,
             code=ErrorCode.VALIDATION,
             path=list(self.problems[0].path) if len(self.problems) == 1 else [],
-            fields=[FieldError(path=list(p.path), code=p.code, message=p.message)
-                    for p in self.problems],
+            fields=[
+                FieldError(path=list(p.path), code=p.code, message=p.message) for p in self.problems
+            ],
         )
 
 

@@ -8,7 +8,6 @@ it filters, so ``filter_condition`` turns any of them into one SQL condition.
 from __future__ import annotations
 
 import enum
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -16,10 +15,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, and_, not_, or_, true
-from sqlalchemy.sql.elements import KeyedColumnElement
 
 from graph.relay import InvalidId, decode_id, user_error
-from loaders.base import OrderTerm
+from loaders.base import Column, OrderTerm
 
 E = TypeVar("E")
 
@@ -91,11 +89,11 @@ class IDFilter:
 class Ref:
     """A column holding the primary key of ``type_name``: filtered by global ID."""
 
-    column: KeyedColumnElement[Any]
+    column: Column
     type_name: str
 
 
-Target = KeyedColumnElement[Any] | Ref
+Target = Column | Ref
 
 _COMPARISONS = {
     "eq": lambda c, v: c == v,
@@ -114,7 +112,7 @@ def _convert(target: Target, value: Any, path: str) -> Any:
         except InvalidId as exc:
             raise user_error(f"filter.{path}: {exc}", "INVALID_ID") from exc
     if isinstance(value, enum.Enum):
-        return value.value if not isinstance(value.value, enum.Enum) else value.value
+        return value.value
     return value
 
 
@@ -175,7 +173,7 @@ class OrderBy(Generic[E]):
 
     field: E
     direction: OrderDirection
-    __columns__: ClassVar[dict[Any, KeyedColumnElement[Any]]]
+    __columns__: ClassVar[dict[Any, Column]]
 
 
 def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) -> list[OrderTerm]:
@@ -186,5 +184,3 @@ def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) ->
         OrderTerm(o.__columns__[o.field], descending=o.direction is OrderDirection.DESC)
         for o in order_by
     ]
-
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -10,6 +9,7 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from alembic import command
 from graph.settings import PROJECT_ROOT
 
 
@@ -42,3 +42,15 @@ def _current(connection: Connection) -> str | None:
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
         return await conn.run_sync(_current)
+
+
+def revision(message: str) -> None:
+    """Autogenerate a new revision from the models (`make migration name=...`)."""
+    import asyncio
+
+    from graph.database import database_url, ensure_database
+    from graph.settings import get_settings
+
+    url = database_url(get_settings())
+    asyncio.run(ensure_database(url))
+    command.revision(alembic_config(url), message=message, autogenerate=True)

@@ -10,7 +10,6 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import Info
 
 from graph.settings import get_settings
 from loaders.base import InvalidCursor, OrderTerm, Page, PageSpec
@@ -156,5 +155,3 @@ def page_spec(
     except InvalidCursor as exc:
         raise user_error(f"Invalid cursor: {exc}.", "INVALID_CURSOR") from exc
     return spec
-
-

@@ -23,8 +23,10 @@ class Query(NodeQuery, AccountsQuery, CatalogQuery):
     pass
 
 
-@strawberry.type(description="Change the workspace graph. Each mutation takes one input and "
-                 "returns a payload: the success type or a typed error.")
+@strawberry.type(
+    description="Change the workspace graph. Each mutation takes one input and "
+    "returns a payload: the success type or a typed error."
+)
 class Mutation(AccountsMutation, CatalogMutation):
     pass
 

@@ -15,7 +15,7 @@ import binascii
 import enum
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,6 +25,7 @@ import orjson
 from aiodataloader import DataLoader
 from sqlalchemy import ColumnElement, FromClause, Select, and_, any_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from models.base import Base
@@ -39,6 +40,15 @@ class NodeClass(Protocol):
 
 T = TypeVar("T")
 N = TypeVar("N", bound=NodeClass)
+
+# A column as models spell it (`models.Item.title`) or as tables do (`item_tags.c.item_id`).
+Column = KeyedColumnElement[Any] | QueryableAttribute[Any]
+
+
+def key_in(column: Column, keys: Sequence[Any]) -> ColumnElement[bool]:
+    """``column = ANY(:keys)``: one array parameter, so the SQL text is the same for any
+    number of keys (and the server can reuse its prepared plan)."""
+    return column == any_(cast(Any, list(keys)))
 
 
 class InvalidCursor(ValueError):
@@ -108,7 +118,7 @@ def visible_select(cls: type[Any], viewer: Viewer) -> Select[Any]:
 class OrderTerm:
     """One ORDER BY term. NULLs sort last going forward, first going backward."""
 
-    column: KeyedColumnElement[Any]
+    column: Column
     descending: bool = False
     nulls_first: bool = False
 
@@ -149,7 +159,7 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-def _from_json(column: KeyedColumnElement[Any], raw: Any) -> Any:
+def _from_json(column: Column, raw: Any) -> Any:
     if raw is None:
         return None
     try:
@@ -281,17 +291,17 @@ class Relation:
     """How child rows hang off a parent: the column holding the parent's id, and for
     many-to-many relations the link table joined to reach it."""
 
-    parent_column: KeyedColumnElement[Any]
+    parent_column: Column
     join: FromClause | None = None
     on: ColumnElement[bool] | None = None
 
-    def apply(self, stmt: Select[Any]) -> Select[Any]:
+    def apply(self, stmt: Any) -> Any:
         if self.join is not None:
             stmt = stmt.join(self.join, cast(ColumnElement[bool], self.on))
         return stmt
 
 
-class ByIdLoader(DataLoader, Generic[T]):  # type: ignore[misc]
+class ByIdLoader(DataLoader[uuid.UUID, T | None]):
     """Nodes of one type by primary key; missing or invisible ids load as None."""
 
     def __init__(self, engine: AsyncEngine, cls: type[T], viewer: Viewer) -> None:
@@ -301,7 +311,7 @@ class ByIdLoader(DataLoader, Generic[T]):  # type: ignore[misc]
     async def batch_load_fn(self, keys: list[uuid.UUID]) -> list[T | None]:
         shape = shape_of(self.cls)
         pk = shape.model.__table__.c.id
-        stmt = visible_select(self.cls, self.viewer).where(pk == any_(keys))
+        stmt = visible_select(self.cls, self.viewer).where(key_in(pk, keys))
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         pk_index = shape.names.index("pk")
@@ -309,7 +319,7 @@ class ByIdLoader(DataLoader, Generic[T]):  # type: ignore[misc]
         return [found.get(key) for key in keys]
 
 
-class PageLoader(DataLoader, Generic[T]):  # type: ignore[misc]
+class PageLoader(DataLoader[uuid.UUID, Page[T]]):
     """A page of children for each parent id, all parents in one statement.
 
     The page is cut per parent with ``row_number() OVER (PARTITION BY parent ...)``, so
@@ -334,14 +344,15 @@ class PageLoader(DataLoader, Generic[T]):  # type: ignore[misc]
         inner = self.relation.apply(
             visible_select(self.cls, self.viewer).add_columns(
                 *_order_columns(spec),
-                parent.label("_parent"),
+                parent.label("parent_key"),
                 func.row_number()
                 .over(partition_by=parent, order_by=[t.clause() for t in spec.terms])
-                .label("_rn"),
+                .label("row_number"),
             )
-        ).where(parent == any_(keys), self.where, spec.keyset())
+        ).where(key_in(parent, keys), self.where, spec.keyset())
         sub = inner.subquery()
-        stmt = select(sub).where(sub.c._rn <= spec.size + 1).order_by(sub.c._parent, sub.c._rn)
+        number = sub.c["row_number"]
+        stmt = select(sub).where(number <= spec.size + 1).order_by(sub.c["parent_key"], number)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         parent_index = len(shape.columns) + len(spec.order)
@@ -351,7 +362,7 @@ class PageLoader(DataLoader, Generic[T]):  # type: ignore[misc]
         return [_page_from_rows(spec, shape, grouped.get(key, [])) for key in keys]
 
 
-class CountLoader(DataLoader):  # type: ignore[misc]
+class CountLoader(DataLoader[uuid.UUID, int]):
     """How many visible children each parent has, all parents in one GROUP BY."""
 
     def __init__(
@@ -371,7 +382,7 @@ class CountLoader(DataLoader):  # type: ignore[misc]
         parent = self.relation.parent_column
         stmt = (
             self.relation.apply(select(parent, func.count()).select_from(model))
-            .where(model.visible_to(self.viewer), parent == any_(keys), self.where)
+            .where(model.visible_to(self.viewer), key_in(parent, keys), self.where)
             .group_by(parent)
         )
         async with self.engine.connect() as conn:
@@ -386,7 +397,7 @@ class Loaders:
     def __init__(self, engine: AsyncEngine, viewer: Viewer) -> None:
         self.engine, self.viewer = engine, viewer
         self._by_id: dict[type[Any], ByIdLoader[Any]] = {}
-        self._keyed: dict[Hashable, DataLoader] = {}
+        self._keyed: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def by_id(self, cls: type[T]) -> ByIdLoader[T]:
         loader = self._by_id.get(cls)
@@ -439,9 +450,7 @@ class Loaders:
         return cast(CountLoader, loader)
 
 
-
-
-class ListLoader(DataLoader, Generic[T]):  # type: ignore[misc]
+class ListLoader(DataLoader[uuid.UUID, list[T]]):
     """Every visible child of each parent, for small bounded lists (a role's permissions)."""
 
     def __init__(
@@ -460,7 +469,7 @@ class ListLoader(DataLoader, Generic[T]):  # type: ignore[misc]
         shape, parent = shape_of(self.cls), self.relation.parent_column
         stmt = (
             self.relation.apply(visible_select(self.cls, self.viewer).add_columns(parent))
-            .where(parent == any_(keys))
+            .where(key_in(parent, keys))
             .order_by(*(t.clause() for t in self.order))
         )
         async with self.engine.connect() as conn:

@@ -24,7 +24,8 @@ NAMING_CONVENTION = {
 }
 
 UUIDPk = Annotated[
-    uuid.UUID, mapped_column(PG_UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid())
+    uuid.UUID,
+    mapped_column(PG_UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
 ]
 Str200 = Annotated[str, mapped_column(String(200))]
 JSON = Annotated[dict[str, Any], mapped_column(JSONB, server_default="{}")]

@@ -29,7 +29,6 @@ from graph.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from graph.relay import InvalidId, decode_id, to_global_id
 from graph.settings import get_settings
 from graph.types.accounts import (
     ORGANIZATION_ORDER,
@@ -86,7 +85,6 @@ from graph.types.accounts import (
 )
 from loaders.base import OrderTerm, to_node
 from models.accounts import OWNER
-from models.viewer import ALL_SCOPES
 from resolvers.validation import Checks
 from resolvers.writes import Writer, mutate
 
@@ -167,7 +165,9 @@ async def login(
     return user, await _issue_tokens(writer, session)
 
 
-async def refresh_tokens(writer: Writer, *, refresh_token: str) -> tuple[models.User, dict[str, Any]]:
+async def refresh_tokens(
+    writer: Writer, *, refresh_token: str
+) -> tuple[models.User, dict[str, Any]]:
     session = await writer.session.scalar(
         select(models.AuthSession)
         .where(
@@ -271,7 +271,7 @@ async def create_organization(
 async def update_organization(writer: Writer, data: OrganizationUpdateInput) -> models.Organization:
     org = await writer.get(models.Organization, data.id, type_name="Organization")
     writer.require("organization:update", org.id)
-    checks, values = Checks(), {}
+    checks, values = Checks(), dict[str, Any]()
     if data.name is not None:
         values["name"] = checks.text(["name"], data.name.value)
     if data.slug is not None:
@@ -319,9 +319,7 @@ async def _owner_count(writer: Writer, organization_id: uuid.UUID) -> int:
         await writer.session.scalars(
             select(models.Membership.id)
             .join(models.Role, models.Role.id == models.Membership.role_id)
-            .where(
-                models.Membership.organization_id == organization_id, models.Role.name == OWNER
-            )
+            .where(models.Membership.organization_id == organization_id, models.Role.name == OWNER)
             .with_for_update(of=models.Membership)
         )
     ).all()
@@ -504,9 +502,12 @@ class AccountsMutation:
         return await mutate(
             info,
             lambda w: login(
-                w, email=input.email, password=input.password, ip=ctx.client_ip,
+                w,
+                email=input.email,
+                password=input.password,
+                ip=ctx.client_ip,
                 user_agent=ctx.user_agent,
-            ),  # fmt: skip
+            ),
             _tokens,
         )
 
@@ -529,9 +530,11 @@ class AccountsMutation:
         return await mutate(
             info,
             lambda w: create_api_key(
-                w, name=input.name, scopes=[s.value for s in input.scopes],
+                w,
+                name=input.name,
+                scopes=[s.value for s in input.scopes],
                 expires_at=input.expires_at,
-            ),  # fmt: skip
+            ),
             lambda r: ApiKeyCreateSuccess(api_key=to_node(ApiKey, r[0]), secret=r[1]),
         )
 
@@ -550,9 +553,12 @@ class AccountsMutation:
         return await mutate(
             info,
             lambda w: create_organization(
-                w, name=input.name, slug=input.slug, plan_type=input.plan_type.value,
+                w,
+                name=input.name,
+                slug=input.slug,
+                plan_type=input.plan_type.value,
                 meta_data=input.meta_data,
-            ),  # fmt: skip
+            ),
             lambda org: OrganizationSuccess(organization=to_node(Organization, org)),
         )
 
@@ -607,5 +613,3 @@ class AccountsMutation:
             lambda w: remove_member(w, id=input.id),
             lambda m: MembershipDeleteSuccess(deleted_id=input.id),
         )
-
-

@@ -6,12 +6,13 @@ import uuid
 from typing import Any
 
 import strawberry
-from sqlalchemy import and_, select
+from sqlalchemy import and_
 
 import models
 from graph.connections import root_connection
 from graph.context import Info
 from graph.errors import NotFound
+from graph.relay import to_global_id
 from graph.types.accounts import ITEM_ORDER, TAG_ORDER
 from graph.types.catalog import (
     Item,
@@ -41,7 +42,6 @@ from graph.types.catalog import (
     TagUpdateInput,
     TagUpdatePayload,
 )
-from graph.relay import to_global_id
 from loaders.base import to_node
 from resolvers.validation import Checks
 from resolvers.writes import Writer, mutate
@@ -102,7 +102,7 @@ async def create_item(writer: Writer, data: ItemCreateInput) -> models.Item:
 async def update_item(writer: Writer, data: ItemUpdateInput) -> models.Item:
     item = await writer.get(models.Item, data.id, type_name="Item")
     writer.require_on(item, "item:update")
-    checks, values = Checks(), {}
+    checks, values = Checks(), dict[str, Any]()
     if data.title is not None:
         values["title"] = checks.text(["title"], data.title.value, max_length=500)
     if data.type is not None:
@@ -156,7 +156,7 @@ async def create_tag(writer: Writer, data: TagCreateInput) -> models.Tag:
 async def update_tag(writer: Writer, data: TagUpdateInput) -> models.Tag:
     tag = await writer.get(models.Tag, data.id, type_name="Tag")
     writer.require("tag:update", tag.organization_id)
-    checks, values = Checks(), {}
+    checks, values = Checks(), dict[str, Any]()
     if data.name is not None:
         values["name"] = checks.text(["name"], data.name.value, max_length=200)
     if data.color is not None:

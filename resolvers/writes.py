@@ -26,7 +26,6 @@ from graph.context import Info
 from graph.errors import (
     Conflict,
     DomainError,
-    Error,
     FieldErrorCode,
     NotFound,
     PermissionDenied,
@@ -86,14 +85,14 @@ class Writer:
         """Permission on an existing row: by its organization, or by ownership for rows
         whose organization is gone."""
         org = getattr(obj, "organization_id", None)
-        if org is None and getattr(obj, "owner_id", None) == self.viewer.user_id:
-            if self.viewer.may_write():
-                return
+        owner = getattr(obj, "owner_id", None)
+        if org is None and owner == self.viewer.user_id and self.viewer.may_write():
+            return
         self.require(permission, org)
 
     # -- finding rows --------------------------------------------------------------------
 
-    def visible(self, model: type[M]) -> Select[tuple[M]]:
+    def visible(self, model: type[M]) -> Select[M]:
         return select(model).where(model.visible_to(self.viewer))
 
     async def get(
@@ -113,7 +112,7 @@ class Writer:
         stmt = self.visible(model).where(model.id == pk)
         if lock:
             stmt = stmt.with_for_update()
-        obj = (await self.session.execute(stmt)).scalar_one_or_none()
+        obj: M | None = (await self.session.execute(stmt)).scalar_one_or_none()
         if obj is None:
             raise NotFound(type_name, global_id, path)
         return obj
@@ -162,7 +161,7 @@ class Writer:
         """Insert link rows (many-to-many), recorded as a change of ``parent``'s ``name``."""
         if rows:
             await self.session.execute(insert(table).values(rows).on_conflict_do_nothing())
-            self._record(UPDATE, parent, {name: (None, [r for r in rows])})
+            self._record(UPDATE, parent, {name: (None, list(rows))})
 
     async def unlink(self, table: Any, parent: Base, where: Any, name: str) -> None:
         await self.session.execute(delete(table).where(where))
@@ -175,7 +174,8 @@ class Writer:
                 action,
                 obj.__tablename__,
                 obj.id,
-                getattr(obj, "organization_id", None) if obj.__tablename__ != "organizations"
+                getattr(obj, "organization_id", None)
+                if obj.__tablename__ != "organizations"
                 else obj.id,
                 {k: (_plain(o), _plain(n)) for k, (o, n) in fields.items() if k not in secret},
             )
@@ -194,12 +194,16 @@ def translate_integrity_error(exc: IntegrityError) -> DomainError:
     orig = exc.orig
     constraint = getattr(getattr(orig, "diag", None), "constraint_name", None) or ""
     if isinstance(orig, pg_errors.UniqueViolation):
-        path, message = UNIQUE_VIOLATIONS.get(constraint, ((), "This conflicts with existing data."))
+        path, message = UNIQUE_VIOLATIONS.get(
+            constraint, ((), "This conflicts with existing data.")
+        )
         return ValidationFailed.one(path, FieldErrorCode.ALREADY_EXISTS, message)
     if isinstance(orig, pg_errors.ForeignKeyViolation):
         return Conflict("A referenced object does not exist (any more).")
     if isinstance(orig, pg_errors.CheckViolation):
-        return ValidationFailed.one((), FieldErrorCode.INVALID, "A value is out of its allowed range.")
+        return ValidationFailed.one(
+            (), FieldErrorCode.INVALID, "A value is out of its allowed range."
+        )
     return Conflict("The change conflicts with existing data.")
 
 
@@ -217,8 +221,11 @@ async def writing(info: Info) -> AsyncIterator[Writer]:
 
 async def mutate(
     info: Info, op: Callable[[Writer], Awaitable[T]], success: Callable[[T], S]
-) -> S | Error:
-    """Run an op in the write path; expected failures become payload errors."""
+) -> Any:
+    """Run an op in the write path; expected failures become payload errors.
+
+    Typed ``Any``: the payload union a resolver declares is what Strawberry checks.
+    """
     try:
         async with writing(info) as writer:
             result = await op(writer)

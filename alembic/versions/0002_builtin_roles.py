@@ -11,6 +11,7 @@ that adds a resource adds its permissions here-after, the same way.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0002"

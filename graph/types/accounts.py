@@ -33,6 +33,7 @@ from graph.filters import (
 )
 from graph.relay import Connection, Node, node_type
 from loaders.base import OrderTerm, Relation
+from models.accounts import PlanType
 
 if TYPE_CHECKING:
     from graph.types.catalog import (
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 CATALOG = "graph.types.catalog"
 
-PlanType = strawberry.enum(models.accounts.PlanType, description="An organization's plan.")
+strawberry.enum(PlanType, description="An organization's plan.")
 
 
 @strawberry.enum(description="What an API key may do, on top of its user's roles.")
@@ -373,7 +374,9 @@ class Permission(Node):
 
 
 @node_type
-@strawberry.type(description="A named set of permissions. Built-in roles belong to no organization.")
+@strawberry.type(
+    description="A named set of permissions. Built-in roles belong to no organization."
+)
 class Role(Node):
     __model__ = models.Role
 
@@ -410,9 +413,7 @@ class ApiKey(Node):
     prefix: str = strawberry.field(description="The key's first characters, to tell keys apart.")
     scopes: list[str]
     expires_at: datetime | None
-    last_used_at: datetime | None = strawberry.field(
-        description="Updated at most once a minute."
-    )
+    last_used_at: datetime | None = strawberry.field(description="Updated at most once a minute.")
     revoked_at: datetime | None
     created_at: datetime
 
@@ -492,9 +493,7 @@ class AuthTokens:
     user: User
 
 
-AuthLoginPayload = Annotated[
-    AuthTokens | AuthenticationError, strawberry.union("AuthLoginPayload")
-]
+AuthLoginPayload = Annotated[AuthTokens | AuthenticationError, strawberry.union("AuthLoginPayload")]
 AuthRefreshPayload = Annotated[
     AuthTokens | AuthenticationError, strawberry.union("AuthRefreshPayload")
 ]
@@ -551,7 +550,7 @@ ApiKeyRevokePayload = Annotated[
 class OrganizationCreateInput:
     name: str
     slug: str = strawberry.field(description="Unique; lowercase letters, digits and dashes.")
-    plan_type: PlanType = PlanType.FREE  # type: ignore[attr-defined]
+    plan_type: PlanType = PlanType.FREE
     meta_data: JSON | None = None
 
 
@@ -567,7 +566,9 @@ class OrganizationUpdateInput:
     )
 
 
-@strawberry.input(description="Delete an organization (OWNER only). Its items stay with their owners.")
+@strawberry.input(
+    description="Delete an organization (OWNER only). Its items stay with their owners."
+)
 class OrganizationDeleteInput:
     id: strawberry.ID
 
@@ -633,6 +634,10 @@ MembershipRoleChangePayload = Annotated[
     strawberry.union("MembershipRoleChangePayload"),
 ]
 MembershipDeletePayload = Annotated[
-    MembershipDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    MembershipDeleteSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError,
     strawberry.union("MembershipDeletePayload"),
 ]

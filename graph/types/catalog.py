@@ -107,7 +107,10 @@ class TagOrder:
     field: TagOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {TagOrderField.NAME: models.Tag.name, TagOrderField.CREATED_AT: models.Tag.created_at}
+    __columns__ = {
+        TagOrderField.NAME: models.Tag.name,
+        TagOrderField.CREATED_AT: models.Tag.created_at,
+    }
 
 
 ITEM_TAGS = Relation(
@@ -164,7 +167,9 @@ class Item(Node):
 
 
 @node_type
-@strawberry.type(description="A label for items, unique by name (case-insensitively) per organization.")
+@strawberry.type(
+    description="A label for items, unique by name (case-insensitively) per organization."
+)
 class Tag(Node):
     __model__ = models.Tag
 

@@ -1,0 +1,57 @@
+# Trellis: `make run` serves the API with demo data, `make test` runs the whole suite.
+# Both bootstrap everything they need (virtual environment, packages, embedded PostgreSQL).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 1
+
+.PHONY: install run test lint format typecheck schema migrate migration bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/trellis migrate
+	$(BIN)/trellis seed
+	$(BIN)/trellis serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy .
+
+schema: install
+	$(BIN)/trellis schema > schema.graphql
+
+migrate: install
+	$(BIN)/trellis migrate
+
+# make migration name="add projects": autogenerate a revision from the models.
+migration: install
+	$(BIN)/python -m graph.cli migrate
+	$(BIN)/python -c "from graph.migrations import revision; revision('$(name)')"
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,109 @@
+"""Test fixtures: a real PostgreSQL (embedded, or DATABASE_URL's server), migrated once per
+session, emptied after each test; the app driven over ASGI by an HTTP client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete, text
+from sqlalchemy.engine import URL
+
+import models
+from graph import migrations
+from graph.app import create_app
+from graph.database import Database, StatementCounter, drop_database, ensure_database, server_url
+from graph.settings import get_settings
+from tests.factories import Factory
+
+TEST_DB = f"trellis_test_{os.getpid()}"
+KEEP = {"roles", "permissions", "role_permissions", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[URL]:
+    url = server_url(get_settings()).set(database=TEST_DB)
+    asyncio.run(drop_database(url))
+    asyncio.run(ensure_database(url))
+    migrations.upgrade(url)
+    yield url
+    asyncio.run(drop_database(url))
+
+
+@pytest.fixture(scope="session")
+async def db(database_url: URL) -> AsyncIterator[Database]:
+    database = Database(database_url, pool_size=10)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def _clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Empty every table after a test (built-in roles and permissions stay)."""
+    yield
+    if "db" not in request.fixturenames:
+        return
+    db: Database = request.getfixturevalue("db")
+    async with db.engine.begin() as conn:
+        for table in reversed(models.Base.metadata.sorted_tables):
+            if table.name in KEEP:
+                continue
+            await conn.execute(delete(table))
+        await conn.execute(delete(models.Role).where(models.Role.organization_id.is_not(None)))
+
+
+@pytest.fixture
+def app(db: Database) -> Any:
+    application = create_app(database=db)
+    application.state.db = db
+    return application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def factory(db: Database) -> Factory:
+    return Factory(db)
+
+
+@pytest.fixture
+def counter(db: Database) -> Iterator[StatementCounter]:
+    c = StatementCounter(db.engine, db.read_engine)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> Any:
+    """POST a GraphQL document; returns the decoded response body."""
+
+    async def run(
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        status: int = 200,
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == status, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run
+
+
+async def row_count(db: Database, table: str) -> int:
+    async with db.read_engine.connect() as conn:
+        return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())

@@ -1,0 +1,19 @@
+"""The committed SDL is the API's contract: it must match what the code exports."""
+
+from pathlib import Path
+
+from graph.schema import schema
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+def test_committed_schema_matches_code():
+    exported = schema.as_str() + "\n"
+    committed = SCHEMA_FILE.read_text()
+    assert committed == exported, "schema.graphql is stale: run `make schema` and commit it"
+
+
+def test_every_node_type_is_in_the_schema():
+    sdl = schema.as_str()
+    for name in ("User", "Organization", "Membership", "Role", "Permission", "ApiKey", "Item", "Tag"):
+        assert f"type {name} implements Node" in sdl
