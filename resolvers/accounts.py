@@ -85,6 +85,7 @@ from graph.types.accounts import (
 )
 from loaders.base import OrderTerm, to_node
 from models.accounts import OWNER
+from resolvers.node import get_node
 from resolvers.validation import Checks
 from resolvers.writes import Writer, mutate
 
@@ -399,6 +400,14 @@ def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
 
 @strawberry.type
 class AccountsQuery:
+    @strawberry.field(description="A user you can see, by ID.")
+    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+        return await get_node(info, User, id)
+
+    @strawberry.field(description="An organization you belong to, by ID.")
+    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
+        return await get_node(info, Organization, id)
+
     @strawberry.field(description="The signed-in user; null when anonymous.")
     async def me(self, info: Info) -> User | None:
         user_id = info.context.viewer.user_id

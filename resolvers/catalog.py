@@ -43,6 +43,7 @@ from graph.types.catalog import (
     TagUpdatePayload,
 )
 from loaders.base import to_node
+from resolvers.node import get_node
 from resolvers.validation import Checks
 from resolvers.writes import Writer, mutate
 
@@ -178,6 +179,14 @@ async def delete_tag(writer: Writer, *, id: str) -> None:
 
 @strawberry.type
 class CatalogQuery:
+    @strawberry.field(description="An item you can see, by ID.")
+    async def item(self, info: Info, id: strawberry.ID) -> Item | None:
+        return await get_node(info, Item, id)
+
+    @strawberry.field(description="A tag you can see, by ID.")
+    async def tag(self, info: Info, id: strawberry.ID) -> Tag | None:
+        return await get_node(info, Tag, id)
+
     @strawberry.field(description="Items you can see, across your organizations.")
     async def items(
         self,

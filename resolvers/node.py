@@ -7,7 +7,11 @@ import asyncio
 import strawberry
 
 from graph.context import Info
-from graph.relay import NODE_TYPES, InvalidId, Node, from_global_id, user_error
+from typing import TypeVar
+
+from graph.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id, user_error
+
+N = TypeVar("N", bound=Node)
 
 MAX_NODES = 100
 
@@ -19,6 +23,15 @@ async def _load(info: Info, global_id: str) -> Node | None:
         raise user_error(str(exc), "INVALID_ID") from exc
     node: Node | None = await info.context.loaders.by_id(NODE_TYPES[type_name]).load(pk)
     return node
+
+
+async def get_node(info: Info, cls: type[N], global_id: str) -> N | None:
+    """One node of a known type by global ID: null when missing or not visible."""
+    try:
+        pk = decode_id(global_id, cls.__name__)
+    except InvalidId as exc:
+        raise user_error(str(exc), "INVALID_ID") from exc
+    return await info.context.loaders.by_id(cls).load(pk)
 
 
 @strawberry.type
