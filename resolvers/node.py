@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TypeVar
 
 import strawberry
 
 from graph.context import Info
-from typing import TypeVar
-
 from graph.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id, user_error
 
 N = TypeVar("N", bound=Node)
