@@ -44,10 +44,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     async def get_context(connection: HTTPConnection) -> Context:
         db: Database = connection.app.state.db
+        token = bearer_token(connection.headers.get("authorization"))
         try:
-            viewer = await authenticate(
-                db.read_engine, bearer_token(connection.headers.get("authorization"))
-            )
+            viewer = await authenticate(db.read_engine, token)
         except InvalidCredentials as exc:
             raise Unauthenticated from exc
         client = connection.client
@@ -56,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             viewer=viewer,
             client_ip=client.host if client else None,
             user_agent=connection.headers.get("user-agent"),
+            token=token,
         )
 
     graphql = GraphQLRouter(

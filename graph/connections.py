@@ -1,94 +1,357 @@
-"""Resolving connection fields, root and nested, through the one read path."""
+"""Resolving lists and relations through the one read path, without N+1 and without a
+future per row.
+
+Node types declare their relations once, as data (``__relations__``): a `ToOne` (a foreign
+key to another node) or a `ToMany` (a paginated connection through a `Relation`). Relation
+fields resolve through `to_one` / `to_many`.
+
+When a list of nodes is loaded, `prefetch` reads the query's selection below it, loads every
+selected relation for all the listed nodes at once (one statement per relation and level,
+through the same per-request loaders), and attaches the results to the nodes. The relation
+fields then resolve synchronously from what is attached, so graphql-core does not create an
+asyncio task per row and field. A node reached without a list above it (``node(id:)``) falls
+back to the loaders: still batched, just with a future each.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar, cast
 
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_argument_values,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues
 from sqlalchemy import ColumnElement, and_, true
+from strawberry.types.arguments import convert_arguments
 
 from graph.context import Info
 from graph.filters import filter_condition, order_terms
 from graph.relay import page_spec
-from loaders.base import OrderTerm, PageSpec, Relation, fetch_count, fetch_page, shape_of
+from loaders.base import (
+    OrderTerm,
+    Page,
+    PageSpec,
+    Relation,
+    fetch_count,
+    fetch_page,
+    shape_of,
+)
 
 C = TypeVar("C")
+T = TypeVar("T")
+
+# Attached results live in each node's __dict__ under this name: {key: value}.
+PREFETCHED = "_prefetched"
 
 
-def _spec(
-    cls: type[Any],
-    order_by: Sequence[Any] | None,
-    default_order: Sequence[OrderTerm],
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> PageSpec:
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """The arguments of a connection field, as its resolver receives them."""
+
+    filter: Any = None
+    order_by: Sequence[Any] | None = None
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def key(self, field: str) -> tuple[str, str]:
+        """Identifies one relation field with one set of arguments (dataclass reprs are
+        deterministic, so equal arguments give equal keys)."""
+        return (field, repr(self))
+
+
+PAGE_ARGS = tuple(f.name for f in fields(PageArgs))
+
+
+@dataclass(frozen=True, slots=True)
+class ToOne:
+    """A node referenced by a foreign-key attribute of the parent node."""
+
+    target: Callable[[], type[Any]]
+    attribute: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToMany:
+    """A connection of child nodes hanging off the parent through ``relation``."""
+
+    connection: Callable[[], type[Any]]
+    target: Callable[[], type[Any]]
+    relation: Relation
+    default_order: tuple[OrderTerm, ...]
+
+
+Relations = dict[str, ToOne | ToMany]
+
+
+def _relations(cls: type[Any]) -> Relations:
+    return cast(Relations, getattr(cls, "__relations__", {}))
+
+
+def _spec(cls: type[Any], args: PageArgs, default_order: Sequence[OrderTerm]) -> PageSpec:
     tie_breaker = shape_of(cls).model.__table__.c.id
-    return page_spec(order_terms(order_by, default_order), first, after, last, before, tie_breaker)
+    terms = order_terms(args.order_by, default_order)
+    return page_spec(terms, args.first, args.after, args.last, args.before, tie_breaker)
+
+
+def _attached(node: Any, key: Any) -> tuple[bool, Any]:
+    store = node.__dict__.get(PREFETCHED)
+    if store is not None and key in store:
+        return True, store[key]
+    return False, None
+
+
+def _attach(node: Any, key: Any, value: Any) -> None:
+    node.__dict__.setdefault(PREFETCHED, {})[key] = value
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving relation fields
+
+
+def to_one(info: Info, node: Any, name: str) -> Any:
+    """Resolve a ToOne relation: the attached node, or a (batched) loader future."""
+    found, value = _attached(node, name)
+    if found:
+        return value
+    relation = cast(ToOne, _relations(type(node))[name])
+    pk = getattr(node, relation.attribute)
+    if pk is None:
+        return None
+    return info.context.loaders.by_id(relation.target()).load(pk)
+
+
+def to_many(info: Info, node: Any, name: str, args: PageArgs) -> Any:
+    """Resolve a ToMany relation: the attached connection, or load the page now."""
+    found, value = _attached(node, args.key(name))
+    if found:
+        return value
+    return _load_connection(info, node, name, args)
+
+
+async def _load_connection(info: Info, node: Any, name: str, args: PageArgs) -> Any:
+    relation = cast(ToMany, _relations(type(node))[name])
+    connections = await _connections(info, relation, [node.pk], args, name)
+    connection = connections[0]
+    await prefetch(info, relation.target(), connection.nodes, _node_fields(info, info_nodes(info)))
+    return connection
+
+
+async def _connections(
+    info: Info, relation: ToMany, parents: list[uuid.UUID], args: PageArgs, name: str
+) -> list[Any]:
+    """One page per parent, every parent in one statement."""
+    loaders = info.context.loaders
+    target, connection = relation.target(), relation.connection()
+    key = (str(relation.relation.parent_column), *args.key(name))
+
+    def where() -> ColumnElement[bool]:
+        return filter_condition(args.filter)
+
+    pages = loaders.pages(
+        key,
+        target,
+        relation.relation,
+        spec=lambda: _spec(target, args, relation.default_order),
+        where=where,
+    )
+    results: list[Page[Any]] = await pages.load_many(parents)
+
+    def counter(parent: uuid.UUID) -> Callable[[], Awaitable[int]]:
+        async def count() -> int:
+            counts = loaders.counts(key, target, relation.relation, where=where)
+            return int(await counts.load(parent))
+
+        return count
+
+    return [
+        connection.from_page(page, counter(parent))
+        for parent, page in zip(parents, results, strict=True)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Root lists
 
 
 async def root_connection(
     info: Info,
     connection: type[C],
     cls: type[Any],
+    args: PageArgs,
     *,
-    filter: Any | None,
-    order_by: Sequence[Any] | None,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
     default_order: Sequence[OrderTerm],
     where: ColumnElement[bool] | None = None,
 ) -> C:
-    """A root list: one statement for the page, one more for totalCount if it is selected."""
+    """A root list: one statement for the page, one more for totalCount if it is selected,
+    and one per selected relation and level below it."""
     ctx = info.context
-    spec = _spec(cls, order_by, default_order, first, after, last, before)
-    condition = and_(filter_condition(filter), where if where is not None else true())
+    spec = _spec(cls, args, default_order)
+    condition = and_(filter_condition(args.filter), where if where is not None else true())
     engine, viewer = ctx.db.read_engine, ctx.viewer
     page = await fetch_page(engine, cls, viewer, spec, condition)
 
     async def count() -> int:
         return await fetch_count(engine, cls, viewer, condition)
 
+    await prefetch(info, cls, page.nodes, _node_fields(info, info_nodes(info)))
     return connection.from_page(page, count)  # type: ignore[attr-defined, no-any-return]
 
 
-async def nested_connection(
+# ---------------------------------------------------------------------------------------------
+# The planner: walk the selection below a list and load what it asks for, level by level
+
+
+def info_nodes(info: Info) -> list[FieldNode]:
+    return list(info._raw_info.field_nodes)
+
+
+def _collect(
+    info: Info, type_name: str, selection_sets: Iterable[SelectionSetNode | None]
+) -> dict[str, list[FieldNode]]:
+    """Fields selected on an object type, grouped by response key, through fragments.
+
+    @skip/@include are not evaluated: at worst a skipped relation is loaded for nothing.
+    """
+    raw = info._raw_info
+    grouped: dict[str, list[FieldNode]] = {}
+    pending = [s for s in selection_sets if s is not None]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                grouped.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or _matches(info, condition.name.value, type_name):
+                    pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = raw.fragments.get(selection.name.value)
+                if fragment and _matches(info, fragment.type_condition.name.value, type_name):
+                    pending.append(fragment.selection_set)
+    return grouped
+
+
+def _matches(info: Info, condition: str, type_name: str) -> bool:
+    if condition == type_name:
+        return True
+    object_type = info._raw_info.schema.get_type(type_name)
+    return isinstance(object_type, GraphQLObjectType) and any(
+        i.name == condition for i in object_type.interfaces
+    )
+
+
+def _node_fields(info: Info, connection_nodes: list[FieldNode]) -> list[FieldNode]:
+    """The field nodes that select the nodes of a connection: `nodes` and `edges { node }`."""
+    connection_type = get_named_type(info._raw_info.return_type)
+    return _connection_node_fields(info, connection_type.name, connection_nodes)
+
+
+def _connection_node_fields(
+    info: Info, connection_type: str, connection_nodes: list[FieldNode]
+) -> list[FieldNode]:
+    fields = _collect(info, connection_type, (n.selection_set for n in connection_nodes))
+    node_fields: list[FieldNode] = []
+    for group in fields.values():
+        for field in group:
+            if field.name.value == "nodes":
+                node_fields.append(field)
+            elif field.name.value == "edges":
+                edge_type = _field_type_name(info, connection_type, "edges")
+                edges = _collect(info, edge_type, [field.selection_set])
+                node_fields.extend(f for g in edges.values() for f in g if f.name.value == "node")
+    return node_fields
+
+
+def _field_type_name(info: Info, type_name: str, field_name: str) -> str:
+    object_type = cast(GraphQLObjectType, info._raw_info.schema.get_type(type_name))
+    return str(get_named_type(object_type.fields[field_name].type).name)
+
+
+def _arguments(info: Info, field: GraphQLField, node: FieldNode) -> PageArgs:
+    variables: Any = info._raw_info.variable_values
+    if not isinstance(variables, VariableValues):  # Strawberry's executor passes the plain dict
+        variables = VariableValues(sources={}, coerced=variables)
+    raw = get_argument_values(field, node, variables)
+    strawberry_field = field.extensions["strawberry-definition"]
+    schema = info.schema
+    converted = convert_arguments(
+        raw,
+        strawberry_field.arguments,
+        scalar_registry=schema.schema_converter.scalar_registry,
+        config=schema.config,
+    )
+    return PageArgs(**{k: converted.get(k) for k in PAGE_ARGS})
+
+
+async def prefetch(
+    info: Info, cls: type[Any], nodes: Sequence[Any], field_nodes: list[FieldNode]
+) -> None:
+    """Load the relations selected on ``nodes`` for all of them at once, recursively."""
+    relations = _relations(cls)
+    if not nodes or not relations or not field_nodes:
+        return
+    type_name = cls.__name__
+    object_type = cast(GraphQLObjectType, info._raw_info.schema.get_type(type_name))
+    selected = _collect(info, type_name, (n.selection_set for n in field_nodes))
+    work: list[Awaitable[None]] = []
+    for group in selected.values():
+        gql_name = group[0].name.value
+        field = object_type.fields.get(gql_name)
+        if field is None:
+            continue
+        name = field.extensions["strawberry-definition"].python_name
+        relation = relations.get(name)
+        if isinstance(relation, ToOne):
+            work.append(_prefetch_one(info, relation, name, nodes, group))
+        elif isinstance(relation, ToMany):
+            args = _arguments(info, field, group[0])
+            work.append(_prefetch_many(info, relation, name, args, nodes, group, field))
+    if work:
+        await asyncio.gather(*work)
+
+
+async def _prefetch_one(
+    info: Info, relation: ToOne, name: str, nodes: Sequence[Any], group: list[FieldNode]
+) -> None:
+    keys = list({pk for n in nodes if (pk := getattr(n, relation.attribute)) is not None})
+    target = relation.target()
+    loaded = await info.context.loaders.by_id(target).load_many(keys)
+    by_pk = dict(zip(keys, loaded, strict=True))
+    for node in nodes:
+        _attach(node, name, by_pk.get(getattr(node, relation.attribute)))
+    children = [v for v in loaded if v is not None]
+    await prefetch(info, target, children, group)
+
+
+async def _prefetch_many(
     info: Info,
-    connection: type[C],
-    cls: type[Any],
-    parent: Any,
-    relation: Relation,
-    *,
-    filter: Any | None,
-    order_by: Sequence[Any] | None,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    default_order: Sequence[OrderTerm],
-) -> C:
-    """A connection under a parent node; every parent with the same arguments shares one
-    statement (and one more for totalCount if it is selected)."""
-    loaders = info.context.loaders
-    key = (
-        str(relation.parent_column),
-        info.field_name,
-        repr((filter, order_by, first, after, last, before)),
+    relation: ToMany,
+    name: str,
+    args: PageArgs,
+    nodes: Sequence[Any],
+    group: list[FieldNode],
+    field: GraphQLField,
+) -> None:
+    connections = await _connections(info, relation, [n.pk for n in nodes], args, name)
+    key = args.key(name)
+    children: list[Any] = []
+    for node, connection in zip(nodes, connections, strict=True):
+        _attach(node, key, connection)
+        children.extend(connection.nodes)
+    connection_type = get_named_type(field.type).name
+    await prefetch(
+        info, relation.target(), children, _connection_node_fields(info, connection_type, group)
     )
-    pages = loaders.pages(
-        key,
-        cls,
-        relation,
-        spec=lambda: _spec(cls, order_by, default_order, first, after, last, before),
-        where=lambda: filter_condition(filter),
-    )
-    page = await pages.load(parent)
-
-    async def count() -> int:
-        counts = loaders.counts(key, cls, relation, where=lambda: filter_condition(filter))
-        return int(await counts.load(parent))
-
-    return connection.from_page(page, count)  # type: ignore[attr-defined, no-any-return]

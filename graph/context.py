@@ -20,9 +20,18 @@ class Context(BaseContext):
     loaders: Loaders = field(init=False)
     client_ip: str | None = None
     user_agent: str | None = None
+    # The bearer token the viewer was authenticated with, to re-read the viewer's roles
+    # after a mutation changed them.
+    token: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
+        self.loaders = Loaders(self.db.read_engine, self.viewer)
+
+    def refresh(self, viewer: Viewer | None = None) -> None:
+        """Start reading afresh (after a write): new loaders, optionally a new viewer."""
+        if viewer is not None:
+            self.viewer = viewer
         self.loaders = Loaders(self.db.read_engine, self.viewer)
 
 

@@ -158,7 +158,8 @@ def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]
     if getattr(flt, "or_", None):
         conditions.append(or_(*(filter_condition(f, _path=_path) for f in flt.or_)))
     if getattr(flt, "not_", None) is not None:
-        conditions.append(not_(filter_condition(flt.not_, _path=_path)))
+        # NOT (x IS TRUE): rows where the inner condition is NULL match `not` too.
+        conditions.append(not_(filter_condition(flt.not_, _path=_path).is_(true())))
     return and_(true(), *conditions)
 
 

@@ -19,7 +19,7 @@ from graph.auth import (
     new_token,
     verify_password,
 )
-from graph.connections import root_connection
+from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import (
     AuthenticationFailed,
@@ -29,6 +29,7 @@ from graph.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from graph.filters import StringFilter
 from graph.settings import get_settings
 from graph.types.accounts import (
     ORGANIZATION_ORDER,
@@ -163,7 +164,9 @@ async def login(
     session = models.AuthSession(
         user_id=user.id, ip=ip, user_agent=(user_agent or "")[:512] or None
     )
-    return user, await _issue_tokens(writer, session)
+    issued = await _issue_tokens(writer, session)
+    writer.signed_in_as = issued["access"]
+    return user, issued
 
 
 async def refresh_tokens(
@@ -183,7 +186,9 @@ async def refresh_tokens(
     user = await writer.session.get(models.User, session.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
         raise AuthenticationFailed("The refresh token is invalid, expired or revoked.")
-    return user, await _issue_tokens(writer, session)
+    issued = await _issue_tokens(writer, session)
+    writer.signed_in_as = issued["access"]
+    return user, issued
 
 
 async def logout(writer: Writer, *, everywhere: bool) -> int:
@@ -212,6 +217,8 @@ async def create_api_key(
         checks.fail(["scopes"], FieldErrorCode.REQUIRED, "Give the key at least one scope.")
     if not set(scopes) <= writer.viewer.scopes:
         checks.fail(["scopes"], FieldErrorCode.INVALID, "A key cannot have scopes you lack.")
+    if expires_at is not None and expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)  # a time without an offset is UTC
     if expires_at is not None and expires_at <= _now():
         checks.fail(["expiresAt"], FieldErrorCode.OUT_OF_RANGE, "Must be in the future.")
     checks.done()
@@ -288,6 +295,14 @@ async def update_organization(writer: Writer, data: OrganizationUpdateInput) -> 
 async def delete_organization(writer: Writer, *, id: str) -> models.Organization:
     org = await writer.get(models.Organization, id, type_name="Organization")
     writer.require("organization:delete", org.id)
+    # Items outlive their organization and stay with their owners (as a hard delete's
+    # ON DELETE SET NULL would leave them).
+    await writer.update_where(
+        models.Item,
+        models.Item.organization_id == org.id,
+        {"organization_id": None},
+        {"organization_id": org.id},
+    )
     await writer.delete(org)
     return org
 
@@ -425,9 +440,12 @@ class AccountsQuery:
         before: str | None = None,
     ) -> UserConnection:
         return await root_connection(
-            info, UserConnection, User, filter=filter, order_by=order_by, first=first,
-            after=after, last=last, before=before, default_order=USER_ORDER,
-        )  # fmt: skip
+            info,
+            UserConnection,
+            User,
+            PageArgs(filter, order_by, first, after, last, before),
+            default_order=USER_ORDER,
+        )
 
     @strawberry.field(description="Organizations you belong to.")
     async def organizations(
@@ -441,18 +459,19 @@ class AccountsQuery:
         before: str | None = None,
     ) -> OrganizationConnection:
         return await root_connection(
-            info, OrganizationConnection, Organization, filter=filter, order_by=order_by,
-            first=first, after=after, last=last, before=before,
+            info,
+            OrganizationConnection,
+            Organization,
+            PageArgs(filter, order_by, first, after, last, before),
             default_order=ORGANIZATION_ORDER,
-        )  # fmt: skip
+        )
 
     @strawberry.field(description="An organization you belong to, by slug.")
     async def organization_by_slug(self, info: Info, slug: str) -> Organization | None:
+        by_slug = PageArgs(OrganizationFilter(slug=StringFilter(eq=slug)), first=1)
         page = await root_connection(
-            info, OrganizationConnection, Organization,
-            filter=OrganizationFilter(slug=_eq(slug)), order_by=None, first=1, after=None,
-            last=None, before=None, default_order=ORGANIZATION_ORDER,
-        )  # fmt: skip
+            info, OrganizationConnection, Organization, by_slug, default_order=ORGANIZATION_ORDER
+        )
         return page.nodes[0] if page.nodes else None
 
     @strawberry.field(description="Roles: the built-in ones and those of your organizations.")
@@ -467,9 +486,12 @@ class AccountsQuery:
         before: str | None = None,
     ) -> RoleConnection:
         return await root_connection(
-            info, RoleConnection, Role, filter=filter, order_by=order_by, first=first,
-            after=after, last=last, before=before, default_order=ROLE_ORDER,
-        )  # fmt: skip
+            info,
+            RoleConnection,
+            Role,
+            PageArgs(filter, order_by, first, after, last, before),
+            default_order=ROLE_ORDER,
+        )
 
     @strawberry.field(description="Your API keys, newest first.")
     async def api_keys(
@@ -481,16 +503,12 @@ class AccountsQuery:
         before: str | None = None,
     ) -> ApiKeyConnection:
         return await root_connection(
-            info, ApiKeyConnection, ApiKey, filter=None, order_by=None, first=first,
-            after=after, last=last, before=before,
+            info,
+            ApiKeyConnection,
+            ApiKey,
+            PageArgs(None, None, first, after, last, before),
             default_order=(OrderTerm(models.APIKey.created_at, descending=True),),
-        )  # fmt: skip
-
-
-def _eq(value: str) -> Any:
-    from graph.filters import StringFilter
-
-    return StringFilter(eq=value)
+        )
 
 
 @strawberry.type

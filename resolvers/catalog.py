@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import and_
 
 import models
-from graph.connections import root_connection
+from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import NotFound
 from graph.relay import to_global_id
@@ -73,9 +73,12 @@ async def _tags_of(
 
 async def create_item(writer: Writer, data: ItemCreateInput) -> models.Item:
     org = await writer.get(
-        models.Organization, data.organization, type_name="Organization",
-        path=("organization",), lock=False,
-    )  # fmt: skip
+        models.Organization,
+        data.organization,
+        type_name="Organization",
+        path=("organization",),
+        lock=False,
+    )
     writer.require("item:create", org.id)
     checks = Checks()
     title = checks.text(["title"], data.title, max_length=500)
@@ -143,9 +146,12 @@ async def tag_item(writer: Writer, data: ItemTagsInput, *, attach: bool) -> mode
 
 async def create_tag(writer: Writer, data: TagCreateInput) -> models.Tag:
     org = await writer.get(
-        models.Organization, data.organization, type_name="Organization",
-        path=("organization",), lock=False,
-    )  # fmt: skip
+        models.Organization,
+        data.organization,
+        type_name="Organization",
+        path=("organization",),
+        lock=False,
+    )
     writer.require("tag:create", org.id)
     checks = Checks()
     name = checks.text(["name"], data.name, max_length=200)
@@ -199,9 +205,12 @@ class CatalogQuery:
         before: str | None = None,
     ) -> ItemConnection:
         return await root_connection(
-            info, ItemConnection, Item, filter=filter, order_by=order_by, first=first,
-            after=after, last=last, before=before, default_order=ITEM_ORDER,
-        )  # fmt: skip
+            info,
+            ItemConnection,
+            Item,
+            PageArgs(filter, order_by, first, after, last, before),
+            default_order=ITEM_ORDER,
+        )
 
     @strawberry.field(description="Tags you can see, across your organizations.")
     async def tags(
@@ -215,9 +224,12 @@ class CatalogQuery:
         before: str | None = None,
     ) -> TagConnection:
         return await root_connection(
-            info, TagConnection, Tag, filter=filter, order_by=order_by, first=first,
-            after=after, last=last, before=before, default_order=TAG_ORDER,
-        )  # fmt: skip
+            info,
+            TagConnection,
+            Tag,
+            PageArgs(filter, order_by, first, after, last, before),
+            default_order=TAG_ORDER,
+        )
 
 
 def _item(item: Any) -> ItemSuccess:

@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from psycopg import errors as pg_errors
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
+from graph.auth import InvalidCredentials, authenticate
 from graph.context import Info
 from graph.errors import (
     Conflict,
@@ -33,7 +34,7 @@ from graph.errors import (
 )
 from graph.relay import InvalidId, decode_id
 from models.base import Base, SoftDeleteMixin
-from models.viewer import Viewer
+from models.viewer import ANONYMOUS, Viewer
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
@@ -47,7 +48,7 @@ UNIQUE_VIOLATIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "organizations_slug_key": (("slug",), "This slug is taken."),
     "tags_organization_id_name_key": (("name",), "A tag with this name exists already."),
     "memberships_user_id_organization_id_key": (
-        ("user",),
+        ("email",),
         "This user is a member of the organization already.",
     ),
     "roles_organization_id_name_key": (("name",), "A role with this name exists already."),
@@ -69,11 +70,17 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
+# Tables whose changes can change what the viewer may see or do.
+VIEWER_TABLES = frozenset({"users", "organizations", "memberships", "roles"})
+
+
 @dataclass
 class Writer:
     session: AsyncSession
     viewer: Viewer
     changes: list[Change] = field(default_factory=list)
+    # After commit, read the payload as this token's viewer (set by login and refresh).
+    signed_in_as: str | None = None
 
     # -- permissions ---------------------------------------------------------------------
 
@@ -157,6 +164,19 @@ class Writer:
         await self.session.flush()
         self._record(DELETE, obj, {c: (getattr(obj, c), None) for c in _columns(obj)})
 
+    async def update_where(
+        self, model: type[M], where: Any, values: Mapping[str, Any], old: Mapping[str, Any]
+    ) -> int:
+        """Set ``values`` on every row matching ``where`` (whose current values are ``old``),
+        recording a change per row. For cascades such as detaching an organization's items."""
+        stmt = update(model).where(where).values(**values).returning(model.id)
+        ids = (await self.session.execute(stmt)).scalars().all()
+        for pk in ids:
+            fields = {k: (_plain(old.get(k)), _plain(v)) for k, v in values.items()}
+            org = old.get("organization_id")
+            self.changes.append(Change(UPDATE, model.__tablename__, pk, org, fields))
+        return len(ids)
+
     async def link(self, table: Any, parent: Base, rows: list[dict[str, Any]], name: str) -> None:
         """Insert link rows (many-to-many), recorded as a change of ``parent``'s ``name``."""
         if rows:
@@ -224,11 +244,23 @@ async def mutate(
 ) -> Any:
     """Run an op in the write path; expected failures become payload errors.
 
+    After a commit the payload is read afresh: new loaders, and a re-read viewer when the
+    change touched memberships or organizations (or signed someone in).
+
     Typed ``Any``: the payload union a resolver declares is what Strawberry checks.
     """
+    ctx = info.context
     try:
         async with writing(info) as writer:
             result = await op(writer)
     except DomainError as exc:
         return exc.to_graphql()
+    token = writer.signed_in_as or ctx.token
+    if writer.signed_in_as or any(c.table in VIEWER_TABLES for c in writer.changes):
+        try:
+            ctx.refresh(await authenticate(ctx.db.read_engine, token))
+        except InvalidCredentials:  # the change revoked the caller's own access
+            ctx.refresh(ANONYMOUS)
+    else:
+        ctx.refresh()
     return success(result)

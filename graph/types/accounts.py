@@ -5,14 +5,14 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
-from graph.connections import nested_connection
+from graph.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.context import Info
 from graph.errors import (
     AuthenticationError,
@@ -46,6 +46,14 @@ if TYPE_CHECKING:
     )
 
 CATALOG = "graph.types.catalog"
+
+
+def _catalog() -> Any:
+    """The catalog types module, which imports this one: resolved when first needed."""
+    import graph.types.catalog
+
+    return graph.types.catalog
+
 
 strawberry.enum(PlanType, description="An organization's plan.")
 
@@ -215,6 +223,16 @@ TAG_ORDER = (OrderTerm(models.Tag.name),)
 @strawberry.type(description="A person with an account.")
 class User(Node):
     __model__ = models.User
+    __relations__ = {
+        "memberships": ToMany(
+            lambda: MembershipConnection, lambda: Membership,
+            Relation(models.Membership.user_id), MEMBERSHIP_ORDER,
+        ),
+        "items": ToMany(
+            lambda: _catalog().ItemConnection, lambda: _catalog().Item,
+            Relation(models.Item.owner_id), ITEM_ORDER,
+        ),
+    }  # fmt: skip
 
     email: str
     full_name: str
@@ -224,7 +242,7 @@ class User(Node):
     updated_at: datetime
 
     @strawberry.field(description="Organizations this user belongs to (that you can see).")
-    async def memberships(
+    def memberships(
         self,
         info: Info,
         filter: MembershipFilter | None = None,
@@ -234,15 +252,12 @@ class User(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> MembershipConnection:
-        return await nested_connection(
-            info, MembershipConnection, Membership, self.pk,
-            Relation(models.Membership.user_id),
-            filter=filter, order_by=order_by, first=first, after=after, last=last,
-            before=before, default_order=MEMBERSHIP_ORDER,
-        )  # fmt: skip
+        return to_many(
+            info, self, "memberships", PageArgs(filter, order_by, first, after, last, before)
+        )
 
     @strawberry.field(description="Items this user owns (that you can see).")
-    async def items(
+    def items(
         self,
         info: Info,
         filter: Annotated[ItemFilter, strawberry.lazy(CATALOG)] | None = None,
@@ -252,19 +267,27 @@ class User(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Annotated[ItemConnection, strawberry.lazy(CATALOG)]:
-        from graph.types.catalog import Item, ItemConnection
-
-        return await nested_connection(
-            info, ItemConnection, Item, self.pk, Relation(models.Item.owner_id),
-            filter=filter, order_by=order_by, first=first, after=after, last=last,
-            before=before, default_order=ITEM_ORDER,
-        )  # fmt: skip
+        return to_many(info, self, "items", PageArgs(filter, order_by, first, after, last, before))
 
 
 @node_type
 @strawberry.type(description="A tenant: it owns items, tags and everything else its members make.")
 class Organization(Node):
     __model__ = models.Organization
+    __relations__ = {
+        "memberships": ToMany(
+            lambda: MembershipConnection, lambda: Membership,
+            Relation(models.Membership.organization_id), MEMBERSHIP_ORDER,
+        ),
+        "items": ToMany(
+            lambda: _catalog().ItemConnection, lambda: _catalog().Item,
+            Relation(models.Item.organization_id), ITEM_ORDER,
+        ),
+        "tags": ToMany(
+            lambda: _catalog().TagConnection, lambda: _catalog().Tag,
+            Relation(models.Tag.organization_id), TAG_ORDER,
+        ),
+    }  # fmt: skip
 
     name: str
     slug: str
@@ -278,7 +301,7 @@ class Organization(Node):
         return info.context.viewer.roles.get(self.pk)
 
     @strawberry.field(description="The people in this organization and their roles.")
-    async def memberships(
+    def memberships(
         self,
         info: Info,
         filter: MembershipFilter | None = None,
@@ -288,15 +311,12 @@ class Organization(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> MembershipConnection:
-        return await nested_connection(
-            info, MembershipConnection, Membership, self.pk,
-            Relation(models.Membership.organization_id),
-            filter=filter, order_by=order_by, first=first, after=after, last=last,
-            before=before, default_order=MEMBERSHIP_ORDER,
-        )  # fmt: skip
+        return to_many(
+            info, self, "memberships", PageArgs(filter, order_by, first, after, last, before)
+        )
 
     @strawberry.field(description="The organization's items.")
-    async def items(
+    def items(
         self,
         info: Info,
         filter: Annotated[ItemFilter, strawberry.lazy(CATALOG)] | None = None,
@@ -306,16 +326,10 @@ class Organization(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Annotated[ItemConnection, strawberry.lazy(CATALOG)]:
-        from graph.types.catalog import Item, ItemConnection
-
-        return await nested_connection(
-            info, ItemConnection, Item, self.pk, Relation(models.Item.organization_id),
-            filter=filter, order_by=order_by, first=first, after=after, last=last,
-            before=before, default_order=ITEM_ORDER,
-        )  # fmt: skip
+        return to_many(info, self, "items", PageArgs(filter, order_by, first, after, last, before))
 
     @strawberry.field(description="The organization's tags.")
-    async def tags(
+    def tags(
         self,
         info: Info,
         filter: Annotated[TagFilter, strawberry.lazy(CATALOG)] | None = None,
@@ -325,19 +339,18 @@ class Organization(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Annotated[TagConnection, strawberry.lazy(CATALOG)]:
-        from graph.types.catalog import Tag, TagConnection
-
-        return await nested_connection(
-            info, TagConnection, Tag, self.pk, Relation(models.Tag.organization_id),
-            filter=filter, order_by=order_by, first=first, after=after, last=last,
-            before=before, default_order=TAG_ORDER,
-        )  # fmt: skip
+        return to_many(info, self, "tags", PageArgs(filter, order_by, first, after, last, before))
 
 
 @node_type
 @strawberry.type(description="A user's place in an organization, with a role.")
 class Membership(Node):
     __model__ = models.Membership
+    __relations__ = {
+        "user": ToOne(lambda: User, "user_id"),
+        "organization": ToOne(lambda: Organization, "organization_id"),
+        "role": ToOne(lambda: Role, "role_id"),
+    }
 
     user_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID]
@@ -347,16 +360,16 @@ class Membership(Node):
     updated_at: datetime
 
     @strawberry.field
-    async def user(self, info: Info) -> User | None:
-        return await info.context.loaders.by_id(User).load(self.user_id)
+    def user(self, info: Info) -> User | None:
+        return to_one(info, self, "user")
 
     @strawberry.field
-    async def organization(self, info: Info) -> Organization | None:
-        return await info.context.loaders.by_id(Organization).load(self.organization_id)
+    def organization(self, info: Info) -> Organization | None:
+        return to_one(info, self, "organization")
 
     @strawberry.field
-    async def role(self, info: Info) -> Role | None:
-        return await info.context.loaders.by_id(Role).load(self.role_id)
+    def role(self, info: Info) -> Role | None:
+        return to_one(info, self, "role")
 
 
 @node_type

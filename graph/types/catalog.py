@@ -12,7 +12,7 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
-from graph.connections import nested_connection
+from graph.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.context import Info
 from graph.errors import (
     ConflictError,
@@ -128,6 +128,11 @@ TAG_ITEMS = Relation(
 @strawberry.type(description="A catalog entry, owned by a user, usually within an organization.")
 class Item(Node):
     __model__ = models.Item
+    __relations__ = {
+        "owner": ToOne(lambda: User, "owner_id"),
+        "organization": ToOne(lambda: Organization, "organization_id"),
+        "tags": ToMany(lambda: TagConnection, lambda: Tag, ITEM_TAGS, TAG_ORDER),
+    }
 
     owner_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID | None]
@@ -139,17 +144,15 @@ class Item(Node):
     updated_at: datetime
 
     @strawberry.field(description="The owner; null when you cannot see them (they left).")
-    async def owner(self, info: Info) -> User | None:
-        return await info.context.loaders.by_id(User).load(self.owner_id)
+    def owner(self, info: Info) -> User | None:
+        return to_one(info, self, "owner")
 
     @strawberry.field(description="Null once the organization is deleted (the item stays).")
-    async def organization(self, info: Info) -> Organization | None:
-        if self.organization_id is None:
-            return None
-        return await info.context.loaders.by_id(Organization).load(self.organization_id)
+    def organization(self, info: Info) -> Organization | None:
+        return to_one(info, self, "organization")
 
     @strawberry.field(description="The item's tags.")
-    async def tags(
+    def tags(
         self,
         info: Info,
         filter: TagFilter | None = None,
@@ -159,11 +162,7 @@ class Item(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> TagConnection:
-        return await nested_connection(
-            info, TagConnection, Tag, self.pk, ITEM_TAGS,
-            filter=filter, order_by=order_by, first=first, after=after, last=last,
-            before=before, default_order=TAG_ORDER,
-        )  # fmt: skip
+        return to_many(info, self, "tags", PageArgs(filter, order_by, first, after, last, before))
 
 
 @node_type
@@ -172,6 +171,10 @@ class Item(Node):
 )
 class Tag(Node):
     __model__ = models.Tag
+    __relations__ = {
+        "organization": ToOne(lambda: Organization, "organization_id"),
+        "items": ToMany(lambda: ItemConnection, lambda: Item, TAG_ITEMS, ITEM_ORDER),
+    }
 
     organization_id: strawberry.Private[uuid.UUID]
     name: str
@@ -180,11 +183,11 @@ class Tag(Node):
     updated_at: datetime
 
     @strawberry.field
-    async def organization(self, info: Info) -> Organization | None:
-        return await info.context.loaders.by_id(Organization).load(self.organization_id)
+    def organization(self, info: Info) -> Organization | None:
+        return to_one(info, self, "organization")
 
     @strawberry.field(description="Items carrying this tag.")
-    async def items(
+    def items(
         self,
         info: Info,
         filter: ItemFilter | None = None,
@@ -194,11 +197,7 @@ class Tag(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> ItemConnection:
-        return await nested_connection(
-            info, ItemConnection, Item, self.pk, TAG_ITEMS,
-            filter=filter, order_by=order_by, first=first, after=after, last=last,
-            before=before, default_order=ITEM_ORDER,
-        )  # fmt: skip
+        return to_many(info, self, "items", PageArgs(filter, order_by, first, after, last, before))
 
 
 @strawberry.type(description="A page of items.")
