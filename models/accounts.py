@@ -94,14 +94,18 @@ class Organization(SoftDeleteMixin, Base):
     __tablename__ = "organizations"
 
     name: Mapped[Str200]
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(64))
     plan_type: Mapped[PlanType] = mapped_column(
         Enum(PlanType, name="plan_type", values_callable=lambda e: [m.value for m in e]),
         server_default=PlanType.FREE.value,
     )
     meta_data: Mapped[JSON]
 
-    __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]*$'", name="slug_format"),)
+    __table_args__ = (
+        CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]*$'", name="slug_format"),
+        # A deleted organization's slug is free again.
+        Index("organizations_slug_key", "slug", unique=True, postgresql_where="deleted_at IS NULL"),
+    )
 
     @classmethod
     def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:

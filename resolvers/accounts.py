@@ -191,8 +191,16 @@ async def refresh_tokens(
     return user, issued
 
 
-async def logout(writer: Writer, *, everywhere: bool) -> int:
+def _require_account_scope(writer: Writer) -> uuid.UUID:
+    """Managing credentials takes a session, or an API key that may write."""
     user_id = _require_login(writer)
+    if not writer.viewer.may_write():
+        raise AuthenticationFailed("This API key may only read.")
+    return user_id
+
+
+async def logout(writer: Writer, *, everywhere: bool) -> int:
+    user_id = _require_account_scope(writer)
     stmt = select(models.AuthSession).where(
         models.AuthSession.user_id == user_id, models.AuthSession.revoked_at.is_(None)
     )
@@ -237,6 +245,7 @@ async def create_api_key(
 
 
 async def revoke_api_key(writer: Writer, *, id: str) -> models.APIKey:
+    _require_account_scope(writer)
     key = await writer.get(models.APIKey, id, type_name="ApiKey")
     if key.revoked_at is None:
         await writer.update(key, {"revoked_at": _now()})

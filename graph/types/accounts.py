@@ -424,11 +424,15 @@ class ApiKey(Node):
 
     name: str
     prefix: str = strawberry.field(description="The key's first characters, to tell keys apart.")
-    scopes: list[str]
+    scopes: strawberry.Private[list[str]]
     expires_at: datetime | None
     last_used_at: datetime | None = strawberry.field(description="Updated at most once a minute.")
     revoked_at: datetime | None
     created_at: datetime
+
+    @strawberry.field(name="scopes", description="What the key may do.")
+    def scope_list(self) -> list[ApiKeyScope]:
+        return [ApiKeyScope(s) for s in self.scopes]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,7 +559,8 @@ class ApiKeyRevokeSuccess:
 
 
 ApiKeyRevokePayload = Annotated[
-    ApiKeyRevokeSuccess | ValidationError | NotFoundError, strawberry.union("ApiKeyRevokePayload")
+    ApiKeyRevokeSuccess | ValidationError | NotFoundError | AuthenticationError,
+    strawberry.union("ApiKeyRevokePayload"),
 ]
 
 
