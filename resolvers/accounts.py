@@ -294,7 +294,7 @@ async def update_organization(writer: Writer, data: OrganizationUpdateInput) -> 
     if data.slug is not None:
         values["slug"] = checks.slug(["slug"], data.slug.value)
     if data.plan_type is not None:
-        values["plan_type"] = data.plan_type.value
+        values["plan_type"] = checks.present(["planType"], data.plan_type.value)
     if data.meta_data is not None:
         values["meta_data"] = checks.json_object(["metaData"], data.meta_data.value)
     checks.done()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.errors import FieldErrorCode, FieldProblem, ValidationFailed
 from graph.relay import InvalidId, decode_id
@@ -14,6 +14,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PASSWORD_MIN, PASSWORD_MAX = 8, 1024
+
+T = TypeVar("T")
 
 
 class Checks:
@@ -27,9 +29,18 @@ class Checks:
         if self.problems:
             raise ValidationFailed(self.problems)
 
+    def present(self, path: Sequence[str], value: T | None) -> T | None:
+        """An update field that may be omitted but not set to null."""
+        if value is None:
+            self.fail(path, FieldErrorCode.REQUIRED, "Cannot be null.")
+        return value
+
     def text(
-        self, path: Sequence[str], value: str, *, min_length: int = 1, max_length: int = 200
+        self, path: Sequence[str], value: str | None, *, min_length: int = 1, max_length: int = 200
     ) -> str:
+        if value is None:
+            self.fail(path, FieldErrorCode.REQUIRED, "Cannot be null.")
+            return ""
         value = value.strip()
         if len(value) < min_length:
             code = FieldErrorCode.REQUIRED if not value else FieldErrorCode.TOO_SHORT
@@ -40,7 +51,7 @@ class Checks:
 
     def email(self, path: Sequence[str], value: str) -> str:
         value = value.strip()
-        if len(value) > 320 or not EMAIL_RE.match(value):
+        if len(value) > 320 or not EMAIL_RE.fullmatch(value):
             self.fail(path, FieldErrorCode.INVALID_FORMAT, "Not a valid email address.")
         return value.lower()
 
@@ -51,9 +62,9 @@ class Checks:
             self.fail(path, FieldErrorCode.TOO_LONG, f"Use at most {PASSWORD_MAX} characters.")
         return value
 
-    def slug(self, path: Sequence[str], value: str) -> str:
-        value = value.strip()
-        if not 1 <= len(value) <= 64 or not SLUG_RE.match(value):
+    def slug(self, path: Sequence[str], value: str | None) -> str:
+        value = (value or "").strip()
+        if not 1 <= len(value) <= 64 or not SLUG_RE.fullmatch(value):
             self.fail(
                 path,
                 FieldErrorCode.INVALID_FORMAT,
@@ -62,7 +73,7 @@ class Checks:
         return value
 
     def color(self, path: Sequence[str], value: str | None) -> str | None:
-        if value is not None and not COLOR_RE.match(value):
+        if value is not None and not COLOR_RE.fullmatch(value):
             self.fail(path, FieldErrorCode.INVALID_FORMAT, "Use #rrggbb.")
         return value.lower() if value else value
 

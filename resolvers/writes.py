@@ -8,6 +8,7 @@ constraint name into typed errors, and nothing of a refused mutation is committe
 from __future__ import annotations
 
 import enum
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 from psycopg import errors as pg_errors
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -35,6 +36,8 @@ from graph.errors import (
 from graph.relay import InvalidId, decode_id
 from models.base import Base, SoftDeleteMixin
 from models.viewer import ANONYMOUS, Viewer
+
+log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
@@ -237,6 +240,11 @@ async def writing(info: Info) -> AsyncIterator[Writer]:
                 yield Writer(session, ctx.viewer)
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from exc
+        except DataError as exc:  # a value the column cannot hold: a validation gap
+            log.warning("value refused by the database: %s", exc.orig)
+            raise ValidationFailed.one(
+                (), FieldErrorCode.INVALID, "A value does not fit its field."
+            ) from exc
 
 
 async def mutate(

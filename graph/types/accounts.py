@@ -575,10 +575,11 @@ class OrganizationCreateInput:
 @strawberry.input(description="Change an organization. Omitted fields stay as they are.")
 class OrganizationUpdateInput:
     id: strawberry.ID
-    name: Maybe[str] = None
-    slug: Maybe[str] = None
-    plan_type: Maybe[PlanType] = None
-    meta_data: Maybe[JSON] = None
+    # Nullable in the SDL so an explicit null gets a typed error, not a coercion failure.
+    name: Maybe[str | None] = None
+    slug: Maybe[str | None] = None
+    plan_type: Maybe[PlanType | None] = None
+    meta_data: Maybe[JSON | None] = None
     updated_at: datetime | None = strawberry.field(
         default=None, description="The `updatedAt` you saw; refused with a conflict if stale."
     )

@@ -229,10 +229,11 @@ class ItemCreateInput:
 @strawberry.input(description="Change an item. Omitted fields stay as they are.")
 class ItemUpdateInput:
     id: strawberry.ID
-    title: Maybe[str] = None
-    type: Maybe[str] = None
+    # Nullable in the SDL so an explicit null gets a typed error, not a coercion failure.
+    title: Maybe[str | None] = None
+    type: Maybe[str | None] = None
     description: Maybe[str | None] = None
-    meta_data: Maybe[JSON] = None
+    meta_data: Maybe[JSON | None] = None
     updated_at: datetime | None = strawberry.field(
         default=None, description="The `updatedAt` you saw; refused with a conflict if stale."
     )
@@ -287,7 +288,7 @@ class TagCreateInput:
 @strawberry.input(description="Change a tag. Omitted fields stay as they are.")
 class TagUpdateInput:
     id: strawberry.ID
-    name: Maybe[str] = None
+    name: Maybe[str | None] = None
     color: Maybe[str | None] = None
     updated_at: datetime | None = None
 
