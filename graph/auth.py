@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections import defaultdict
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -53,8 +52,9 @@ def verify_password(password_hash: str | None, password: str) -> tuple[bool, str
     return True, None
 
 
-# One statement: find the credential (session or API key, touching the key's last_used_at at
-# most once a minute), its user, and the user's permissions in every live organization.
+# One statement and one row: the credential (session or API key, touching the key's
+# last_used_at at most once a minute), its user, the user's memberships in live
+# organizations, and the permissions of each distinct role among them.
 _AUTHENTICATE = text(
     """
     WITH touched AS (
@@ -73,22 +73,25 @@ _AUTHENTICATE = text(
         FROM api_keys k
         WHERE k.key_hash = :hash AND k.revoked_at IS NULL
           AND (k.expires_at IS NULL OR k.expires_at > now())
+    ),
+    member AS (
+        SELECT m.organization_id, m.role_id, r.name
+        FROM principal p
+        JOIN memberships m ON m.user_id = p.user_id
+        JOIN organizations o ON o.id = m.organization_id AND o.deleted_at IS NULL
+        JOIN roles r ON r.id = m.role_id
     )
     SELECT p.user_id, p.session_id, p.api_key_id, p.scopes, u.is_superuser,
-           m.organization_id, r.name AS role,
-           coalesce(array_agg(pm.resource || ':' || pm.action)
-                    FILTER (WHERE pm.id IS NOT NULL), '{}') AS permissions,
+           (SELECT coalesce(json_agg(json_build_array(organization_id, role_id, name)), '[]')
+            FROM member) AS memberships,
+           (SELECT coalesce(json_object_agg(role_id, codes), '{}')
+            FROM (SELECT rp.role_id, array_agg(pm.resource || ':' || pm.action) AS codes
+                  FROM role_permissions rp JOIN permissions pm ON pm.id = rp.permission_id
+                  WHERE rp.role_id IN (SELECT role_id FROM member)
+                  GROUP BY rp.role_id) granted) AS role_permissions,
            (SELECT count(*) FROM touched) AS touched
     FROM principal p
     JOIN users u ON u.id = p.user_id AND u.is_active AND u.deleted_at IS NULL
-    LEFT JOIN (memberships m
-               JOIN organizations o ON o.id = m.organization_id AND o.deleted_at IS NULL
-               JOIN roles r ON r.id = m.role_id
-               LEFT JOIN role_permissions rp ON rp.role_id = r.id
-               LEFT JOIN permissions pm ON pm.id = rp.permission_id)
-           ON m.user_id = u.id
-    GROUP BY p.user_id, p.session_id, p.api_key_id, p.scopes, u.is_superuser,
-             m.organization_id, r.name
     """
 )
 
@@ -111,24 +114,22 @@ async def authenticate(engine: AsyncEngine, token: str | None) -> Viewer:
     if token is None:
         return ANONYMOUS
     async with engine.connect() as conn:
-        rows = (await conn.execute(_AUTHENTICATE, {"hash": hash_token(token)})).all()
-    if not rows:
+        row = (await conn.execute(_AUTHENTICATE, {"hash": hash_token(token)})).first()
+    if row is None:
         raise InvalidCredentials
-    first = rows[0]
+    grants = {role: frozenset(codes) for role, codes in row.role_permissions.items()}
     permissions: dict[uuid.UUID, frozenset[str]] = {}
     roles: dict[uuid.UUID, str] = {}
-    grouped: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for row in rows:
-        if row.organization_id is not None:
-            grouped[row.organization_id].update(row.permissions)
-            roles[row.organization_id] = row.role
-    permissions = {org: frozenset(codes) for org, codes in grouped.items()}
+    for organization_id, role_id, role_name in row.memberships:
+        org = uuid.UUID(organization_id)
+        permissions[org] = grants.get(role_id, frozenset())
+        roles[org] = role_name
     return Viewer(
-        user_id=first.user_id,
-        is_superuser=first.is_superuser,
+        user_id=row.user_id,
+        is_superuser=row.is_superuser,
         permissions=permissions,
         roles=roles,
-        session_id=first.session_id,
-        api_key_id=first.api_key_id,
-        scopes=frozenset(first.scopes) if first.scopes is not None else ALL_SCOPES,
+        session_id=row.session_id,
+        api_key_id=row.api_key_id,
+        scopes=frozenset(row.scopes) if row.scopes is not None else ALL_SCOPES,
     )
