@@ -37,7 +37,7 @@ async def test_unexpected_exception_is_masked_and_logged(gql, factory, monkeypat
     ("query", "fragment"),
     [
         pytest.param("{ items { nope } }", "Cannot query field 'nope'", id="unknown-field"),
-        pytest.param("{ items(first: \"x\") { totalCount } }", "Int cannot represent", id="bad-type"),
+        pytest.param('{ items(first: "x") { totalCount } }', "Int cannot represent", id="bad-type"),
         pytest.param("{ items {", "Syntax Error", id="syntax"),
     ],
 )

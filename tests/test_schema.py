@@ -15,5 +15,14 @@ def test_committed_schema_matches_code():
 
 def test_every_node_type_is_in_the_schema():
     sdl = schema.as_str()
-    for name in ("User", "Organization", "Membership", "Role", "Permission", "ApiKey", "Item", "Tag"):
+    for name in (
+        "User",
+        "Organization",
+        "Membership",
+        "Role",
+        "Permission",
+        "ApiKey",
+        "Item",
+        "Tag",
+    ):
         assert f"type {name} implements Node" in sdl
