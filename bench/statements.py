@@ -31,7 +31,7 @@ async def _count(url: URL, token: str, queries: list[BenchQuery]) -> dict[str, S
     db = Database(url, pool_size=2)
     app = create_app(database=db)
     app.state.db = db  # ASGITransport does not run the lifespan that would set it
-    counter = StatementCounter(db.engine, db.read_engine)
+    counter = StatementCounter(db)
     results: dict[str, StatementCount] = {}
     try:
         transport = httpx.ASGITransport(app=app)

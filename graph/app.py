@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         db: Database = connection.app.state.db
         token = bearer_token(connection.headers.get("authorization"))
         try:
-            viewer = await authenticate(db.read_engine, token)
+            viewer = await authenticate(db.reader, token)
         except InvalidCredentials as exc:
             raise Unauthenticated from exc
         client = connection.client

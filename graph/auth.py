@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from typing import Any, NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from loaders.base import Reader
 from models.viewer import ALL_SCOPES, ANONYMOUS, Viewer
 
 ACCESS_PREFIX = "trl_at_"
@@ -55,11 +55,10 @@ def verify_password(password_hash: str | None, password: str) -> tuple[bool, str
 # One statement and one row: the credential (session or API key, touching the key's
 # last_used_at at most once a minute), its user, the user's memberships in live
 # organizations, and the permissions of each distinct role among them.
-_AUTHENTICATE = text(
-    """
+_AUTHENTICATE = """
     WITH touched AS (
         UPDATE api_keys SET last_used_at = now()
-        WHERE key_hash = :hash AND revoked_at IS NULL
+        WHERE key_hash = %(hash)s AND revoked_at IS NULL
           AND (expires_at IS NULL OR expires_at > now())
           AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
         RETURNING id
@@ -67,11 +66,11 @@ _AUTHENTICATE = text(
     principal AS (
         SELECT s.user_id, s.id AS session_id, NULL::uuid AS api_key_id, NULL::varchar[] AS scopes
         FROM auth_sessions s
-        WHERE s.token_hash = :hash AND s.revoked_at IS NULL AND s.expires_at > now()
+        WHERE s.token_hash = %(hash)s AND s.revoked_at IS NULL AND s.expires_at > now()
         UNION ALL
         SELECT k.user_id, NULL, k.id, k.scopes
         FROM api_keys k
-        WHERE k.key_hash = :hash AND k.revoked_at IS NULL
+        WHERE k.key_hash = %(hash)s AND k.revoked_at IS NULL
           AND (k.expires_at IS NULL OR k.expires_at > now())
     ),
     member AS (
@@ -92,8 +91,18 @@ _AUTHENTICATE = text(
            (SELECT count(*) FROM touched) AS touched
     FROM principal p
     JOIN users u ON u.id = p.user_id AND u.is_active AND u.deleted_at IS NULL
-    """
-)
+"""
+
+
+class _Principal(NamedTuple):
+    user_id: uuid.UUID
+    session_id: uuid.UUID | None
+    api_key_id: uuid.UUID | None
+    scopes: list[str] | None
+    is_superuser: bool
+    memberships: list[list[Any]]
+    role_permissions: dict[str, list[str]]
+    touched: int
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -109,14 +118,14 @@ class InvalidCredentials(Exception):
     """A bearer token was sent but matches no live session or API key."""
 
 
-async def authenticate(engine: AsyncEngine, token: str | None) -> Viewer:
+async def authenticate(reader: Reader, token: str | None) -> Viewer:
     """The Viewer a bearer token stands for; ANONYMOUS without one."""
     if token is None:
         return ANONYMOUS
-    async with engine.connect() as conn:
-        row = (await conn.execute(_AUTHENTICATE, {"hash": hash_token(token)})).first()
-    if row is None:
+    rows = await reader.execute(_AUTHENTICATE, {"hash": hash_token(token)})
+    if not rows:
         raise InvalidCredentials
+    row = _Principal(*rows[0])
     grants = {role: frozenset(codes) for role, codes in row.role_permissions.items()}
     permissions: dict[uuid.UUID, frozenset[str]] = {}
     roles: dict[uuid.UUID, str] = {}

@@ -26,13 +26,13 @@ class Context(BaseContext):
 
     def __post_init__(self) -> None:
         super().__init__()
-        self.loaders = Loaders(self.db.read_engine, self.viewer)
+        self.loaders = Loaders(self.db.reader, self.viewer)
 
     def refresh(self, viewer: Viewer | None = None) -> None:
         """Start reading afresh (after a write): new loaders, optionally a new viewer."""
         if viewer is not None:
             self.viewer = viewer
-        self.loaders = Loaders(self.db.read_engine, self.viewer)
+        self.loaders = Loaders(self.db.reader, self.viewer)
 
 
 Info = StrawberryInfo[Context, Any]

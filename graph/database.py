@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from graph.settings import Settings
+from loaders.base import Reader
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +101,24 @@ def create_engine(url: URL, *, pool_size: int = 10, **options: Any) -> AsyncEngi
 
 
 class StatementCounter:
-    """Counts the SQL statements an engine sends; the N+1 guards in the tests read it."""
+    """Counts the SQL statements a Database sends (its engines and its reader); the N+1
+    guards in the tests and the benchmark read it."""
 
-    def __init__(self, *engines: AsyncEngine) -> None:
+    def __init__(self, db: Database) -> None:
         self.count = 0
         self.statements: list[str] = []
-        self._engines = engines
-        for engine in engines:
+        self._db = db
+        self._engines = (db.engine, db.read_engine)
+        for engine in self._engines:
             event.listen(engine.sync_engine, "before_cursor_execute", self._on_execute)
+        db.reader.listeners.append(self._on_statement)
 
     def _on_execute(self, *args: Any) -> None:
+        self._on_statement(args[2])
+
+    def _on_statement(self, sql: str) -> None:
         self.count += 1
-        self.statements.append(args[2])
+        self.statements.append(sql)
 
     def reset(self) -> None:
         self.count = 0
@@ -120,13 +127,15 @@ class StatementCounter:
     def close(self) -> None:
         for engine in self._engines:
             event.remove(engine.sync_engine, "before_cursor_execute", self._on_execute)
+        self._db.reader.listeners.remove(self._on_statement)
 
 
 class Database:
     """The engines of one server process.
 
-    Writes use ``engine`` (transactions, through ORM sessions); reads use ``read_engine``, an
-    autocommit pool of its own, so a read costs one round trip and no BEGIN/ROLLBACK.
+    Writes use ``engine`` (transactions, through ORM sessions); GraphQL reads use ``reader``,
+    a psycopg pool of autocommit connections (see loaders.base); ``read_engine`` is an
+    autocommit SQLAlchemy engine for the odd read outside GraphQL (health checks).
     """
 
     def __init__(self, url: URL, *, pool_size: int = 10) -> None:
@@ -134,7 +143,10 @@ class Database:
         self.engine = create_engine(url, pool_size=max(2, pool_size // 2))
         self.read_engine = create_engine(url, pool_size=pool_size, isolation_level="AUTOCOMMIT")
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.reader = Reader(conninfo, pool_size=pool_size)
 
     async def dispose(self) -> None:
+        await self.reader.close()
         await self.engine.dispose()
         await self.read_engine.dispose()

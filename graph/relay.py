@@ -77,8 +77,15 @@ def user_error(message: str, code: str) -> GraphQLError:
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    _page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(description="The first node's cursor; null on an empty page.")
+    def start_cursor(self) -> str | None:
+        return self._page.start_cursor
+
+    @strawberry.field(description="The last node's cursor; null on an empty page.")
+    def end_cursor(self) -> str | None:
+        return self._page.end_cursor
 
 
 @strawberry.type(description="A node and its cursor.")
@@ -89,10 +96,15 @@ class Edge(Generic[NodeT]):
 
 @strawberry.type(description="A page of nodes (Relay connection).")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
     nodes: list[NodeT] = strawberry.field(description="The page's nodes, without cursors.")
     page_info: PageInfo
+    _page: strawberry.Private[Page[Any]]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The page's nodes with their cursors.")
+    def edges(self) -> list[Edge[NodeT]]:
+        page = self._page
+        return [Edge(cursor=page.cursor(i), node=n) for i, n in enumerate(page.nodes)]
 
     @strawberry.field(
         description="How many nodes match the filter, across all pages. Costs a query; "
@@ -103,16 +115,14 @@ class Connection(Generic[NodeT]):
 
     @classmethod
     def from_page(cls, page: Page[Any], count: Callable[[], Awaitable[int]]) -> Any:
-        edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, page.nodes, strict=True)]
         return cls(
-            edges=edges,
             nodes=page.nodes,
             page_info=PageInfo(
                 has_next_page=page.has_next_page,
                 has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
+                _page=page,
             ),
+            _page=page,
             _count=count,
         )
 

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from graph.connections import install_fast_paths
 from graph.relay import NODE_TYPES
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
@@ -57,3 +58,4 @@ def build_schema(**options: Any) -> strawberry.Schema:
 
 
 schema = build_schema()
+install_fast_paths(schema)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -26,8 +25,16 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.base import JSON, Base, SoftDeleteMixin, Str200
-from models.viewer import Viewer
+from models.base import (
+    JSON,
+    VIEWER_ORGS,
+    VIEWER_SUPERUSER,
+    Base,
+    SoftDeleteMixin,
+    Str200,
+    member_of,
+    own,
+)
 
 
 class PlanType(enum.Enum):
@@ -45,14 +52,6 @@ class AuthProvider(enum.Enum):
 # The built-in roles, strongest first. Their permissions are seeded by a migration.
 OWNER, ADMIN, EDITOR, VIEWER = "OWNER", "ADMIN", "EDITOR", "VIEWER"
 BUILTIN_ROLES = (OWNER, ADMIN, EDITOR, VIEWER)
-
-
-def _member_of(organization_id: Any, viewer: Viewer) -> ColumnElement[bool]:
-    if viewer.is_superuser:
-        return true()
-    if not viewer.permissions:
-        return false()
-    return organization_id == func.any(viewer.organization_ids)  # type: ignore[no-any-return]
 
 
 class User(SoftDeleteMixin, Base):
@@ -77,17 +76,19 @@ class User(SoftDeleteMixin, Base):
     )
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+    def visible_to(cls) -> ColumnElement[bool]:
         """Yourself, and the people who share an organization with you."""
-        alive = cls.deleted_at.is_(None)
-        if viewer.is_superuser:
-            return alive
-        if viewer.user_id is None:
-            return false()
-        co_members = select(Membership.user_id).where(
-            _member_of(Membership.organization_id, viewer)
+        # A correlated EXISTS: one probe of memberships (user_id, organization_id) per user,
+        # instead of listing every member of every organization of the viewer.
+        shares_an_organization = (
+            select(Membership.id)
+            .where(
+                Membership.user_id == cls.id,
+                Membership.organization_id == func.any(VIEWER_ORGS),
+            )
+            .exists()
         )
-        return alive & or_(cls.id == viewer.user_id, cls.id.in_(co_members))
+        return cls.deleted_at.is_(None) & or_(VIEWER_SUPERUSER, own(cls.id), shares_an_organization)
 
 
 class Organization(SoftDeleteMixin, Base):
@@ -108,8 +109,8 @@ class Organization(SoftDeleteMixin, Base):
     )
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        return cls.deleted_at.is_(None) & _member_of(cls.id, viewer)
+    def visible_to(cls) -> ColumnElement[bool]:
+        return cls.deleted_at.is_(None) & member_of(cls.id)
 
 
 class Permission(Base):
@@ -124,7 +125,7 @@ class Permission(Base):
     __table_args__ = (UniqueConstraint("resource", "action"),)
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
+    def visible_to(cls) -> ColumnElement[bool]:
         return true()
 
 
@@ -160,8 +161,8 @@ class Role(Base):
     )
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        return cls.organization_id.is_(None) | _member_of(cls.organization_id, viewer)
+    def visible_to(cls) -> ColumnElement[bool]:
+        return cls.organization_id.is_(None) | member_of(cls.organization_id)
 
 
 class Membership(Base):
@@ -177,14 +178,8 @@ class Membership(Base):
     __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        return _member_of(cls.organization_id, viewer)
-
-
-def _own(user_id: Any, viewer: Viewer) -> ColumnElement[bool]:
-    if viewer.user_id is None:
-        return false()
-    return user_id == viewer.user_id  # type: ignore[no-any-return]
+    def visible_to(cls) -> ColumnElement[bool]:
+        return member_of(cls.organization_id)
 
 
 class AuthSession(Base):
@@ -205,8 +200,8 @@ class AuthSession(Base):
     revoked_at: Mapped[datetime | None]
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        return _own(cls.user_id, viewer)
+    def visible_to(cls) -> ColumnElement[bool]:
+        return own(cls.user_id)
 
 
 class APIKey(Base):
@@ -228,8 +223,8 @@ class APIKey(Base):
     revoked_at: Mapped[datetime | None]
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        return _own(cls.user_id, viewer)
+    def visible_to(cls) -> ColumnElement[bool]:
+        return own(cls.user_id)
 
 
 __all__ = [

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from sqlalchemy import DateTime, MetaData, String, Text, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Boolean, DateTime, MetaData, String, Text, bindparam, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
-
-from models.viewer import Viewer
 
 # Constraint names follow one convention, so integrity errors can be translated by name.
 NAMING_CONVENTION = {
@@ -22,6 +20,23 @@ NAMING_CONVENTION = {
     "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
     "pk": "%(table_name)s_pkey",
 }
+
+# Visibility rules are written with these parameters, never with a viewer's values, so a read
+# statement's SQL text is the same for every viewer: compiled once, prepared by the server.
+# `Viewer.params()` gives their values.
+VIEWER_ID = bindparam("viewer_id", type_=PG_UUID(as_uuid=True), required=False)
+VIEWER_ORGS = bindparam("viewer_orgs", type_=ARRAY(PG_UUID(as_uuid=True)), required=False)
+VIEWER_SUPERUSER = bindparam("viewer_superuser", type_=Boolean, required=False)
+
+
+def member_of(organization_id: Any) -> ColumnElement[bool]:
+    """The viewer is a member of the organization (or a superuser)."""
+    return cast(ColumnElement[bool], VIEWER_SUPERUSER | (organization_id == func.any(VIEWER_ORGS)))
+
+
+def own(user_id: Any) -> ColumnElement[bool]:
+    return user_id == VIEWER_ID  # type: ignore[no-any-return]
+
 
 UUIDPk = Annotated[
     uuid.UUID,
@@ -52,8 +67,9 @@ class Base(DeclarativeBase):
     __secret_columns__: frozenset[str] = frozenset()
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        """The rows of this table ``viewer`` may read; every read path applies it."""
+    def visible_to(cls) -> ColumnElement[bool]:
+        """The rows of this table the viewer may read, in terms of the viewer parameters
+        (`VIEWER_ID`, `VIEWER_ORGS`, `VIEWER_SUPERUSER`); every read path applies it."""
         raise NotImplementedError(f"{cls.__name__} declares no visibility rule")
 
 

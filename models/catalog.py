@@ -8,9 +8,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.accounts import _member_of, _own
-from models.base import JSON, Base, SoftDeleteMixin
-from models.viewer import Viewer
+from models.base import JSON, Base, SoftDeleteMixin, member_of, own
 
 item_tags = Table(
     "item_tags",
@@ -42,12 +40,11 @@ class Item(SoftDeleteMixin, Base):
     )
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        alive = cls.deleted_at.is_(None)
-        if viewer.is_superuser:
-            return alive
-        orphan_of_viewer = cls.organization_id.is_(None) & _own(cls.owner_id, viewer)
-        return alive & (_member_of(cls.organization_id, viewer) | orphan_of_viewer)
+    def visible_to(cls) -> ColumnElement[bool]:
+        """Items of the viewer's organizations, and the viewer's own items whose
+        organization is gone."""
+        orphan_of_viewer = cls.organization_id.is_(None) & own(cls.owner_id)
+        return cls.deleted_at.is_(None) & (member_of(cls.organization_id) | orphan_of_viewer)
 
 
 class Tag(SoftDeleteMixin, Base):
@@ -71,8 +68,8 @@ class Tag(SoftDeleteMixin, Base):
     )
 
     @classmethod
-    def visible_to(cls, viewer: Viewer) -> ColumnElement[bool]:
-        return cls.deleted_at.is_(None) & _member_of(cls.organization_id, viewer)
+    def visible_to(cls) -> ColumnElement[bool]:
+        return cls.deleted_at.is_(None) & member_of(cls.organization_id)
 
 
 __all__ = ["Item", "Tag", "item_tags"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 # API key scopes narrow what a key may do, on top of its user's roles.
 SCOPE_READ = "read"
@@ -57,6 +58,14 @@ class Viewer:
         if resource in ADMIN_RESOURCES:
             return SCOPE_ADMIN in self.scopes
         return SCOPE_WRITE in self.scopes
+
+    def params(self) -> dict[str, Any]:
+        """The values of the viewer parameters every visibility rule is written with."""
+        return {
+            "viewer_id": self.user_id,
+            "viewer_orgs": list(self.permissions),
+            "viewer_superuser": self.is_superuser,
+        }
 
     def may_write(self) -> bool:
         return self.authenticated and bool(self.scopes & {SCOPE_WRITE, SCOPE_ADMIN})

@@ -103,7 +103,7 @@ class Writer:
     # -- finding rows --------------------------------------------------------------------
 
     def visible(self, model: type[M]) -> Select[M]:
-        return select(model).where(model.visible_to(self.viewer))
+        return select(model).where(model.visible_to()).params(**self.viewer.params())
 
     async def get(
         self,
@@ -266,7 +266,7 @@ async def mutate(
     token = writer.signed_in_as or ctx.token
     if writer.signed_in_as or any(c.table in VIEWER_TABLES for c in writer.changes):
         try:
-            ctx.refresh(await authenticate(ctx.db.read_engine, token))
+            ctx.refresh(await authenticate(ctx.db.reader, token))
         except InvalidCredentials:  # the change revoked the caller's own access
             ctx.refresh(ANONYMOUS)
     else:

@@ -77,7 +77,7 @@ def factory(db: Database) -> Factory:
 
 @pytest.fixture
 def counter(db: Database) -> Iterator[StatementCounter]:
-    c = StatementCounter(db.engine, db.read_engine)
+    c = StatementCounter(db)
     yield c
     c.close()
 
