@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# GraphiQL's assets: npm packages pinned by the lock file, bundled into dist/ (both git-ignored).
+GRAPHIQL := graph/graphiql
+GRAPHIQL_BUILT := $(GRAPHIQL)/dist/manifest.json
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
@@ -18,7 +21,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Without npm the API still works and /graphql in a browser explains what is missing; the
+# build is retried on the next make (no manifest, no stamp).
+$(GRAPHIQL_BUILT): $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json $(GRAPHIQL)/build.mjs $(wildcard $(GRAPHIQL)/src/*)
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "npm ci && npm run build in $(GRAPHIQL)"; \
+		npm ci --prefix $(GRAPHIQL) --ignore-scripts --no-audit --no-fund --loglevel=error && \
+		npm run --prefix $(GRAPHIQL) --silent build; \
+	else \
+		echo "error: npm not found, GraphiQL's assets were not built (the API works without them)." >&2; \
+		echo "       Install Node.js 20+ with npm, then run make again." >&2; \
+	fi
+
+install: $(STAMP) $(GRAPHIQL_BUILT)
 
 run: install
 	$(BIN)/trellis migrate
@@ -54,4 +69,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(GRAPHIQL)/node_modules $(GRAPHIQL)/dist

@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL (with GraphiQL) on /graphql, health probes beside it."""
+"""The ASGI application: GraphQL (with Trellis's self-hosted GraphiQL) on /graphql, health
+probes beside it."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.requests import HTTPConnection
-from strawberry.fastapi import GraphQLRouter
 
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.context import Context
 from graph.database import Database, database_url
+from graph.graphiql import GraphiQLRouter, mount_graphiql
 from graph.migrations import current_revision, head_revision
 from graph.schema import schema
 from graph.settings import Settings, get_settings
@@ -58,13 +59,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             token=token,
         )
 
-    graphql = GraphQLRouter(
+    # A browser's GET /graphql gets Trellis's own GraphiQL page (graph/graphiql), not
+    # Strawberry's CDN one; production mode has no IDE (such a GET is a 404).
+    graphql = GraphiQLRouter(
         schema,
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=True,
     )
     app.include_router(graphql, prefix="/graphql")
+    mount_graphiql(app, settings)
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:

@@ -51,7 +51,7 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from models.base import Base
-from models.viewer import Viewer
+from models.viewer import Viewer, uuid_array
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
@@ -399,7 +399,7 @@ async def fetch_page(
     key = None
     if where is None and spec.cursor is None:
         key = ("page", cls, order_signature(spec.order), spec.size, spec.backward)
-    rows = await reader.rows(key, build, viewer.params())
+    rows = await reader.rows(key, build, viewer.params(raw=True))
     return _page_from_rows(spec, shape, rows)
 
 
@@ -412,7 +412,9 @@ async def fetch_count(
         stmt = select(func.count()).select_from(model).where(model.visible_to())
         return stmt.where(where) if where is not None else stmt
 
-    rows = await reader.rows(("count", cls) if where is None else None, build, viewer.params())
+    rows = await reader.rows(
+        ("count", cls) if where is None else None, build, viewer.params(raw=True)
+    )
     return int(rows[0][0])
 
 
@@ -453,7 +455,7 @@ class ByIdLoader(DataLoader[uuid.UUID, T | None]):
             pk = shape.model.__table__.c.id
             return visible_select(self.cls).where(pk == any_(_keys_param("keys")))
 
-        params = {**self.viewer.params(), "keys": list(keys)}
+        params = {**self.viewer.params(raw=True), "keys": uuid_array(keys)}
         rows = await self.reader.rows(("by_id", self.cls), build, params)
         pk_index = shape.names.index("pk")
         found = {row[pk_index]: shape.build(row) for row in rows}
@@ -525,7 +527,7 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
 
     async def batch_load_fn(self, keys: list[uuid.UUID]) -> list[Page[T]]:
         shape, spec = shape_of(self.cls), self.spec
-        params = {**self.viewer.params(), "parent_ids": list(keys)}
+        params = {**self.viewer.params(raw=True), "parent_ids": uuid_array(keys)}
         rows = await self.reader.rows(self.cache_key, self._build, params)
         parent_index = len(shape.columns) + len(spec.order) + 1
         grouped: dict[Any, list[Sequence[Any]]] = defaultdict(list)
@@ -561,7 +563,7 @@ class CountLoader(DataLoader[uuid.UUID, int]):
         return cast(Select[Any], stmt.group_by(parent))
 
     async def batch_load_fn(self, keys: list[uuid.UUID]) -> list[int]:
-        params = {**self.viewer.params(), "parent_ids": list(keys)}
+        params = {**self.viewer.params(raw=True), "parent_ids": uuid_array(keys)}
         rows = await self.reader.rows(self.cache_key, self._build, params)
         counts = {row[0]: row[1] for row in rows}
         return [int(counts.get(key, 0)) for key in keys]
@@ -595,7 +597,7 @@ class ListLoader(DataLoader[uuid.UUID, list[T]]):
 
     async def batch_load_fn(self, keys: list[uuid.UUID]) -> list[list[T]]:
         shape = shape_of(self.cls)
-        params = {**self.viewer.params(), "parent_ids": list(keys)}
+        params = {**self.viewer.params(raw=True), "parent_ids": uuid_array(keys)}
         rows = await self.reader.rows(self.cache_key, self._build, params)
         grouped: dict[Any, list[T]] = defaultdict(list)
         for row in rows:

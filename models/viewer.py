@@ -7,6 +7,7 @@ rows) and by the write path (to check permissions), so neither asks the database
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,11 +60,17 @@ class Viewer:
             return SCOPE_ADMIN in self.scopes
         return SCOPE_WRITE in self.scopes
 
-    def params(self) -> dict[str, Any]:
-        """The values of the viewer parameters every visibility rule is written with."""
+    def params(self, *, raw: bool = False) -> dict[str, Any]:
+        """The values of the viewer parameters every visibility rule is written with.
+
+        ``raw``: for statements sent to the driver directly (the read path), the
+        organizations go as a PostgreSQL array literal that the SQL casts to uuid[]: one
+        string is far cheaper than the driver adapting a list for every statement.
+        """
+        orgs = uuid_array(self.permissions) if raw else list(self.permissions)
         return {
             "viewer_id": self.user_id,
-            "viewer_orgs": list(self.permissions),
+            "viewer_orgs": orgs,
             "viewer_superuser": self.is_superuser,
         }
 
@@ -72,3 +79,8 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
+
+
+def uuid_array(values: Iterable[uuid.UUID]) -> str:
+    """A PostgreSQL array literal of UUIDs, for a parameter the SQL casts to uuid[]."""
+    return "{" + ",".join(map(str, values)) + "}"
