@@ -154,13 +154,16 @@ class Shape(Generic[T]):
     converters: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
 
     def build(self, row: Sequence[Any]) -> T:
+        """A node from a row, without the dataclass __init__ (a hot path: every row)."""
         if self.converters:
             values = list(row[: len(self.names)])
             for i, convert in self.converters:
                 if values[i] is not None:
                     values[i] = convert(values[i])
             row = values
-        return self.cls(**dict(zip(self.names, row, strict=False)))
+        node = self.cls.__new__(self.cls)
+        node.__dict__.update(zip(self.names, row, strict=False))
+        return node
 
     def from_object(self, obj: Any) -> T:
         """The node for an ORM object the write path just saved."""
@@ -339,7 +342,7 @@ class Page(Generic[T]):
     queries select `nodes` and `pageInfo`, not every edge's cursor."""
 
     nodes: list[T]
-    order_values: list[Sequence[Any]]
+    order_values: list[tuple[Any, ...]]
     signature: str
     has_next_page: bool
     has_previous_page: bool
@@ -362,18 +365,33 @@ def _page_from_rows(spec: PageSpec, shape: Shape[T], rows: Sequence[Sequence[Any
     rows = rows[: spec.size]
     if spec.backward:
         rows = list(reversed(rows))
-    width, end = len(shape.columns), len(shape.columns) + len(spec.order)
+    _, positions = _order_layout(spec, shape)
     signature = order_signature(spec.order)
     nodes = [shape.build(row) for row in rows]
-    values = [row[width:end] for row in rows]
+    values = [tuple(row[i] for i in positions) for row in rows]
     after_cursor = spec.cursor is not None
     if spec.backward:
         return Page(nodes, values, signature, after_cursor, more)
     return Page(nodes, values, signature, more, after_cursor)
 
 
-def _order_columns(spec: PageSpec) -> list[ColumnElement[Any]]:
-    return [t.column.label(f"_o{i}") for i, t in enumerate(spec.order)]
+def _order_layout(spec: PageSpec, shape: Shape[Any]) -> tuple[list[ColumnElement[Any]], list[int]]:
+    """Where each ORDER BY value sits in a row: a node column already selected (usually),
+    or an extra column after them. Returns (extra columns, positions)."""
+    extra: list[ColumnElement[Any]] = []
+    positions: list[int] = []
+    for term in spec.order:
+        column = getattr(term.column, "expression", term.column)
+        found = next((i for i, c in enumerate(shape.columns) if c is column), None)
+        if found is None:
+            found = len(shape.columns) + len(extra)
+            extra.append(term.column.label(f"_o{len(extra)}"))
+        positions.append(found)
+    return extra, positions
+
+
+def _order_columns(spec: PageSpec, shape: Shape[Any]) -> list[ColumnElement[Any]]:
+    return _order_layout(spec, shape)[0]
 
 
 async def fetch_page(
@@ -387,7 +405,7 @@ async def fetch_page(
     shape = shape_of(cls)
 
     def build() -> Select[Any]:
-        stmt = visible_select(cls).add_columns(*_order_columns(spec))
+        stmt = visible_select(cls).add_columns(*_order_columns(spec, shape))
         if where is not None:
             stmt = stmt.where(where)
         return (
@@ -493,7 +511,7 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         )
         # Per parent: an index-ordered scan that stops after size + 1 rows (LATERAL ... LIMIT).
         inner = visible_select(self.cls).add_columns(
-            *_order_columns(spec),
+            *_order_columns(spec, shape_of(self.cls)),
             func.row_number().over(order_by=clauses).label("row_number"),
         )
         inner = inner.where(parent == parents.c.id, spec.keyset())
@@ -514,7 +532,7 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         clauses = [t.clause() for t in spec.terms]
         inner = self.relation.apply(
             visible_select(self.cls).add_columns(
-                *_order_columns(spec),
+                *_order_columns(spec, shape_of(self.cls)),
                 func.row_number().over(partition_by=parent, order_by=clauses).label("row_number"),
                 parent.label("parent_key"),
             )
@@ -529,7 +547,7 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         shape, spec = shape_of(self.cls), self.spec
         params = {**self.viewer.params(raw=True), "parent_ids": uuid_array(keys)}
         rows = await self.reader.rows(self.cache_key, self._build, params)
-        parent_index = len(shape.columns) + len(spec.order) + 1
+        parent_index = len(shape.columns) + len(_order_columns(spec, shape)) + 1
         grouped: dict[Any, list[Sequence[Any]]] = defaultdict(list)
         for row in rows:
             grouped[row[parent_index]].append(row)
