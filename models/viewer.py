@@ -22,6 +22,11 @@ ALL_SCOPES = frozenset({SCOPE_READ, SCOPE_WRITE, SCOPE_ADMIN})
 ADMIN_RESOURCES = frozenset({"organization", "membership", "role"})
 
 
+def uuid_array(values: Iterable[uuid.UUID]) -> str:
+    """A PostgreSQL array literal of UUIDs, for a parameter the SQL casts to uuid[]."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
     user_id: uuid.UUID | None = None
@@ -33,6 +38,11 @@ class Viewer:
     session_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
     scopes: frozenset[str] = ALL_SCOPES
+    # `permissions`' organizations as a uuid[] literal, made once (see `params`).
+    organizations_literal: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "organizations_literal", uuid_array(self.permissions))
 
     @property
     def authenticated(self) -> bool:
@@ -67,7 +77,7 @@ class Viewer:
         organizations go as a PostgreSQL array literal that the SQL casts to uuid[]: one
         string is far cheaper than the driver adapting a list for every statement.
         """
-        orgs = uuid_array(self.permissions) if raw else list(self.permissions)
+        orgs = self.organizations_literal if raw else list(self.permissions)
         return {
             "viewer_id": self.user_id,
             "viewer_orgs": orgs,
@@ -79,8 +89,3 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
-
-
-def uuid_array(values: Iterable[uuid.UUID]) -> str:
-    """A PostgreSQL array literal of UUIDs, for a parameter the SQL casts to uuid[]."""
-    return "{" + ",".join(map(str, values)) + "}"
