@@ -45,6 +45,7 @@ async def _run(name: str, n: int, profile: bool) -> None:
     await db.dispose()
     print(f"{name}: {elapsed / n * 1000:.2f} ms per request (sequential, in-process)")
     if profile:
+        profiler.dump_stats("/tmp/q.prof")
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(35)
         stats.sort_stats("tottime").print_stats(25)

@@ -17,6 +17,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+import orjson
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.requests import Request
@@ -185,6 +186,10 @@ class GraphiQLRouter(GraphQLRouter[Any, Any]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql_page(request)
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson instead of the standard library: 3-5x faster on large result trees."""
+        return orjson.dumps(data)
 
 
 def mount_graphiql(app: FastAPI, settings: Settings) -> None:
