@@ -13,16 +13,13 @@ import contextlib
 import itertools
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from sqlalchemy.engine import URL
 from websockets.asyncio.client import ClientConnection, connect
@@ -30,6 +27,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from graph.graphiql import manifest
 from graph.settings import PROJECT_ROOT
 from tests.factories import PASSWORD, Factory
+from tests.servers import running_server
 
 CHROMIUM = Path(os.environ.get("TRELLIS_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "graphiql.png"
@@ -48,41 +46,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(database_url: URL, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
-    env.pop("TRELLIS_MODE", None)
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"server did not become ready:\n{log.read_text()}")
-            time.sleep(0.2)
+    with running_server(database_url, tmp_path, workers=1) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 class CDPError(Exception):
