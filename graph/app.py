@@ -16,9 +16,10 @@ from starlette.requests import HTTPConnection
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.context import Context
 from graph.database import Database, database_url
-from graph.graphiql import GraphiQLRouter, mount_graphiql
+from graph.graphiql import mount_graphiql
 from graph.migrations import current_revision, head_revision
-from graph.schema import schema
+from graph.schema import schema_for
+from graph.security import LoginThrottle, TrellisRouter, install_middlewares
 from graph.settings import Settings, get_settings
 
 log = logging.getLogger("trellis")
@@ -42,6 +43,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             await db.dispose()
 
     app = FastAPI(title="Trellis", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.login_throttle = LoginThrottle(
+        per_account=settings.login_attempts_per_account,
+        per_address=settings.login_attempts_per_address,
+        window_seconds=settings.login_window_seconds,
+    )
+    install_middlewares(app, settings)
 
     async def get_context(connection: HTTPConnection) -> Context:
         db: Database = connection.app.state.db
@@ -61,11 +68,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # A browser's GET /graphql gets Trellis's own GraphiQL page (graph/graphiql), not
     # Strawberry's CDN one; production mode has no IDE (such a GET is a 404).
-    graphql = GraphiQLRouter(
-        schema,
+    graphql = TrellisRouter(
+        schema_for(settings),
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=True,
+        # Browsers' WebSocket handshakes from other origins are refused unless listed.
+        allowed_origins=settings.cors_origins,
     )
     app.include_router(graphql, prefix="/graphql")
     mount_graphiql(app, settings)

@@ -7,11 +7,20 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from graph.connections import install_fast_paths
+from graph.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.relay import NODE_TYPES
+from graph.security import request_id
+from graph.settings import Settings, get_settings
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.node import NodeQuery
@@ -38,23 +47,61 @@ def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False
-    log.error("unexpected error at %s", error.path, exc_info=original)
+    log.error(
+        "unexpected error at %s (request %s)", error.path, request_id.get(), exc_info=original
+    )
     return True
 
 
-def build_schema(**options: Any) -> strawberry.Schema:
+class MaskUnexpectedErrors(MaskErrors):
+    """Strawberry's MaskErrors, with the request id in the masked error's extensions so a
+    report can be matched with the server's log."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_ERROR", "requestId": request_id.get()}
+        return masked
+
+
+def build_schema(settings: Settings | None = None, **options: Any) -> strawberry.Schema:
+    settings = settings or get_settings()
+    cost_model = CostModel(settings.default_page_size, settings.max_page_size)
+    rules = limit_rules(settings)
+    extensions: list[Any] = [
+        lambda: TokenLimit(settings.max_tokens),
+        lambda: ParserCache(maxsize=1024),
+        lambda: AddValidationRules(rules),
+    ]
+    if settings.production:
+        extensions.append(DisableIntrospection)
+    extensions += [
+        lambda: ValidationCache(maxsize=1024),
+        lambda: CostLimit(cost_model, settings.max_cost),
+        lambda: MaskUnexpectedErrors(
+            should_mask_error=_is_unexpected, error_message="Internal error."
+        ),
+    ]
+    if settings.production:
+        extensions.append(HideSuggestions)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES.values()),
-        config=StrawberryConfig(auto_camel_case=True),
-        extensions=[
-            lambda: ParserCache(maxsize=1024),
-            lambda: ValidationCache(maxsize=1024),
-            lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error."),
-        ],
+        config=StrawberryConfig(
+            auto_camel_case=True, disable_field_suggestions=settings.production
+        ),
+        extensions=extensions,
         **options,
     )
+
+
+def schema_for(settings: Settings) -> strawberry.Schema:
+    """The module's schema when `settings` match the environment's, else a new one."""
+    if settings == get_settings():
+        return schema
+    built = build_schema(settings)
+    install_fast_paths(built)
+    return built
 
 
 schema = build_schema()

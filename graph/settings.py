@@ -18,6 +18,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _list(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name, "")
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     # None means: start the embedded PostgreSQL under `data_dir`.
@@ -36,6 +41,28 @@ class Settings:
     refresh_token_ttl_seconds: int = field(
         default_factory=lambda: _int("TRELLIS_REFRESH_TOKEN_TTL", 30 * 24 * 60 * 60)
     )
+    # Query limits (graph/limits.py): each refused with a coded GraphQL error before any
+    # resolver runs.
+    max_depth: int = field(default_factory=lambda: _int("TRELLIS_MAX_DEPTH", 12))
+    max_aliases: int = field(default_factory=lambda: _int("TRELLIS_MAX_ALIASES", 30))
+    max_directives: int = field(default_factory=lambda: _int("TRELLIS_MAX_DIRECTIVES", 50))
+    max_tokens: int = field(default_factory=lambda: _int("TRELLIS_MAX_TOKENS", 5000))
+    max_operations: int = field(default_factory=lambda: _int("TRELLIS_MAX_OPERATIONS", 10))
+    max_cost: int = field(default_factory=lambda: _int("TRELLIS_MAX_COST", 200_000))
+    # Request bodies over this many bytes get HTTP 413 before parsing (graph/security.py).
+    max_body_bytes: int = field(default_factory=lambda: _int("TRELLIS_MAX_BODY_BYTES", 1 << 20))
+    # Origins allowed to call the API from a browser (CORS) and to open WebSockets,
+    # comma-separated; empty means same-origin only.
+    cors_origins: tuple[str, ...] = field(default_factory=lambda: _list("TRELLIS_CORS_ORIGINS"))
+    # Login throttling (per process): failed attempts per account and per client address
+    # within the window.
+    login_attempts_per_account: int = field(
+        default_factory=lambda: _int("TRELLIS_LOGIN_ATTEMPTS_PER_ACCOUNT", 5)
+    )
+    login_attempts_per_address: int = field(
+        default_factory=lambda: _int("TRELLIS_LOGIN_ATTEMPTS_PER_ADDRESS", 20)
+    )
+    login_window_seconds: int = field(default_factory=lambda: _int("TRELLIS_LOGIN_WINDOW", 15 * 60))
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 

@@ -535,17 +535,30 @@ class AccountsMutation:
     @strawberry.mutation(description="Sign in; returns an access and a refresh token.")
     async def auth_login(self, info: Info, input: AuthLoginInput) -> AuthLoginPayload:
         ctx = info.context
-        return await mutate(
-            info,
-            lambda w: login(
-                w,
-                email=input.email,
-                password=input.password,
-                ip=ctx.client_ip,
-                user_agent=ctx.user_agent,
-            ),
-            _tokens,
-        )
+        # Failed attempts are throttled per account and per client address (graph/security.py);
+        # an unknown email counts like a known one, so the answer reveals nothing.
+        request = getattr(ctx, "request", None)
+        throttle = getattr(getattr(request, "app", None), "state", None)
+        throttle = getattr(throttle, "login_throttle", None)
+        keys = throttle.keys(input.email, ctx.client_ip) if throttle else []
+
+        async def attempt(w: Writer) -> tuple[models.User, dict[str, Any]]:
+            if throttle is not None and (wait := throttle.retry_after(keys)) is not None:
+                raise AuthenticationFailed(f"Too many attempts, try again in {wait} s.")
+            try:
+                return await login(
+                    w,
+                    email=input.email,
+                    password=input.password,
+                    ip=ctx.client_ip,
+                    user_agent=ctx.user_agent,
+                )
+            except AuthenticationFailed:
+                if throttle is not None:
+                    throttle.failed(keys)
+                raise
+
+        return await mutate(info, attempt, _tokens)
 
     @strawberry.mutation(description="Rotate a token pair: the old refresh token stops working.")
     async def auth_refresh(self, info: Info, input: AuthRefreshInput) -> AuthRefreshPayload:
