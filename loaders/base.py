@@ -69,6 +69,10 @@ N = TypeVar("N", bound=NodeClass)
 Column = KeyedColumnElement[Any] | QueryableAttribute[Any]
 
 
+# Distinct statement shapes kept compiled per process (relation x ordering x page size).
+COMPILED_CACHE_SIZE = 4096
+
+
 class Reader:
     """Runs read statements on a pool of autocommit psycopg connections.
 
@@ -116,6 +120,8 @@ class Reader:
             )
             found = (compiled.string, dict(compiled.params))
             if key is not None:
+                if len(self._compiled) >= COMPILED_CACHE_SIZE:  # bounded: keys follow clients
+                    self._compiled.clear()
                 self._compiled[key] = found
         return found
 
