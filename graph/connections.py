@@ -49,7 +49,6 @@ from loaders.base import (
 )
 
 C = TypeVar("C")
-T = TypeVar("T")
 
 # Attached results live in each node's __dict__ under this name: {key: value}.
 PREFETCHED = "_prefetched"

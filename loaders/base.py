@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import orjson
 from aiodataloader import DataLoader
@@ -56,14 +56,7 @@ from models.viewer import Viewer, uuid_array
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
-class NodeClass(Protocol):
-    """What a GraphQL node type offers the read path: the model it is read from."""
-
-    __model__: ClassVar[type[Base]]
-
-
 T = TypeVar("T")
-N = TypeVar("N", bound=NodeClass)
 
 # A column as models spell it (`models.Item.title`) or as tables do (`item_tags.c.item_id`).
 Column = KeyedColumnElement[Any] | QueryableAttribute[Any]
