@@ -23,13 +23,15 @@ from graph.security import request_id
 from graph.settings import Settings, get_settings
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
+from resolvers.design import DesignMutation, DesignQuery
 from resolvers.node import NodeQuery
+from resolvers.realty import RealtyMutation, RealtyQuery
 
 log = logging.getLogger("trellis.errors")
 
 
 @strawberry.type(description="Read the workspace graph.")
-class Query(NodeQuery, AccountsQuery, CatalogQuery):
+class Query(NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery):
     pass
 
 
@@ -37,7 +39,7 @@ class Query(NodeQuery, AccountsQuery, CatalogQuery):
     description="Change the workspace graph. Each mutation takes one input and "
     "returns a payload: the success type or a typed error."
 )
-class Mutation(AccountsMutation, CatalogMutation):
+class Mutation(AccountsMutation, CatalogMutation, DesignMutation, RealtyMutation):
     pass
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
 from graph.auth import hash_password
+from graph.seed_design import seed_design
+from graph.seed_realty import seed_realty
 from models.accounts import ADMIN, EDITOR, OWNER, VIEWER
 
 
@@ -84,4 +86,7 @@ async def seed(session: AsyncSession) -> bool:
                 insert(models.item_tags),
                 [{"item_id": item.id, "tag_id": tags[n].id} for n in tag_names],
             )
+    user_ids = [u.id for u in users]
+    await seed_design(session, org.id, user_ids)
+    await seed_realty(session, org.id, user_ids)
     return True
