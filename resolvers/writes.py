@@ -56,6 +56,10 @@ UNIQUE_VIOLATIONS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "roles_organization_id_name_key": (("name",), "A role with this name exists already."),
 }
+# Unique constraints whose violation is a conflict with another row's state rather than a
+# bad value (e.g. two objects in one matrix cell), by name -> (input path, message).
+# Domain modules add their own entries to both maps at import.
+UNIQUE_CONFLICTS: dict[str, tuple[tuple[str, ...], str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +220,9 @@ def _now() -> datetime:
 def translate_integrity_error(exc: IntegrityError) -> DomainError:
     orig = exc.orig
     constraint = getattr(getattr(orig, "diag", None), "constraint_name", None) or ""
+    if isinstance(orig, pg_errors.UniqueViolation) and constraint in UNIQUE_CONFLICTS:
+        path, message = UNIQUE_CONFLICTS[constraint]
+        return Conflict(message, path)
     if isinstance(orig, pg_errors.UniqueViolation):
         path, message = UNIQUE_VIOLATIONS.get(
             constraint, ((), "This conflicts with existing data.")
