@@ -7,11 +7,16 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.context import Context
@@ -21,12 +26,41 @@ from graph.migrations import current_revision, head_revision
 from graph.schema import schema_for
 from graph.security import LoginThrottle, TrellisRouter, install_middlewares
 from graph.settings import Settings, get_settings
+from models.viewer import ANONYMOUS
 
 log = logging.getLogger("trellis")
 
 
 class Unauthenticated(Exception):
     pass
+
+
+def _init_token(params: object) -> str | None:
+    """The bearer token of a WebSocket's connection_init payload: ``{"Authorization":
+    "Bearer <token>"}`` (any case), or ``{"token": "<token>"}``."""
+    if not isinstance(params, dict):
+        return None
+    for key, value in params.items():
+        if isinstance(value, str) and key.lower() in ("authorization", "authtoken", "token"):
+            return bearer_token(value) if key.lower() == "authorization" else value.strip()
+    return None
+
+
+class Router(TrellisRouter):
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a WebSocket by its connection_init payload (HTTP's tokens and API
+        keys); a bad token closes the socket with 4403."""
+        token = _init_token(context.connection_params) or context.token
+        try:
+            viewer = await authenticate(context.db.reader, token)
+        except InvalidCredentials as exc:
+            raise ConnectionRejectionError(
+                {"message": "The access token or API key is invalid, expired or revoked."}
+            ) from exc
+        context.token = token
+        context.refresh(viewer)
+        unset: UnsetType = UNSET
+        return unset
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -56,7 +90,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             viewer = await authenticate(db.reader, token)
         except InvalidCredentials as exc:
-            raise Unauthenticated from exc
+            if isinstance(connection, WebSocket):  # it may still authenticate in its init
+                token, viewer = None, ANONYMOUS
+            else:
+                raise Unauthenticated from exc
         client = connection.client
         return Context(
             db=db,
@@ -68,8 +105,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # A browser's GET /graphql gets Trellis's own GraphiQL page (graph/graphiql), not
     # Strawberry's CDN one; production mode has no IDE (such a GET is a 404).
-    graphql = TrellisRouter(
+    protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL,) + (
+        (GRAPHQL_WS_PROTOCOL,) if settings.ws_legacy_protocol else ()
+    )
+    graphql = Router(
         schema_for(settings),
+        subscription_protocols=protocols,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=True,

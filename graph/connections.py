@@ -37,7 +37,7 @@ from strawberry.types.arguments import convert_arguments
 
 from graph.context import Info
 from graph.filters import filter_condition, order_terms
-from graph.relay import page_spec
+from graph.relay import Node, page_spec
 from loaders.base import (
     OrderTerm,
     Page,
@@ -47,6 +47,7 @@ from loaders.base import (
     fetch_page,
     shape_of,
 )
+from models.history import ChangeLog
 
 C = TypeVar("C")
 
@@ -95,8 +96,30 @@ class ToMany:
 Relations = dict[str, ToOne | ToMany]
 
 
+def _history() -> Any:
+    from graph.types import history
+
+    return history
+
+
+# Every node has a history: its rows of the change log, newest first.
+HISTORY = ToMany(
+    lambda: _history().ChangeConnection,
+    lambda: _history().Change,
+    Relation(ChangeLog.entity_id),
+    (OrderTerm(ChangeLog.position, descending=True),),
+)
+_all_relations: dict[type[Any], Relations] = {}
+
+
 def _relations(cls: type[Any]) -> Relations:
-    return cast(Relations, getattr(cls, "__relations__", {}))
+    relations = _all_relations.get(cls)
+    if relations is None:
+        relations = dict(getattr(cls, "__relations__", {}))
+        if issubclass(cls, Node):
+            relations["history"] = HISTORY
+        _all_relations[cls] = relations
+    return relations
 
 
 def _spec(cls: type[Any], args: PageArgs, default_order: Sequence[OrderTerm]) -> PageSpec:

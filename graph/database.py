@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from graph.settings import Settings
 from loaders.base import Reader
+
+if TYPE_CHECKING:
+    from graph.changes import ChangeHub
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +148,21 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.reader = Reader(conninfo, pool_size=pool_size)
+        self._conninfo = conninfo
+        self._changes: ChangeHub | None = None
+
+    @property
+    def changes(self) -> ChangeHub:
+        """The process's change stream (it starts listening on first use)."""
+        if self._changes is None:
+            from graph.changes import ChangeHub
+
+            self._changes = ChangeHub(self._conninfo, self.reader)
+        return self._changes
 
     async def dispose(self) -> None:
+        if self._changes is not None:
+            await self._changes.close()
         await self.reader.close()
         await self.engine.dispose()
         await self.read_engine.dispose()

@@ -6,7 +6,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -14,6 +14,9 @@ from graphql import GraphQLError
 from graph.settings import get_settings
 from loaders.base import InvalidCursor, OrderTerm, Page, PageSpec
 from models.base import Base
+
+if TYPE_CHECKING:
+    from graph.types.history import ChangeConnection, ChangeFilter
 
 NodeT = TypeVar("NodeT")
 
@@ -57,6 +60,23 @@ class Node:
     @strawberry.field(description="The opaque global ID; pass it to `node(id:)` to refetch.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id(type(self).__name__, self.pk))
+
+    @strawberry.field(
+        description="This node's recorded changes, newest first: who changed which fields "
+        "from what to what, and when."
+    )
+    def history(
+        self,
+        info: strawberry.Info,
+        filter: Annotated[ChangeFilter, strawberry.lazy("graph.types.history")] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Annotated[ChangeConnection, strawberry.lazy("graph.types.history")]:
+        from graph.connections import PageArgs, to_many
+
+        return to_many(info, self, "history", PageArgs(filter, None, first, after, last, before))  # type: ignore[no-any-return]
 
 
 N = TypeVar("N", bound=type[Node])

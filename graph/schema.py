@@ -24,6 +24,7 @@ from graph.settings import Settings, get_settings
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
+from resolvers.history import HistoryQuery, HistorySubscription
 from resolvers.node import NodeQuery
 from resolvers.realty import RealtyMutation, RealtyQuery
 
@@ -31,7 +32,7 @@ log = logging.getLogger("trellis.errors")
 
 
 @strawberry.type(description="Read the workspace graph.")
-class Query(NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery):
+class Query(NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery, HistoryQuery):
     pass
 
 
@@ -40,6 +41,14 @@ class Query(NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery):
     "returns a payload: the success type or a typed error."
 )
 class Mutation(AccountsMutation, CatalogMutation, DesignMutation, RealtyMutation):
+    pass
+
+
+@strawberry.type(
+    description="Live changes over WebSocket (graphql-transport-ws on /graphql; "
+    "authenticate in the connection_init payload)."
+)
+class Subscription(HistorySubscription):
     pass
 
 
@@ -88,6 +97,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> strawberry
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES.values()),
         config=StrawberryConfig(
             auto_camel_case=True, disable_field_suggestions=settings.production

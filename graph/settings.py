@@ -63,6 +63,15 @@ class Settings:
         default_factory=lambda: _int("TRELLIS_LOGIN_ATTEMPTS_PER_ADDRESS", 20)
     )
     login_window_seconds: int = field(default_factory=lambda: _int("TRELLIS_LOGIN_WINDOW", 15 * 60))
+    # Subscriptions (WebSocket on /graphql): graphql-transport-ws always; the legacy
+    # graphql-ws protocol only when enabled. A connection that sends no connection_init
+    # within the timeout is closed (4408).
+    ws_legacy_protocol: bool = field(
+        default_factory=lambda: os.environ.get("TRELLIS_WS_LEGACY", "") in ("1", "true", "yes")
+    )
+    ws_init_timeout_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_WS_INIT_TIMEOUT", "10"))
+    )
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 

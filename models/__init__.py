@@ -13,12 +13,15 @@ from models.accounts import (
 )
 from models.base import Base
 from models.catalog import Item, Tag, item_tags
+from models.history import ChangeAction, ChangeLog
 from models.viewer import Viewer
 
 __all__ = [
     "APIKey",
     "AuthSession",
     "Base",
+    "ChangeAction",
+    "ChangeLog",
     "Item",
     "Membership",
     "Organization",

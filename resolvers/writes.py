@@ -13,11 +13,12 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from psycopg import errors as pg_errors
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,8 +34,9 @@ from graph.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from graph.relay import InvalidId, decode_id
+from graph.relay import NODE_TYPES, InvalidId, decode_id
 from models.base import Base, SoftDeleteMixin
+from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
 from models.viewer import ANONYMOUS, Viewer
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,61 @@ class Change:
 
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
+
+
+def _jsonable(value: Any) -> Any:
+    """A recorded value as JSON: the change log stores what a client would read."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+_entity_types: dict[str, str] = {}
+
+
+def entity_type(table: str) -> str:
+    """The GraphQL type name of a table's rows (the table name for tables with no type)."""
+    if not _entity_types:
+        _entity_types.update({t.__model__.__tablename__: n for n, t in NODE_TYPES.items()})
+    return _entity_types.get(table, table)
+
+
+async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Change]) -> None:
+    """Append a transaction's changes to the change log and notify listeners at commit.
+
+    The advisory lock is held until commit, so positions are handed out in commit order: a
+    reader never sees position p+1 before p, and a position is a gap-free resume cursor. It
+    is taken last, after the transaction's own work, to keep the serialised part short.
+    """
+    if not changes:
+        return
+    await session.execute(select(func.pg_advisory_xact_lock(POSITION_LOCK)))
+    rows = [
+        {
+            "organization_id": c.organization_id,
+            "actor_user_id": viewer.user_id,
+            "actor_api_key_id": viewer.api_key_id,
+            "session_id": viewer.session_id,
+            "entity_type": entity_type(c.table),
+            "entity_id": c.entity_id,
+            "action": ChangeAction(c.action),
+            "changes": {k: [_jsonable(o), _jsonable(n)] for k, (o, n) in c.fields.items()},
+        }
+        for c in changes
+    ]
+    stmt = insert(ChangeLog).values(rows).returning(ChangeLog.position)
+    last = max((await session.execute(stmt)).scalars().all())
+    await session.execute(select(func.pg_notify(CHANNEL, str(last))))
 
 
 # Tables whose changes can change what the viewer may see or do.
@@ -244,7 +301,9 @@ async def writing(info: Info) -> AsyncIterator[Writer]:
     async with ctx.db.sessions() as session:
         try:
             async with session.begin():
-                yield Writer(session, ctx.viewer)
+                writer = Writer(session, ctx.viewer)
+                yield writer
+                await record_changes(session, writer.viewer, writer.changes)
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from exc
         except DataError as exc:  # a value the column cannot hold: a validation gap

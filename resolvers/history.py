@@ -1,0 +1,151 @@
+"""History: the audit log, and subscriptions to the change stream (graph/changes.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
+
+import strawberry
+
+import models
+from graph.changes import Delivery, Subscriber
+from graph.connections import PageArgs, root_connection
+from graph.context import Info
+from graph.relay import InvalidId, from_global_id, user_error
+from graph.types.accounts import Organization
+from graph.types.history import (
+    HISTORY_ORDER,
+    Change,
+    ChangeConnection,
+    ChangeEvent,
+    ChangeFilter,
+    ChangeStreamFilter,
+)
+from models.history import ChangeAction
+
+AUDIT_PERMISSION = "audit:read"
+
+
+def _decode(global_id: str, type_name: str | None, path: str) -> tuple[str, uuid.UUID]:
+    try:
+        return from_global_id(global_id, expected=type_name)
+    except InvalidId as exc:
+        raise user_error(f"{path}: {exc}", "INVALID_ID") from exc
+
+
+def _position(after: str | None) -> int | None:
+    if after is None:
+        return None
+    if not after.isdigit() or len(after) > 19:
+        raise user_error(f"Invalid cursor {after!r}: pass a change's `cursor`.", "INVALID_CURSOR")
+    return int(after)
+
+
+def stream_filter(flt: ChangeStreamFilter | None) -> Callable[[Any], bool]:
+    """A predicate on change-log rows (Change objects) for a subscription's filter."""
+    if flt is None:
+        return lambda change: True
+    types = set(flt.entity_types) if flt.entity_types is not None else None
+    ids = (
+        {_decode(i, None, "filter.entityIds")[1] for i in flt.entity_ids}
+        if flt.entity_ids is not None
+        else None
+    )
+    actions = set(flt.actions) if flt.actions is not None else None
+    org = (
+        _decode(flt.organization_id, "Organization", "filter.organizationId")[1]
+        if flt.organization_id is not None
+        else None
+    )
+
+    def accepts(change: Any) -> bool:
+        return (
+            (types is None or change.entity_type in types)
+            and (ids is None or change.entity_id in ids)
+            and (actions is None or change.action in actions)
+            and (org is None or change.organization_id == org)
+        )
+
+    return accepts
+
+
+async def stream_changes(
+    info: Info, accepts: Callable[[Any], bool], after: str | None
+) -> AsyncGenerator[ChangeEvent, None]:
+    """Events for one subscription; each resolved with fresh loaders and the current viewer."""
+    ctx = info.context
+    if not ctx.viewer.authenticated:
+        raise user_error("Sign in (connection_init payload) to subscribe.", "UNAUTHENTICATED")
+    position = _position(after)
+    sub = Subscriber(ctx.viewer, ctx.token, accepts)
+    delivery: Delivery
+    async for delivery in ctx.db.changes.stream(sub, position):
+        ctx.refresh(sub.viewer)
+        event = ChangeEvent.__new__(ChangeEvent)
+        event.__dict__.update(delivery.change.__dict__)
+        event.node = delivery.node
+        yield event
+
+
+@strawberry.type
+class HistoryQuery:
+    @strawberry.field(
+        description="An organization's change log, newest first (OWNER and ADMIN). Null if "
+        "the organization does not exist or you cannot see it."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        organization: strawberry.ID,
+        filter: ChangeFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ChangeConnection | None:
+        ctx = info.context
+        _, org_id = _decode(organization, "Organization", "organization")
+        if await ctx.loaders.by_id(Organization).load(org_id) is None:
+            return None
+        if not ctx.viewer.can(AUDIT_PERMISSION, org_id):
+            raise user_error(
+                "Reading the audit log needs the OWNER or ADMIN role.", "PERMISSION_DENIED"
+            )
+        return await root_connection(
+            info,
+            ChangeConnection,
+            Change,
+            PageArgs(filter, None, first, after, last, before),
+            default_order=HISTORY_ORDER,
+            where=models.ChangeLog.organization_id == org_id,
+        )
+
+
+@strawberry.type
+class HistorySubscription:
+    @strawberry.subscription(
+        description="Changes as they are committed, on every server process, filtered to "
+        "what you may read. With `after:` (a change's `cursor`), first every matching change "
+        "since then, then live ones: in order, none missed, none twice."
+    )
+    async def changes(
+        self,
+        info: Info,
+        filter: ChangeStreamFilter | None = None,
+        after: str | None = None,
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        async for event in stream_changes(info, stream_filter(filter), after):
+            yield event
+
+    @strawberry.subscription(description="Changes of one node (`changes` for one ID).")
+    async def node_changed(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        actions: list[ChangeAction] | None = None,
+        after: str | None = None,
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        accepts = stream_filter(ChangeStreamFilter(entity_ids=[id], actions=actions))
+        async for event in stream_changes(info, accepts, after):
+            yield event
