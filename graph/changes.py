@@ -29,7 +29,7 @@ import itertools
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -349,7 +349,7 @@ class ChangeHub:
     def unregister(self, sub: Subscriber) -> None:
         self.subscribers.pop(sub.id, None)
 
-    async def stream(self, sub: Subscriber, after: int | None) -> AsyncIterator[Delivery]:
+    async def stream(self, sub: Subscriber, after: int | None) -> AsyncGenerator[Delivery, None]:
         """Every change after ``after`` that ``sub`` wants and may see, then live ones: in
         order, without gaps or repeats."""
         await self.start()
