@@ -50,7 +50,7 @@ class Socket:
         assert message.get("id") == op_id, message
         assert message["type"] == data_type, message
         assert "errors" not in message["payload"], message
-        return message["payload"]["data"]  # type: ignore[no-any-return]
+        return message["payload"]["data"]
 
     async def nothing_for(self, seconds: float) -> None:
         """Assert no message arrives for a while."""
