@@ -208,6 +208,7 @@ class APIKey(Base):
     """A long-lived credential of a user, narrowed by scopes; the key is shown once."""
 
     __tablename__ = "api_keys"
+    __type_name__ = "ApiKey"
     __secret_columns__ = frozenset({"key_hash"})
 
     user_id: Mapped[uuid.UUID] = mapped_column(

@@ -65,6 +65,13 @@ class Base(DeclarativeBase):
 
     # Columns the write path never records in the change history (secrets).
     __secret_columns__: frozenset[str] = frozenset()
+    # The API's name for this table's rows (the change log records it); the class name
+    # unless set.
+    __type_name__: str | None = None
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__type_name__ or cls.__name__
 
     @classmethod
     def visible_to(cls) -> ColumnElement[bool]:

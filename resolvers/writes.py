@@ -34,7 +34,7 @@ from graph.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from graph.relay import NODE_TYPES, InvalidId, decode_id
+from graph.relay import InvalidId, decode_id
 from models.base import Base, SoftDeleteMixin
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
 from models.viewer import ANONYMOUS, Viewer
@@ -70,6 +70,7 @@ class Change:
 
     action: str
     table: str
+    entity_type: str
     entity_id: uuid.UUID
     organization_id: uuid.UUID | None
     fields: dict[str, tuple[Any, Any]]
@@ -96,16 +97,6 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-_entity_types: dict[str, str] = {}
-
-
-def entity_type(table: str) -> str:
-    """The GraphQL type name of a table's rows (the table name for tables with no type)."""
-    if not _entity_types:
-        _entity_types.update({t.__model__.__tablename__: n for n, t in NODE_TYPES.items()})
-    return _entity_types.get(table, table)
-
-
 async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Change]) -> None:
     """Append a transaction's changes to the change log and notify listeners at commit.
 
@@ -122,7 +113,7 @@ async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Ch
             "actor_user_id": viewer.user_id,
             "actor_api_key_id": viewer.api_key_id,
             "session_id": viewer.session_id,
-            "entity_type": entity_type(c.table),
+            "entity_type": c.entity_type,
             "entity_id": c.entity_id,
             "action": ChangeAction(c.action),
             "changes": {k: [_jsonable(o), _jsonable(n)] for k, (o, n) in c.fields.items()},
@@ -238,7 +229,9 @@ class Writer:
         for pk in ids:
             fields = {k: (_plain(old.get(k)), _plain(v)) for k, v in values.items()}
             org = old.get("organization_id")
-            self.changes.append(Change(UPDATE, model.__tablename__, pk, org, fields))
+            self.changes.append(
+                Change(UPDATE, model.__tablename__, model.type_name(), pk, org, fields)
+            )
         return len(ids)
 
     async def link(self, table: Any, parent: Base, rows: list[dict[str, Any]], name: str) -> None:
@@ -257,6 +250,7 @@ class Writer:
             Change(
                 action,
                 obj.__tablename__,
+                obj.type_name(),
                 obj.id,
                 getattr(obj, "organization_id", None)
                 if obj.__tablename__ != "organizations"

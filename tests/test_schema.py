@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from graph.relay import NODE_TYPES
 from graph.schema import schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -26,3 +27,12 @@ def test_every_node_type_is_in_the_schema():
         "Tag",
     ):
         assert f"type {name} implements Node" in sdl
+
+
+def test_each_node_type_is_the_type_name_its_model_records_in_the_change_log():
+    mismatched = {
+        name: cls.__model__.type_name()
+        for name, cls in NODE_TYPES.items()
+        if cls.__model__.type_name() != name
+    }
+    assert mismatched == {}
