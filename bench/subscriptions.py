@@ -196,8 +196,9 @@ async def _run_clients(
                                 errors.append(str(message)[:300])
                             continue
                         event = message["payload"]["data"]["changes"]
-                        node = event["node"]
-                        title = node["title"] if node else event["fields"][0]["new"]
+                        # The change's own value (the node is the current state, which
+                        # may already carry a later commit's title).
+                        title = {f["field"]: f["new"] for f in event["fields"]}["title"]
                         after = event["cursor"]
                         received[i].append((int(after), int(title), t))
                     reconnects[0] += 1
