@@ -101,12 +101,13 @@ def _for_viewers(cls: type[Any]) -> Select[Any]:
     """``SELECT v.k, <node columns> FROM unnest(viewers) v, <table> WHERE id = ANY(:ids)
     AND <visible_to, with the viewer parameters replaced by v's columns>``."""
     shape = shape_of(cls)
+    # The viewers arrive as array literals (text), made once per set of subscribers.
     viewers = (
         func.unnest(
-            bindparam("ks", type_=ARRAY(Integer)),
-            bindparam("vids", type_=ARRAY(PG_UUID(as_uuid=True))),
-            bindparam("vorgs", type_=ARRAY(Text)),
-            bindparam("vsupers", type_=ARRAY(Boolean)),
+            cast(bindparam("ks", type_=Text), ARRAY(Integer)),
+            cast(bindparam("vids", type_=Text), ARRAY(PG_UUID(as_uuid=True))),
+            cast(bindparam("vorgs", type_=Text), ARRAY(Text)),
+            cast(bindparam("vsupers", type_=Text), ARRAY(Boolean)),
         )
         .table_valued("k", "viewer_id", "viewer_orgs", "viewer_superuser")
         .render_derived(name="v", with_types=False)
@@ -135,20 +136,30 @@ def _viewer_key(viewer: Viewer) -> Hashable:
     return (viewer.user_id, viewer.is_superuser, viewer.organizations_literal)
 
 
+def _array(items: Sequence[str]) -> str:
+    return "{" + ",".join(items) + "}"
+
+
+def viewer_params(viewers: Sequence[Viewer]) -> dict[str, str]:
+    """The viewers as the parameters of `_for_viewers`: PostgreSQL array literals."""
+    return {
+        "ks": _array([str(k) for k in range(len(viewers))]),
+        "vids": _array([str(v.user_id) if v.user_id else "NULL" for v in viewers]),
+        # Each element is itself an array literal: quote it (it holds only UUIDs and commas).
+        "vorgs": _array([f'"{v.organizations_literal}"' for v in viewers]),
+        "vsupers": _array(["t" if v.is_superuser else "f" for v in viewers]),
+    }
+
+
 async def visible_rows(
-    reader: Reader, cls: type[Any], ids: Sequence[uuid.UUID], viewers: Sequence[Viewer]
+    reader: Reader, cls: type[Any], ids: Sequence[uuid.UUID], viewers: dict[str, str]
 ) -> dict[tuple[int, uuid.UUID], Any]:
-    """{(viewer index, id): node} for each row of ``ids`` each viewer may read."""
-    if not ids or not viewers:
+    """{(viewer index, id): node} for each row of ``ids`` each viewer may read; ``viewers``
+    from `viewer_params`."""
+    if not ids or viewers["ks"] == "{}":
         return {}
     shape = shape_of(cls)
-    params = {
-        "ks": list(range(len(viewers))),
-        "vids": [v.user_id for v in viewers],
-        "vorgs": [v.organizations_literal for v in viewers],
-        "vsupers": [v.is_superuser for v in viewers],
-        "ids": list(ids),
-    }
+    params = {**viewers, "ids": list(ids)}
     rows = await reader.rows(("visible", cls), lambda: _for_viewers(cls), params)
     return {(r[0], r[1]): shape.build(r[1:]) for r in rows}
 
@@ -182,18 +193,31 @@ class Subscriber:
         self.wakeup.set()
 
 
+class ViewerSet:
+    """The distinct viewers of a set of subscribers, each with its index in the parameters
+    of `_for_viewers`; kept by the hub while its subscribers stay the same."""
+
+    def __init__(self, subscribers: Sequence[Subscriber]) -> None:
+        viewers: list[Viewer] = []
+        self.slot: dict[Hashable, int] = {}
+        for sub in subscribers:
+            key = _viewer_key(sub.viewer)
+            if key not in self.slot:
+                self.slot[key] = len(viewers)
+                viewers.append(sub.viewer)
+        self.params = viewer_params(viewers)
+
+
 async def deliveries(
-    reader: Reader, changes: Sequence[Any], subscribers: Sequence[Subscriber]
+    reader: Reader,
+    changes: Sequence[Any],
+    subscribers: Sequence[Subscriber],
+    viewer_set: ViewerSet | None = None,
 ) -> list[list[Delivery]]:
     """For each subscriber, the changes (in order) it wants and may see: one statement per
     entity type in the batch (plus one for deletes), for all subscribers together."""
-    viewers: list[Viewer] = []
-    slot: dict[Hashable, int] = {}
-    for sub in subscribers:
-        key = _viewer_key(sub.viewer)
-        if key not in slot:
-            slot[key] = len(viewers)
-            viewers.append(sub.viewer)
+    viewer_set = viewer_set or ViewerSet(subscribers)
+    slot = viewer_set.slot
     wanted: list[tuple[Any, Subscriber]] = [
         (change, sub) for change in changes for sub in subscribers if sub.accepts(change)
     ]
@@ -206,7 +230,7 @@ async def deliveries(
             by_type.setdefault(cls, set()).add(change.entity_id)
     found: dict[type[Any], dict[tuple[int, uuid.UUID], Any]] = {}
     results = await asyncio.gather(
-        *(visible_rows(reader, cls, list(ids), viewers) for cls, ids in by_type.items())
+        *(visible_rows(reader, cls, list(ids), viewer_set.params) for cls, ids in by_type.items())
     )
     found = dict(zip(by_type, results, strict=True))
     out: dict[int, list[Delivery]] = {sub.id: [] for sub in subscribers}
@@ -250,6 +274,8 @@ class ChangeHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._started: asyncio.Future[None] | None = None
         self._conn: psycopg.AsyncConnection[Any] | None = None
+        # The subscribers' viewers as statement parameters, rebuilt when they change.
+        self._viewer_set: ViewerSet | None = None
 
     async def start(self) -> None:
         """Start listening (once; concurrent callers wait for the first)."""
@@ -324,9 +350,11 @@ class ChangeHub:
         self.head = changes[-1].position
         await self._refresh_viewers(changes, subscribers)
         subscribers = [s for s in subscribers if not s.ended]
-        for sub, found in zip(
-            subscribers, await deliveries(self.reader, changes, subscribers), strict=True
-        ):
+        cached = self._viewer_set
+        if cached is None or any(_viewer_key(s.viewer) not in cached.slot for s in subscribers):
+            self._viewer_set = cached = ViewerSet(subscribers)
+        found_all = await deliveries(self.reader, changes, subscribers, cached)
+        for sub, found in zip(subscribers, found_all, strict=True):
             for delivery in found:
                 sub.push(delivery)
 
@@ -341,13 +369,17 @@ class ChangeHub:
                 sub.wakeup.set()
             elif isinstance(viewer, Viewer):
                 sub.viewer = viewer
+        if stale:
+            self._viewer_set = None
 
     def register(self, sub: Subscriber) -> None:
         sub.live_from = self.head
         self.subscribers[sub.id] = sub
+        self._viewer_set = None
 
     def unregister(self, sub: Subscriber) -> None:
-        self.subscribers.pop(sub.id, None)
+        if self.subscribers.pop(sub.id, None) is not None:
+            self._viewer_set = None
 
     async def stream(self, sub: Subscriber, after: int | None) -> AsyncGenerator[Delivery, None]:
         """Every change after ``after`` that ``sub`` wants and may see, then live ones: in

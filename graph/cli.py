@@ -81,6 +81,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level=args.log_level,
         loop="uvloop" if _has("uvloop") else "asyncio",
         http="httptools" if _has("httptools") else "h11",
+        # Change events are small JSON: compressing each costs more CPU than it saves on
+        # the wire, and a deflate context per socket costs memory.
+        ws_per_message_deflate=False,
     )
 
 
