@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from sqlalchemy.engine import URL
 from websockets.asyncio.client import ClientConnection, connect
 
 from graph.graphiql import manifest
 from graph.settings import PROJECT_ROOT
-from tests.factories import PASSWORD, Factory
+from tests.factories import PASSWORD, Factory, gid
 from tests.servers import running_server
 
 CHROMIUM = Path(os.environ.get("TRELLIS_CHROMIUM", "/usr/bin/chromium"))
@@ -218,8 +219,16 @@ MINE = """query Mine {
 }"""
 
 
-async def _run(page: Page, query: str, operation: str, marker: str) -> dict[str, Any]:
-    """Type `query` into the editor, press run, and return the JSON in the result pane."""
+LIVE = """subscription Live {
+  changes(filter: {entityTypes: ["Item"]}) { action node { ... on Item { title } } }
+}"""
+CREATE = """mutation($org: ID!) {
+  itemCreate(input: {organization: $org, title: "Created live"}) { __typename }
+}"""
+
+
+async def _start(page: Page, query: str, operation: str) -> None:
+    """Type `query` into the editor and press run."""
     await page.evaluate(f"{QUERY_EDITOR}.setValue({json.dumps(query)})")
     # GraphiQL parses the editor's document 100 ms after a change (debounced) and runs the
     # operation it found then; until it has, the button may still be the menu of the
@@ -230,6 +239,11 @@ async def _run(page: Page, query: str, operation: str, marker: str) -> dict[str,
         f"GraphiQL to parse {operation}",
     )
     await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
+
+
+async def _run(page: Page, query: str, operation: str, marker: str) -> dict[str, Any]:
+    """Type `query` into the editor, press run, and return the JSON in the result pane."""
+    await _start(page, query, operation)
     text = await page.wait_for(
         f"(() => {{ const v = {RESULT}; return v.includes({json.dumps(marker)}) && v; }})()",
         f"a result with {marker!r}",
@@ -245,6 +259,7 @@ async def test_graphiql_in_headless_chromium(
     # given
     org = await factory.organization(slug="browser-org")
     member = await factory.member(org, role="VIEWER", email="browser@example.com")
+    editor = await factory.member(org, role="EDITOR")
     await factory.item(member.user, org, title="Seen from the browser")
     target = await browser.send("Target.createTarget", {"url": "about:blank"})
     attached = await browser.send(
@@ -253,6 +268,7 @@ async def test_graphiql_in_headless_chromium(
     page = Page(browser, attached["sessionId"])
     requests: list[str] = []
     problems: list[str] = []
+    ws_frames_sent: list[str] = []
 
     def record(event: dict[str, Any]) -> None:
         if event.get("sessionId") != page.session:
@@ -262,6 +278,9 @@ async def test_graphiql_in_headless_chromium(
             requests.append(params["request"]["url"][:200])  # data: URLs are long
         elif method == "Network.webSocketCreated":
             requests.append(params["url"])
+        elif method == "Network.webSocketFrameSent":
+            ws_frames_sent.append(params["response"]["payloadData"])
+
         elif method == "Runtime.exceptionThrown":
             problems.append(f"exception: {params['exceptionDetails']}")
         elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
@@ -309,6 +328,28 @@ async def test_graphiql_in_headless_chromium(
         f"{HEADERS_EDITOR}.setValue({json.dumps(json.dumps({'Authorization': f'Bearer {token}'}))})"
     )
     mine = await _run(page, MINE, "Mine", "Seen from the browser")
+    # ... a subscription from the page (over the WebSocket, token in connection_init), and
+    # an item an editor creates elsewhere arrives in the result pane
+    await _start(page, LIVE, "Live")
+    deadline = time.monotonic() + 15
+    while not any('"subscribe"' in frame for frame in ws_frames_sent):
+        assert time.monotonic() < deadline, f"no subscribe frame: {ws_frames_sent}"
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # the subscription is registered on the server
+    async with httpx.AsyncClient(base_url=server) as http:
+        created = await http.post(
+            "/graphql",
+            json={"query": CREATE, "variables": {"org": gid("Organization", org.id)}},
+            headers={"Authorization": f"Bearer {editor.token}"},
+        )
+    assert created.json()["data"]["itemCreate"]["__typename"] == "ItemSuccess", created.text
+    live = json.loads(
+        await page.wait_for(
+            f"(() => {{ const v = {RESULT}; return v.includes('Created live') && v; }})()",
+            "the change event in the result pane",
+            show=f"[{QUERY_EDITOR}.getValue(), {RESULT}]",
+        )
+    )
     await asyncio.sleep(0.3)  # let the result pane paint
     shot = await page.send("Page.captureScreenshot", {"format": "png"})
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -349,3 +390,4 @@ async def test_graphiql_in_headless_chromium(
     assert outside == [], f"requests left 127.0.0.1: {outside}"
     assert violations == []
     assert problems == []
+    assert live == {"data": {"changes": {"action": "CREATE", "node": {"title": "Created live"}}}}

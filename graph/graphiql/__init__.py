@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -21,7 +22,10 @@ import orjson
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.requests import Request
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http.exceptions import WebSocketDisconnected
 
 from graph.settings import Settings
 
@@ -177,12 +181,25 @@ def asset_response(name: str) -> Response:
     )
 
 
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """GraphQL over WebSocket messages are text frames (browsers' graphql-ws client refuses
+    binary ones); Strawberry sends bytes as binary frames, and `encode_json` gives bytes."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphiQLRouter(GraphQLRouter[Any, Any]):
     """Strawberry's GraphQL router, rendering Trellis's self-hosted page as its IDE.
 
     Strawberry calls `render_graphql_ide` for a GET that accepts HTML and carries no query,
     and only while `graphql_ide` is set: pass `graphql_ide=None` to turn the IDE off.
     """
+
+    websocket_adapter_class = TextFrameWebSocketAdapter
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql_page(request)

@@ -27,6 +27,7 @@ class Socket:
         """The next message that is not a keep-alive."""
         while True:
             raw = await asyncio.wait_for(self.ws.recv(), wait)
+            assert isinstance(raw, str), f"a binary frame: {raw!r}"  # browsers need text
             message: dict[str, Any] = json.loads(raw)
             if message.get("type") not in ("ping", "pong", "ka"):
                 return message
