@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -235,14 +235,21 @@ class Writer:
         return len(ids)
 
     async def link(self, table: Any, parent: Base, rows: list[dict[str, Any]], name: str) -> None:
-        """Insert link rows (many-to-many), recorded as a change of ``parent``'s ``name``."""
+        """Insert link rows (many-to-many), recorded as a change of ``parent``'s ``name``:
+        the ids linked now (links that existed already are not changes)."""
         if rows:
-            await self.session.execute(insert(table).values(rows).on_conflict_do_nothing())
-            self._record(UPDATE, parent, {name: (None, list(rows))})
+            stmt = insert(table).values(rows).on_conflict_do_nothing().returning(*table.c)
+            added = (await self.session.execute(stmt)).mappings().all()
+            if added:
+                self._record(UPDATE, parent, {name: (None, _linked(added, parent))})
 
     async def unlink(self, table: Any, parent: Base, where: Any, name: str) -> None:
-        await self.session.execute(delete(table).where(where))
-        self._record(UPDATE, parent, {name: ("removed", None)})
+        """Delete link rows, recorded as a change of ``parent``'s ``name``: the ids
+        unlinked."""
+        stmt = delete(table).where(where).returning(*table.c)
+        removed = (await self.session.execute(stmt)).mappings().all()
+        if removed:
+            self._record(UPDATE, parent, {name: (_linked(removed, parent), None)})
 
     def _record(self, action: str, obj: Base, fields: dict[str, tuple[Any, Any]]) -> None:
         secret = type(obj).__secret_columns__
@@ -258,6 +265,15 @@ class Writer:
                 {k: (_plain(o), _plain(n)) for k, (o, n) in fields.items() if k not in secret},
             )
         )
+
+
+def _linked(rows: Sequence[Any], parent: Base) -> list[Any]:
+    """The other end of each link row: its values but the parent's id (and timestamps)."""
+    others = [
+        [v for k, v in row.items() if v != parent.id and k not in ("created_at", "updated_at")]
+        for row in rows
+    ]
+    return [o[0] if len(o) == 1 else o for o in others]
 
 
 def _columns(obj: Base) -> list[str]:
