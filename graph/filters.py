@@ -11,6 +11,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
@@ -55,6 +56,20 @@ class IntFilter:
     lte: int | None = None
     gt: int | None = None
     gte: int | None = None
+    is_null: bool | None = None
+
+
+@strawberry.input(
+    description="Conditions on an exact decimal field (money); all given conditions must hold."
+)
+class DecimalFilter:
+    eq: Decimal | None = None
+    ne: Decimal | None = None
+    in_: list[Decimal] | None = strawberry.field(name="in", default=None)
+    lt: Decimal | None = None
+    lte: Decimal | None = None
+    gt: Decimal | None = None
+    gte: Decimal | None = None
     is_null: bool | None = None
 
 
