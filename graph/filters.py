@@ -23,6 +23,8 @@ from loaders.base import Column, OrderTerm
 E = TypeVar("E")
 
 LIKE_ESCAPE = "\\"
+# Decimal filter values beyond 10^±1000 are refused (no column of ours holds such numbers).
+DECIMAL_DIGITS = 1000
 
 
 def _like_escape(value: str) -> str:
@@ -128,6 +130,9 @@ def _convert(target: Target, value: Any, path: str) -> Any:
             raise user_error(f"filter.{path}: {exc}", "INVALID_ID") from exc
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > DECIMAL_DIGITS:
+        # PostgreSQL's numeric cannot hold it: refuse it here rather than fail in the database.
+        raise user_error(f"filter.{path}: {value} is out of range.", "INVALID_FILTER_VALUE")
     return value
 
 

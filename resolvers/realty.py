@@ -135,10 +135,6 @@ def _email(checks: Checks, path: Sequence[str], value: str | None) -> str | None
     return checks.email(path, value)
 
 
-def _required(checks: Checks, path: Sequence[str], value: Any) -> Any:
-    return checks.present(path, value)
-
-
 # ---------------------------------------------------------------------------------------------
 # Ops: properties and media
 
@@ -198,11 +194,11 @@ async def update_property(writer: Writer, data: PropertyUpdateInput) -> Property
         ("bathrooms", "bathrooms", data.bathrooms),
     ):
         if maybe is not None:
-            values[name] = _at_least_zero(checks, [path], _required(checks, [path], maybe.value))
+            values[name] = _at_least_zero(checks, [path], checks.present([path], maybe.value))
     if data.size_sqft is not None:
         values["size_sqft"] = _at_least_zero(checks, ["sizeSqft"], data.size_sqft.value)
     if data.status is not None:
-        values["status"] = _required(checks, ["status"], data.status.value)
+        values["status"] = checks.present(["status"], data.status.value)
     checks.done()
     return await writer.update(prop, values, seen_updated_at=data.updated_at)
 
@@ -304,7 +300,7 @@ async def update_client(writer: Writer, data: ClientUpdateInput) -> ClientModel:
     if data.lead_score is not None:
         values["lead_score"] = _lead_score(checks, ["leadScore"], data.lead_score.value)
     if data.nurture_status is not None:
-        values["nurture_status"] = _required(checks, ["nurtureStatus"], data.nurture_status.value)
+        values["nurture_status"] = checks.present(["nurtureStatus"], data.nurture_status.value)
     checks.done()
     return await writer.update(client, values, seen_updated_at=data.updated_at)
 
@@ -378,9 +374,9 @@ async def update_interaction(writer: Writer, data: InteractionUpdateInput) -> In
     writer.require(UPDATE, interaction.organization_id)
     checks, values = Checks(), dict[str, Any]()
     if data.type is not None:
-        values["type"] = _required(checks, ["type"], data.type.value)
+        values["type"] = checks.present(["type"], data.type.value)
     if data.occurred_at is not None:
-        at = _required(checks, ["occurredAt"], data.occurred_at.value)
+        at = checks.present(["occurredAt"], data.occurred_at.value)
         if at is not None:
             values["occurred_at"] = _occurred_at(checks, ["occurredAt"], at)
     if data.notes is not None:
