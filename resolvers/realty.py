@@ -15,6 +15,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import and_
 
+import models
 from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import FieldErrorCode, NotFound
@@ -65,11 +66,6 @@ from graph.types.realty import (
     PropertyUpdatePayload,
 )
 from loaders.base import to_node
-from models.accounts import Organization as OrganizationModel
-from models.realty import Client as ClientModel
-from models.realty import Interaction as InteractionModel
-from models.realty import Property as PropertyModel
-from models.realty import PropertyMedia as PropertyMediaModel
 from models.realty import client_interested_properties
 from resolvers.node import get_node
 from resolvers.validation import Checks
@@ -139,13 +135,13 @@ def _email(checks: Checks, path: Sequence[str], value: str | None) -> str | None
 # Ops: properties and media
 
 
-async def _organization(writer: Writer, global_id: str) -> OrganizationModel:
+async def _organization(writer: Writer, global_id: str) -> models.Organization:
     return await writer.get(
-        OrganizationModel, global_id, type_name="Organization", path=("organization",), lock=False
+        models.Organization, global_id, type_name="Organization", path=("organization",), lock=False
     )
 
 
-async def create_property(writer: Writer, data: PropertyCreateInput) -> PropertyModel:
+async def create_property(writer: Writer, data: PropertyCreateInput) -> models.realty.Property:
     org = await _organization(writer, data.organization)
     writer.require(CREATE, org.id)
     checks = Checks()
@@ -164,11 +160,11 @@ async def create_property(writer: Writer, data: PropertyCreateInput) -> Property
         "status": data.status,
     }
     checks.done()
-    return await writer.create(PropertyModel(organization_id=org.id, **values))
+    return await writer.create(models.realty.Property(organization_id=org.id, **values))
 
 
-async def update_property(writer: Writer, data: PropertyUpdateInput) -> PropertyModel:
-    prop = await writer.get(PropertyModel, data.id, type_name="Property")
+async def update_property(writer: Writer, data: PropertyUpdateInput) -> models.realty.Property:
+    prop = await writer.get(models.realty.Property, data.id, type_name="Property")
     writer.require(UPDATE, prop.organization_id)
     checks, values = Checks(), dict[str, Any]()
     if data.title is not None:
@@ -204,14 +200,14 @@ async def update_property(writer: Writer, data: PropertyUpdateInput) -> Property
 
 
 async def delete_property(writer: Writer, *, id: str) -> None:
-    prop = await writer.get(PropertyModel, id, type_name="Property")
+    prop = await writer.get(models.realty.Property, id, type_name="Property")
     writer.require(DELETE, prop.organization_id)
     await writer.delete(prop)
 
 
-async def add_media(writer: Writer, data: MediaAddInput) -> PropertyMediaModel:
+async def add_media(writer: Writer, data: MediaAddInput) -> models.realty.PropertyMedia:
     prop = await writer.get(
-        PropertyModel, data.property, type_name="Property", path=("property",), lock=False
+        models.realty.Property, data.property, type_name="Property", path=("property",), lock=False
     )
     writer.require(UPDATE, prop.organization_id)
     checks = Checks()
@@ -219,7 +215,7 @@ async def add_media(writer: Writer, data: MediaAddInput) -> PropertyMediaModel:
     meta = checks.json_object(["metaData"], data.meta_data if data.meta_data is not None else {})
     checks.done()
     return await writer.create(
-        PropertyMediaModel(
+        models.realty.PropertyMedia(
             organization_id=prop.organization_id,
             property_id=prop.id,
             type=data.type,
@@ -230,7 +226,7 @@ async def add_media(writer: Writer, data: MediaAddInput) -> PropertyMediaModel:
 
 
 async def remove_media(writer: Writer, *, id: str) -> None:
-    media = await writer.get(PropertyMediaModel, id, type_name="Media")
+    media = await writer.get(models.realty.PropertyMedia, id, type_name="Media")
     writer.require(UPDATE, media.organization_id)
     await writer.delete(media)
 
@@ -241,14 +237,15 @@ async def remove_media(writer: Writer, *, id: str) -> None:
 
 async def _properties_of(
     writer: Writer, ids: list[uuid.UUID], organization_id: uuid.UUID, path: str
-) -> list[PropertyModel]:
+) -> list[models.realty.Property]:
     """Properties of one organization, all visible, or NotFound naming the first that is not."""
     if not ids:
         return []
     found = (
         await writer.session.scalars(
-            writer.visible(PropertyModel).where(
-                PropertyModel.id.in_(ids), PropertyModel.organization_id == organization_id
+            writer.visible(models.realty.Property).where(
+                models.realty.Property.id.in_(ids),
+                models.realty.Property.organization_id == organization_id,
             )
         )
     ).all()
@@ -259,14 +256,16 @@ async def _properties_of(
     return list(found)
 
 
-def _interest_rows(client: ClientModel, props: list[PropertyModel]) -> list[dict[str, Any]]:
+def _interest_rows(
+    client: models.realty.Client, props: list[models.realty.Property]
+) -> list[dict[str, Any]]:
     return [
         {"client_id": client.id, "property_id": p.id, "organization_id": client.organization_id}
         for p in props
     ]
 
 
-async def create_client(writer: Writer, data: ClientCreateInput) -> ClientModel:
+async def create_client(writer: Writer, data: ClientCreateInput) -> models.realty.Client:
     org = await _organization(writer, data.organization)
     writer.require(CREATE, org.id)
     checks = Checks()
@@ -280,15 +279,15 @@ async def create_client(writer: Writer, data: ClientCreateInput) -> ClientModel:
     property_ids = checks.ids(["interestedProperties"], data.interested_properties, "Property")
     checks.done()
     props = await _properties_of(writer, property_ids, org.id, "interestedProperties")
-    client = await writer.create(ClientModel(organization_id=org.id, **values))
+    client = await writer.create(models.realty.Client(organization_id=org.id, **values))
     await writer.link(
         client_interested_properties, client, _interest_rows(client, props), "interested_properties"
     )
     return client
 
 
-async def update_client(writer: Writer, data: ClientUpdateInput) -> ClientModel:
-    client = await writer.get(ClientModel, data.id, type_name="Client")
+async def update_client(writer: Writer, data: ClientUpdateInput) -> models.realty.Client:
+    client = await writer.get(models.realty.Client, data.id, type_name="Client")
     writer.require(UPDATE, client.organization_id)
     checks, values = Checks(), dict[str, Any]()
     if data.name is not None:
@@ -306,13 +305,17 @@ async def update_client(writer: Writer, data: ClientUpdateInput) -> ClientModel:
 
 
 async def delete_client(writer: Writer, *, id: str) -> None:
-    client = await writer.get(ClientModel, id, type_name="Client")
+    client = await writer.get(models.realty.Client, id, type_name="Client")
     writer.require(DELETE, client.organization_id)
     await writer.delete(client)
 
 
-async def change_interest(writer: Writer, data: ClientInterestInput, *, add: bool) -> ClientModel:
-    client = await writer.get(ClientModel, data.client, type_name="Client", path=("client",))
+async def change_interest(
+    writer: Writer, data: ClientInterestInput, *, add: bool
+) -> models.realty.Client:
+    client = await writer.get(
+        models.realty.Client, data.client, type_name="Client", path=("client",)
+    )
     writer.require(UPDATE, client.organization_id)
     checks = Checks()
     property_ids = checks.ids(["properties"], data.properties, "Property")
@@ -332,7 +335,7 @@ async def change_interest(writer: Writer, data: ClientInterestInput, *, add: boo
 # Ops: interactions
 
 
-async def _touch_last_contacted(writer: Writer, client: ClientModel, at: datetime) -> None:
+async def _touch_last_contacted(writer: Writer, client: models.realty.Client, at: datetime) -> None:
     """Move the client's last contact forward to ``at``; never backward."""
     if client.last_contacted_at is None or at > client.last_contacted_at:
         await writer.update(client, {"last_contacted_at": at})
@@ -346,16 +349,20 @@ def _occurred_at(checks: Checks, path: Sequence[str], value: datetime | None) ->
     return value
 
 
-async def record_interaction(writer: Writer, data: InteractionRecordInput) -> InteractionModel:
+async def record_interaction(
+    writer: Writer, data: InteractionRecordInput
+) -> models.realty.Interaction:
     # Locked: concurrent recordings for one client apply their last-contact moves in turn.
-    client = await writer.get(ClientModel, data.client, type_name="Client", path=("client",))
+    client = await writer.get(
+        models.realty.Client, data.client, type_name="Client", path=("client",)
+    )
     writer.require(UPDATE, client.organization_id)
     checks = Checks()
     occurred_at = _occurred_at(checks, ["occurredAt"], data.occurred_at)
     outcome = _optional_text(checks, ["outcome"], data.outcome, 500)
     checks.done()
     interaction = await writer.create(
-        InteractionModel(
+        models.realty.Interaction(
             organization_id=client.organization_id,
             client_id=client.id,
             user_id=writer.viewer.user_id,
@@ -369,8 +376,10 @@ async def record_interaction(writer: Writer, data: InteractionRecordInput) -> In
     return interaction
 
 
-async def update_interaction(writer: Writer, data: InteractionUpdateInput) -> InteractionModel:
-    interaction = await writer.get(InteractionModel, data.id, type_name="Interaction")
+async def update_interaction(
+    writer: Writer, data: InteractionUpdateInput
+) -> models.realty.Interaction:
+    interaction = await writer.get(models.realty.Interaction, data.id, type_name="Interaction")
     writer.require(UPDATE, interaction.organization_id)
     checks, values = Checks(), dict[str, Any]()
     if data.type is not None:
@@ -387,14 +396,14 @@ async def update_interaction(writer: Writer, data: InteractionUpdateInput) -> In
     interaction = await writer.update(interaction, values, seen_updated_at=data.updated_at)
     if "occurred_at" in values:
         client = await writer.get(
-            ClientModel, to_global_id("Client", interaction.client_id), type_name="Client"
+            models.realty.Client, to_global_id("Client", interaction.client_id), type_name="Client"
         )
         await _touch_last_contacted(writer, client, interaction.occurred_at)
     return interaction
 
 
 async def delete_interaction(writer: Writer, *, id: str) -> None:
-    interaction = await writer.get(InteractionModel, id, type_name="Interaction")
+    interaction = await writer.get(models.realty.Interaction, id, type_name="Interaction")
     writer.require(DELETE, interaction.organization_id)
     await writer.delete(interaction)
 

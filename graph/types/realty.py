@@ -13,6 +13,7 @@ import strawberry
 from strawberry import Maybe
 from strawberry.scalars import JSON
 
+import models
 from graph.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.context import Info
 from graph.errors import (
@@ -35,23 +36,11 @@ from graph.relay import Connection, Node, node_type
 from graph.types.accounts import CLIENT_ORDER, PROPERTY_ORDER, Organization, User
 from loaders.base import OrderTerm, Relation
 from models.realty import (
-    Client as ClientModel,
-)
-from models.realty import (
-    Interaction as InteractionModel,
-)
-from models.realty import (
     InteractionType,
     MediaType,
     NurtureStatus,
     PropertyStatus,
     client_interested_properties,
-)
-from models.realty import (
-    Property as PropertyModel,
-)
-from models.realty import (
-    PropertyMedia as PropertyMediaModel,
 )
 
 strawberry.enum(PropertyStatus, description="Where a property is in its sale or letting.")
@@ -118,20 +107,20 @@ class PropertyFilter(EntityFilter):
     not_: PropertyFilter | None = strawberry.field(name="not", default=None)
 
     __columns__ = {
-        "id": Ref(PropertyModel.id, "Property"),
-        "organization": Ref(PropertyModel.organization_id, "Organization"),
-        "title": PropertyModel.title,
-        "address": PropertyModel.address,
-        "city": PropertyModel.city,
-        "area": PropertyModel.area,
-        "property_type": PropertyModel.property_type,
-        "status": PropertyModel.status,
-        "price": PropertyModel.price,
-        "bedrooms": PropertyModel.bedrooms,
-        "bathrooms": PropertyModel.bathrooms,
-        "size_sqft": PropertyModel.size_sqft,
-        "created_at": PropertyModel.created_at,
-        "updated_at": PropertyModel.updated_at,
+        "id": Ref(models.realty.Property.id, "Property"),
+        "organization": Ref(models.realty.Property.organization_id, "Organization"),
+        "title": models.realty.Property.title,
+        "address": models.realty.Property.address,
+        "city": models.realty.Property.city,
+        "area": models.realty.Property.area,
+        "property_type": models.realty.Property.property_type,
+        "status": models.realty.Property.status,
+        "price": models.realty.Property.price,
+        "bedrooms": models.realty.Property.bedrooms,
+        "bathrooms": models.realty.Property.bathrooms,
+        "size_sqft": models.realty.Property.size_sqft,
+        "created_at": models.realty.Property.created_at,
+        "updated_at": models.realty.Property.updated_at,
     }
 
 
@@ -151,12 +140,12 @@ class PropertyOrder:
     direction: OrderDirection = OrderDirection.ASC
 
     __columns__ = {
-        PropertyOrderField.CREATED_AT: PropertyModel.created_at,
-        PropertyOrderField.UPDATED_AT: PropertyModel.updated_at,
-        PropertyOrderField.TITLE: PropertyModel.title,
-        PropertyOrderField.PRICE: PropertyModel.price,
-        PropertyOrderField.BEDROOMS: PropertyModel.bedrooms,
-        PropertyOrderField.SIZE_SQFT: PropertyModel.size_sqft,
+        PropertyOrderField.CREATED_AT: models.realty.Property.created_at,
+        PropertyOrderField.UPDATED_AT: models.realty.Property.updated_at,
+        PropertyOrderField.TITLE: models.realty.Property.title,
+        PropertyOrderField.PRICE: models.realty.Property.price,
+        PropertyOrderField.BEDROOMS: models.realty.Property.bedrooms,
+        PropertyOrderField.SIZE_SQFT: models.realty.Property.size_sqft,
     }
 
 
@@ -170,9 +159,9 @@ class MediaFilter(EntityFilter):
     not_: MediaFilter | None = strawberry.field(name="not", default=None)
 
     __columns__ = {
-        "id": Ref(PropertyMediaModel.id, "Media"),
-        "type": PropertyMediaModel.type,
-        "created_at": PropertyMediaModel.created_at,
+        "id": Ref(models.realty.PropertyMedia.id, "Media"),
+        "type": models.realty.PropertyMedia.type,
+        "created_at": models.realty.PropertyMedia.created_at,
     }
 
 
@@ -186,7 +175,7 @@ class MediaOrder:
     field: MediaOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {MediaOrderField.CREATED_AT: PropertyMediaModel.created_at}
+    __columns__ = {MediaOrderField.CREATED_AT: models.realty.PropertyMedia.created_at}
 
 
 @strawberry.input(description="Filter clients; all given conditions must hold.")
@@ -209,15 +198,15 @@ class ClientFilter(EntityFilter):
     not_: ClientFilter | None = strawberry.field(name="not", default=None)
 
     __columns__ = {
-        "id": Ref(ClientModel.id, "Client"),
-        "organization": Ref(ClientModel.organization_id, "Organization"),
-        "name": ClientModel.name,
-        "email": ClientModel.email,
-        "phone": ClientModel.phone,
-        "nurture_status": ClientModel.nurture_status,
-        "lead_score": ClientModel.lead_score,
-        "last_contacted_at": ClientModel.last_contacted_at,
-        "created_at": ClientModel.created_at,
+        "id": Ref(models.realty.Client.id, "Client"),
+        "organization": Ref(models.realty.Client.organization_id, "Organization"),
+        "name": models.realty.Client.name,
+        "email": models.realty.Client.email,
+        "phone": models.realty.Client.phone,
+        "nurture_status": models.realty.Client.nurture_status,
+        "lead_score": models.realty.Client.lead_score,
+        "last_contacted_at": models.realty.Client.last_contacted_at,
+        "created_at": models.realty.Client.created_at,
     }
 
 
@@ -235,10 +224,10 @@ class ClientOrder:
     direction: OrderDirection = OrderDirection.ASC
 
     __columns__ = {
-        ClientOrderField.CREATED_AT: ClientModel.created_at,
-        ClientOrderField.NAME: ClientModel.name,
-        ClientOrderField.LEAD_SCORE: ClientModel.lead_score,
-        ClientOrderField.LAST_CONTACTED_AT: ClientModel.last_contacted_at,
+        ClientOrderField.CREATED_AT: models.realty.Client.created_at,
+        ClientOrderField.NAME: models.realty.Client.name,
+        ClientOrderField.LEAD_SCORE: models.realty.Client.lead_score,
+        ClientOrderField.LAST_CONTACTED_AT: models.realty.Client.last_contacted_at,
     }
 
 
@@ -255,12 +244,12 @@ class InteractionFilter(EntityFilter):
     not_: InteractionFilter | None = strawberry.field(name="not", default=None)
 
     __columns__ = {
-        "id": Ref(InteractionModel.id, "Interaction"),
-        "client": Ref(InteractionModel.client_id, "Client"),
-        "user": Ref(InteractionModel.user_id, "User"),
-        "type": InteractionModel.type,
-        "occurred_at": InteractionModel.occurred_at,
-        "outcome": InteractionModel.outcome,
+        "id": Ref(models.realty.Interaction.id, "Interaction"),
+        "client": Ref(models.realty.Interaction.client_id, "Client"),
+        "user": Ref(models.realty.Interaction.user_id, "User"),
+        "type": models.realty.Interaction.type,
+        "occurred_at": models.realty.Interaction.occurred_at,
+        "outcome": models.realty.Interaction.outcome,
     }
 
 
@@ -276,17 +265,21 @@ class InteractionOrder:
     direction: OrderDirection = OrderDirection.ASC
 
     __columns__ = {
-        InteractionOrderField.OCCURRED_AT: InteractionModel.occurred_at,
-        InteractionOrderField.CREATED_AT: InteractionModel.created_at,
+        InteractionOrderField.OCCURRED_AT: models.realty.Interaction.occurred_at,
+        InteractionOrderField.CREATED_AT: models.realty.Interaction.created_at,
     }
 
 
-MEDIA_ORDER = (OrderTerm(PropertyMediaModel.created_at),)
-INTERACTION_ORDER = (OrderTerm(InteractionModel.occurred_at, descending=True),)
+MEDIA_ORDER = (OrderTerm(models.realty.PropertyMedia.created_at),)
+INTERACTION_ORDER = (OrderTerm(models.realty.Interaction.occurred_at, descending=True),)
 
 _links = client_interested_properties
-CLIENT_PROPERTIES = Relation(_links.c.client_id, _links, _links.c.property_id == PropertyModel.id)
-PROPERTY_CLIENTS = Relation(_links.c.property_id, _links, _links.c.client_id == ClientModel.id)
+CLIENT_PROPERTIES = Relation(
+    _links.c.client_id, _links, _links.c.property_id == models.realty.Property.id
+)
+PROPERTY_CLIENTS = Relation(
+    _links.c.property_id, _links, _links.c.client_id == models.realty.Client.id
+)
 
 # ---------------------------------------------------------------------------------------------
 # Nodes
@@ -295,12 +288,12 @@ PROPERTY_CLIENTS = Relation(_links.c.property_id, _links, _links.c.client_id == 
 @node_type
 @strawberry.type(description="A property on a brokerage's books.")
 class Property(Node):
-    __model__ = PropertyModel
+    __model__ = models.realty.Property
     __relations__ = {
         "organization": ToOne(lambda: Organization, "organization_id"),
         "media": ToMany(
             lambda: MediaConnection, lambda: Media,
-            Relation(PropertyMediaModel.property_id), MEDIA_ORDER,
+            Relation(models.realty.PropertyMedia.property_id), MEDIA_ORDER,
         ),
         "interested_clients": ToMany(
             lambda: ClientConnection, lambda: Client, PROPERTY_CLIENTS, CLIENT_ORDER
@@ -359,7 +352,7 @@ class Property(Node):
 @node_type
 @strawberry.type(description="A photo, document or video of a property.")
 class Media(Node):
-    __model__ = PropertyMediaModel
+    __model__ = models.realty.PropertyMedia
     __relations__ = {"property": ToOne(lambda: Property, "property_id")}
 
     property_id: strawberry.Private[uuid.UUID]
@@ -377,12 +370,12 @@ class Media(Node):
 @node_type
 @strawberry.type(description="A buyer, seller or tenant the brokerage works with.")
 class Client(Node):
-    __model__ = ClientModel
+    __model__ = models.realty.Client
     __relations__ = {
         "organization": ToOne(lambda: Organization, "organization_id"),
         "interactions": ToMany(
             lambda: InteractionConnection, lambda: Interaction,
-            Relation(InteractionModel.client_id), INTERACTION_ORDER,
+            Relation(models.realty.Interaction.client_id), INTERACTION_ORDER,
         ),
         "interested_properties": ToMany(
             lambda: PropertyConnection, lambda: Property, CLIENT_PROPERTIES, PROPERTY_ORDER
@@ -442,7 +435,7 @@ class Client(Node):
 @node_type
 @strawberry.type(description="One contact with a client: an email, call, meeting or note.")
 class Interaction(Node):
-    __model__ = InteractionModel
+    __model__ = models.realty.Interaction
     __relations__ = {
         "client": ToOne(lambda: Client, "client_id"),
         "user": ToOne(lambda: User, "user_id"),
