@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.seed_realty import seed_realty
+from sqlalchemy import select
+
+import models
+from graph.seed import seed
+from graph.seed_realty import CLIENTS, PROPERTIES, seed_realty
 from tests.factories import gid
 
 DEMO = """
@@ -79,3 +83,25 @@ async def test_seed_is_deterministic(gql, factory, db):
     second = await gql(DEMO, second_vars, token=second_viewer.token)
     # then
     assert _without_ids(first["data"]) == _without_ids(second["data"])
+
+
+async def test_demo_seed_loads_the_brokerage_into_the_demo_organization(gql, factory, db):
+    # given
+    async with db.sessions() as session, session.begin():
+        assert await seed(session)
+    async with db.sessions() as session:
+        viewer = await session.scalar(
+            select(models.User).where(models.User.email == "viewer@demo.trellis.dev")
+        )
+    assert viewer is not None
+    # when
+    body = await gql(
+        "{ properties { totalCount } clients { totalCount } }", token=await factory.token(viewer)
+    )
+    # then
+    assert body == {
+        "data": {
+            "properties": {"totalCount": PROPERTIES},
+            "clients": {"totalCount": CLIENTS},
+        }
+    }
