@@ -11,6 +11,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
@@ -22,6 +23,8 @@ from loaders.base import Column, OrderTerm
 E = TypeVar("E")
 
 LIKE_ESCAPE = "\\"
+# Decimal filter values beyond 10^±1000 are refused (no column of ours holds such numbers).
+DECIMAL_DIGITS = 1000
 
 
 def _like_escape(value: str) -> str:
@@ -55,6 +58,20 @@ class IntFilter:
     lte: int | None = None
     gt: int | None = None
     gte: int | None = None
+    is_null: bool | None = None
+
+
+@strawberry.input(
+    description="Conditions on an exact decimal field (money); all given conditions must hold."
+)
+class DecimalFilter:
+    eq: Decimal | None = None
+    ne: Decimal | None = None
+    in_: list[Decimal] | None = strawberry.field(name="in", default=None)
+    lt: Decimal | None = None
+    lte: Decimal | None = None
+    gt: Decimal | None = None
+    gte: Decimal | None = None
     is_null: bool | None = None
 
 
@@ -113,6 +130,9 @@ def _convert(target: Target, value: Any, path: str) -> Any:
             raise user_error(f"filter.{path}: {exc}", "INVALID_ID") from exc
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > DECIMAL_DIGITS:
+        # PostgreSQL's numeric cannot hold it: refuse it here rather than fail in the database.
+        raise user_error(f"filter.{path}: {value} is out of range.", "INVALID_FILTER_VALUE")
     return value
 
 

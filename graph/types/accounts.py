@@ -33,6 +33,7 @@ from graph.filters import (
 )
 from graph.relay import Connection, Node, node_type
 from loaders.base import OrderTerm, Relation
+from models import realty as realty_models
 from models.accounts import PlanType
 
 if TYPE_CHECKING:
@@ -44,8 +45,17 @@ if TYPE_CHECKING:
         TagFilter,
         TagOrder,
     )
+    from graph.types.realty import (
+        ClientConnection,
+        ClientFilter,
+        ClientOrder,
+        PropertyConnection,
+        PropertyFilter,
+        PropertyOrder,
+    )
 
 CATALOG = "graph.types.catalog"
+REALTY = "graph.types.realty"
 
 
 def _catalog() -> Any:
@@ -53,6 +63,13 @@ def _catalog() -> Any:
     import graph.types.catalog
 
     return graph.types.catalog
+
+
+def _realty() -> Any:
+    """The realty types module, which imports this one: resolved when first needed."""
+    import graph.types.realty
+
+    return graph.types.realty
 
 
 strawberry.enum(PlanType, description="An organization's plan.")
@@ -214,6 +231,8 @@ MEMBERSHIP_ORDER = (OrderTerm(models.Membership.joined_at),)
 ROLE_ORDER = (OrderTerm(models.Role.rank, descending=True),)
 ITEM_ORDER = (OrderTerm(models.Item.created_at),)
 TAG_ORDER = (OrderTerm(models.Tag.name),)
+PROPERTY_ORDER = (OrderTerm(realty_models.Property.created_at),)
+CLIENT_ORDER = (OrderTerm(realty_models.Client.created_at),)
 
 # ---------------------------------------------------------------------------------------------
 # Nodes
@@ -287,6 +306,14 @@ class Organization(Node):
             lambda: _catalog().TagConnection, lambda: _catalog().Tag,
             Relation(models.Tag.organization_id), TAG_ORDER,
         ),
+        "properties": ToMany(
+            lambda: _realty().PropertyConnection, lambda: _realty().Property,
+            Relation(realty_models.Property.organization_id), PROPERTY_ORDER,
+        ),
+        "clients": ToMany(
+            lambda: _realty().ClientConnection, lambda: _realty().Client,
+            Relation(realty_models.Client.organization_id), CLIENT_ORDER,
+        ),
     }  # fmt: skip
 
     name: str
@@ -340,6 +367,36 @@ class Organization(Node):
         before: str | None = None,
     ) -> Annotated[TagConnection, strawberry.lazy(CATALOG)]:
         return to_many(info, self, "tags", PageArgs(filter, order_by, first, after, last, before))
+
+    @strawberry.field(description="The organization's properties (real-estate CRM).")
+    def properties(
+        self,
+        info: Info,
+        filter: Annotated[PropertyFilter, strawberry.lazy(REALTY)] | None = None,
+        order_by: list[Annotated[PropertyOrder, strawberry.lazy(REALTY)]] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Annotated[PropertyConnection, strawberry.lazy(REALTY)]:
+        return to_many(
+            info, self, "properties", PageArgs(filter, order_by, first, after, last, before)
+        )
+
+    @strawberry.field(description="The organization's clients (real-estate CRM).")
+    def clients(
+        self,
+        info: Info,
+        filter: Annotated[ClientFilter, strawberry.lazy(REALTY)] | None = None,
+        order_by: list[Annotated[ClientOrder, strawberry.lazy(REALTY)]] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Annotated[ClientConnection, strawberry.lazy(REALTY)]:
+        return to_many(
+            info, self, "clients", PageArgs(filter, order_by, first, after, last, before)
+        )
 
 
 @node_type

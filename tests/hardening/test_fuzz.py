@@ -29,6 +29,7 @@ def generate(kind: str) -> list[str]:
     custom_scalars = {
         "DateTime": dates.map(nodes.String),
         "JSON": st.one_of(st.integers().map(nodes.Int), st.text(max_size=20).map(nodes.String)),
+        "Decimal": st.decimals().map(lambda d: nodes.String(str(d))),
     }
     build = hypothesis_graphql.queries if kind == "query" else hypothesis_graphql.mutations
     strategy = build(str(schema), custom_scalars=custom_scalars)
