@@ -112,6 +112,7 @@ class PropertyMedia(Base):
     """A photo, document or video of a property; deleted with it (hidden while it is)."""
 
     __tablename__ = "property_media"
+    __type_name__ = "Media"
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE")
