@@ -44,8 +44,10 @@ if TYPE_CHECKING:
         TagFilter,
         TagOrder,
     )
+    from graph.types.design import ProjectConnection, ProjectFilter, ProjectOrder
 
 CATALOG = "graph.types.catalog"
+DESIGN = "graph.types.design"
 
 
 def _catalog() -> Any:
@@ -53,6 +55,13 @@ def _catalog() -> Any:
     import graph.types.catalog
 
     return graph.types.catalog
+
+
+def _design() -> Any:
+    """The design types module, which imports this one: resolved when first needed."""
+    import graph.types.design
+
+    return graph.types.design
 
 
 strawberry.enum(PlanType, description="An organization's plan.")
@@ -214,6 +223,7 @@ MEMBERSHIP_ORDER = (OrderTerm(models.Membership.joined_at),)
 ROLE_ORDER = (OrderTerm(models.Role.rank, descending=True),)
 ITEM_ORDER = (OrderTerm(models.Item.created_at),)
 TAG_ORDER = (OrderTerm(models.Tag.name),)
+PROJECT_ORDER = (OrderTerm(models.design.Project.created_at),)
 
 # ---------------------------------------------------------------------------------------------
 # Nodes
@@ -287,6 +297,10 @@ class Organization(Node):
             lambda: _catalog().TagConnection, lambda: _catalog().Tag,
             Relation(models.Tag.organization_id), TAG_ORDER,
         ),
+        "projects": ToMany(
+            lambda: _design().ProjectConnection, lambda: _design().Project,
+            Relation(models.design.Project.organization_id), PROJECT_ORDER,
+        ),
     }  # fmt: skip
 
     name: str
@@ -340,6 +354,20 @@ class Organization(Node):
         before: str | None = None,
     ) -> Annotated[TagConnection, strawberry.lazy(CATALOG)]:
         return to_many(info, self, "tags", PageArgs(filter, order_by, first, after, last, before))
+
+    @strawberry.field(description="The organization's design projects.")
+    def projects(
+        self,
+        info: Info,
+        filter: Annotated[ProjectFilter, strawberry.lazy(DESIGN)] | None = None,
+        order_by: list[Annotated[ProjectOrder, strawberry.lazy(DESIGN)]] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Annotated[ProjectConnection, strawberry.lazy(DESIGN)]:
+        args = PageArgs(filter, order_by, first, after, last, before)
+        return to_many(info, self, "projects", args)
 
 
 @node_type
