@@ -1,0 +1,101 @@
+"""N+1 guard for the matrix editor's query: the whole matrix of a project (objects, their
+relationships both ways with the objects at the other end, calls to action, attributes, and
+the project's relationships) costs the same number of SQL statements for 5 and 50 objects."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+
+from models.design import Attribute, CallToAction, DesignObject, Project, Relationship
+from tests.factories import gid
+
+AUTH = 1  # the bearer token, the user and their permissions, in one statement
+STATEMENT = 1  # one batched statement per list or by-id level, all parents at once
+
+MATRIX = """
+query Matrix($id: ID!, $first: Int!) {
+  project(id: $id) {
+    name
+    objects(first: $first) {
+      nodes {
+        name positionX positionY
+        outgoingRelationships(first: 10) { nodes { cardinality target { name } } }
+        incomingRelationships(first: 10) { nodes { cardinality source { name } } }
+        callsToAction(first: 10) { nodes { name priority } }
+        attributes(first: 10) { nodes { name dataType defaultValue } }
+      }
+    }
+    relationships(first: $first) { nodes { source { name } target { name } } }
+  }
+}
+"""
+# project by id, its objects page, the outgoing / incoming / calls to action / attributes
+# pages of every object, the project's relationships page, and the objects at the other end
+# of every relationship by id (one batch: outgoing targets, incoming sources and the project
+# relationships' ends are loaded in the same tick through one by-id loader)
+MATRIX_COST = AUTH + 8 * STATEMENT
+
+
+async def _matrix(factory, db, size: int) -> tuple[str, str]:
+    """A project of ``size`` objects, 10 per row, each related to the next, each with a call
+    to action and an attribute; returns (token, project ID)."""
+    org = await factory.organization()
+    viewer = await factory.member(org, "VIEWER")
+    async with db.sessions() as session, session.begin():
+        project_id = await session.scalar(
+            insert(Project).values(organization_id=org.id, name="Matrix").returning(Project.id)
+        )
+        common = {"project_id": project_id, "organization_id": org.id}
+        stmt = insert(DesignObject).returning(DesignObject.id, sort_by_parameter_order=True)
+        rows = [
+            {**common, "name": f"Object {i}", "position_x": i % 10, "position_y": i // 10}
+            for i in range(size)
+        ]
+        ids: list[uuid.UUID] = list((await session.scalars(stmt, rows)).all())
+        await session.execute(insert(Relationship), [
+            {**common, "source_id": a, "target_id": b} for a, b in itertools.pairwise(ids)
+        ])  # fmt: skip
+        await session.execute(insert(CallToAction), [
+            {**common, "object_id": pk, "name": "Open"} for pk in ids
+        ])  # fmt: skip
+        await session.execute(insert(Attribute), [
+            {**common, "object_id": pk, "name": "size", "default_value": "m"} for pk in ids
+        ])  # fmt: skip
+    return viewer.token, gid("Project", project_id)
+
+
+@pytest.fixture
+def measure(gql, counter):
+    async def run(doc: str, variables: dict[str, Any], token: str) -> tuple[Any, int]:
+        counter.reset()
+        body = await gql(doc, variables, token=token)
+        count = counter.count
+        assert "errors" not in body, body
+        return body["data"], count
+
+    return run
+
+
+async def test_whole_matrix_costs_the_same_for_5_and_50_objects(factory, db, measure):
+    # given
+    small_token, small_project = await _matrix(factory, db, 5)
+    large_token, large_project = await _matrix(factory, db, 50)
+    # when
+    small, small_count = await measure(MATRIX, {"id": small_project, "first": 100}, small_token)
+    large, large_count = await measure(MATRIX, {"id": large_project, "first": 100}, large_token)
+    # then
+    for data, n in ((small, 5), (large, 50)):
+        objects = data["project"]["objects"]["nodes"]
+        assert len(objects) == n
+        assert len(data["project"]["relationships"]["nodes"]) == n - 1
+        assert all(o["callsToAction"]["nodes"] == [{"name": "Open", "priority": "MEDIUM"}]
+                   for o in objects)  # fmt: skip
+        assert all(o["attributes"]["nodes"][0]["defaultValue"] == "m" for o in objects)
+        assert objects[1]["incomingRelationships"]["nodes"][0]["source"] == {"name": "Object 0"}
+        assert objects[0]["outgoingRelationships"]["nodes"][0]["target"] == {"name": "Object 1"}
+    assert (small_count, large_count) == (MATRIX_COST, MATRIX_COST)
