@@ -199,3 +199,17 @@ def conflict(path: list[str] | None = None) -> dict[str, Any]:
 
 def without_message(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k != "message"}
+
+
+def mutation(name: str, input_type: str, success: str) -> str:
+    """A mutation document selecting the success member's ``success`` fields and every
+    error member's details."""
+    return f"""
+mutation($input: {input_type}!) {{
+  {name}(input: $input) {{
+    __typename
+    {success}
+    {PAYLOAD_ERRORS}
+  }}
+}}
+"""
