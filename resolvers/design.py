@@ -229,6 +229,35 @@ _RULE_TYPES = {
 _RULE_NAMES = {"min_length": "minLength", "max_length": "maxLength"}
 
 
+def _nested_quantifier(pattern: str) -> bool:
+    """Whether a repeated group repeats inside (``(a+)+``): such patterns can backtrack for
+    exponential time, and a default value is matched against the pattern in the request."""
+    groups: list[bool] = []  # per open group: does it contain a quantifier?
+    i, in_class = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            groups.append(False)
+        elif char == ")" and groups:
+            repeated = groups.pop()
+            following = pattern[i + 1 : i + 2]
+            if repeated and following and following in "*+{":
+                return True
+            if groups:
+                groups[-1] = groups[-1] or repeated or (bool(following) and following in "*+{")
+        elif char in "*+{" and groups:
+            groups[-1] = True
+        i += 1
+    return False
+
+
 def validation_rules(
     checks: Checks, data_type: AttributeDataType, rules: AttributeValidationRulesInput | None
 ) -> dict[str, Any]:
@@ -272,11 +301,18 @@ def validation_rules(
         pattern = given["pattern"]
         if not 1 <= len(pattern) <= PATTERN_MAX:
             fail("pattern", FieldErrorCode.TOO_LONG, f"Use 1-{PATTERN_MAX} characters.")
+            del given["pattern"]
         else:
             try:
                 re.compile(pattern)
             except re.error:
                 fail("pattern", FieldErrorCode.INVALID_FORMAT, "Not a valid regular expression.")
+                del given["pattern"]
+            else:
+                if _nested_quantifier(pattern):
+                    message = "Nested repetition such as (a+)+ is not allowed."
+                    fail("pattern", FieldErrorCode.INVALID, message)
+                    del given["pattern"]
     if data_type is AttributeDataType.ENUM:
         choices = given.get("choices")
         if not choices:
@@ -317,7 +353,7 @@ def default_value(
         kinds = (int,) if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kinds):
             fail(FieldErrorCode.INVALID, "Must be an integer." if integer else "Must be a number.")
-        elif not math.isfinite(value) or abs(value) > NUMBER_LIMIT:
+        elif abs(value) > NUMBER_LIMIT or not math.isfinite(value):  # ints first: no overflow
             fail(FieldErrorCode.OUT_OF_RANGE, f"Must be within ±{NUMBER_LIMIT:g}.")
         elif value < rules.get("min", -math.inf):
             fail(FieldErrorCode.OUT_OF_RANGE, f"Must be at least {rules['min']}.")

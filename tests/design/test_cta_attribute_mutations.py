@@ -249,6 +249,9 @@ def rule(name: str) -> list[str]:
                      "OUT_OF_RANGE", id="max-length-below-min"),
         pytest.param("STRING", None, {"pattern": "("}, rule("pattern"), "INVALID_FORMAT",
                      id="bad-pattern"),
+        pytest.param("STRING", None, {"pattern": "(a+)+$"}, rule("pattern"), "INVALID",
+                     id="nested-repetition"),
+        pytest.param("NUMBER", 10**400, None, DV, "OUT_OF_RANGE", id="number-huge"),
     ],
 )  # fmt: skip
 async def test_attribute_create_refuses_a_default_or_rule_that_does_not_fit(
