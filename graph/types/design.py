@@ -677,7 +677,9 @@ class Attribute(Node):
     def design_object(self, info: Info) -> DesignObject | None:
         return to_one(info, self, "design_object")
 
-    @strawberry.field(name="validationRules")
+    @strawberry.field(
+        name="validationRules", description="What values (and the default) must satisfy."
+    )
     def rules(self) -> AttributeValidationRules:
         rules = self.validation_rules
         return AttributeValidationRules(
