@@ -4,11 +4,14 @@ Who may change a project (checked by every op below, through `require_edit` and
 `require_manage`):
 
 - content (the project itself, its objects, relationships, calls to action, attributes):
-  the organization permission `project:update` (`project:create` / `project:delete` for
-  creating / deleting a project; EDITOR and up), and not being a project VIEWER member:
-  a project role narrows the organization role, never widens it;
-- members: the organization permission `project:manage` (OWNER, ADMIN), or being a project
-  OWNER member who may edit the project.
+  the organization's content permission the catalog uses, `item:update` (`item:create` /
+  `item:delete` to create / delete a project; EDITOR and up), and not being a project VIEWER
+  member: a project role narrows the organization role, never widens it;
+- members: the organization permission to manage people, `membership:update` (OWNER,
+  ADMIN), or being a project OWNER member who may edit the project.
+
+Projects are organization content like items, so they share the built-in roles' content
+permissions rather than adding their own.
 """
 
 from __future__ import annotations
@@ -124,12 +127,7 @@ UNIQUE_VIOLATIONS.update(
     }
 )
 
-CREATE, UPDATE, DELETE, MANAGE = (
-    "project:create",
-    "project:update",
-    "project:delete",
-    "project:manage",
-)
+CREATE, UPDATE, DELETE, MANAGE = "item:create", "item:update", "item:delete", "membership:update"
 
 DESCRIPTION_MAX = 5000
 CRITERIA_MAX, CRITERION_MAX = 50, 1000
@@ -165,7 +163,7 @@ async def require_edit(
 
 
 async def require_manage(writer: Writer, organization_id: uuid.UUID, project_id: uuid.UUID) -> None:
-    """Organization OWNER/ADMIN (`project:manage`), or a project OWNER who may edit."""
+    """Organization OWNER/ADMIN (`membership:update`), or a project OWNER who may edit."""
     if writer.viewer.can(MANAGE, organization_id):
         return
     if (
@@ -844,14 +842,14 @@ def _attribute(attribute: Any) -> AttributeSuccess:
     return AttributeSuccess(attribute=to_node(AttributeNode, attribute))
 
 
-_CONTENT = "Needs `project:update` and not being a project VIEWER."
-_MEMBERS = "Needs `project:manage` (organization OWNER/ADMIN) or project OWNER."
+_CONTENT = "Needs `item:update` (EDITOR+) and not being a project VIEWER."
+_MEMBERS = "Needs `membership:update` (organization OWNER/ADMIN) or being a project OWNER."
 
 
 @strawberry.type
 class DesignMutation:
     @strawberry.mutation(
-        description="Create a project (`project:create`, EDITOR+); you become its OWNER member."
+        description="Create a project (`item:create`, EDITOR+); you become its OWNER member."
     )
     async def project_create(self, info: Info, input: ProjectCreateInput) -> ProjectCreatePayload:
         return await mutate(info, lambda w: create_project(w, input), _project)
@@ -862,7 +860,7 @@ class DesignMutation:
 
     @strawberry.mutation(
         description="Delete a project (soft; everything in it disappears with it). Needs "
-        "`project:delete` and not being a project VIEWER."
+        "`item:delete` (EDITOR+) and not being a project VIEWER."
     )
     async def project_delete(self, info: Info, input: ProjectDeleteInput) -> ProjectDeletePayload:
         return await mutate(

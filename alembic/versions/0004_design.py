@@ -4,8 +4,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25
 
-Also the `project` permissions, granted to the built-in roles: read (everyone), create /
-update / delete (EDITOR and up: project content), manage (OWNER and ADMIN: project members).
+Projects are organization content: they use the built-in roles' existing content and
+membership permissions (see resolvers/design.py), so no permission rows are added.
 """
 
 from collections.abc import Sequence
@@ -27,13 +27,6 @@ ENUMS = (
     "call_to_action_priority",
     "attribute_data_type",
 )
-PROJECT_ACTIONS = ("read", "create", "update", "delete", "manage")
-GRANTS = {
-    "OWNER": PROJECT_ACTIONS,
-    "ADMIN": PROJECT_ACTIONS,
-    "EDITOR": ("read", "create", "update", "delete"),
-    "VIEWER": ("read",),
-}
 
 
 def upgrade() -> None:
@@ -391,29 +384,9 @@ def upgrade() -> None:
         ["target_id", "created_at", "id"],
         unique=False,
     )
-    conn = op.get_bind()
-    for action in PROJECT_ACTIONS:
-        permission_id = conn.execute(
-            sa.text(
-                "INSERT INTO permissions (resource, action, description) "
-                "VALUES ('project', :action, :description) RETURNING id"
-            ),
-            {"action": action, "description": f"{action} project"},
-        ).scalar_one()
-        for role, actions in GRANTS.items():
-            if action in actions:
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO role_permissions (role_id, permission_id) "
-                        "SELECT id, :permission_id FROM roles "
-                        "WHERE name = :role AND organization_id IS NULL"
-                    ),
-                    {"permission_id": permission_id, "role": role},
-                )
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM permissions WHERE resource = 'project'")
     op.drop_index(
         "design_relationships_target_id_created_at_idx", table_name="design_relationships"
     )

@@ -1,4 +1,4 @@
-"""Who may change a project: the organization permission (`project:update`, EDITOR and up)
+"""Who may change a project: the organization permission (`item:update`, EDITOR and up)
 and, for a project VIEWER member, never; project EDITOR/OWNER members and organization
 editors who are not members may. Every content mutation, each kind of caller."""
 
@@ -56,14 +56,14 @@ class Case:
     input_type: str
     input: Callable[[Board], dict[str, Any]]
     success: str
-    permission: str = "project:update"
+    permission: str = "item:update"
 
 
 CASES = [
     Case("projectUpdate", "ProjectUpdateInput",
          lambda b: {"id": b.studio.project_id, "name": "Renamed"}, "ProjectSuccess"),
     Case("projectDelete", "ProjectDeleteInput",
-         lambda b: {"id": b.studio.project_id}, "ProjectDeleteSuccess", "project:delete"),
+         lambda b: {"id": b.studio.project_id}, "ProjectDeleteSuccess", "item:delete"),
     Case("designObjectCreate", "DesignObjectCreateInput",
          lambda b: {"project": b.studio.project_id, "name": "New", "positionX": 5,
                     "positionY": 5}, "DesignObjectSuccess"),

@@ -356,5 +356,5 @@ async def test_design_object_delete_records_every_removal_as_a_change(db, studio
 def _viewer_of(member, organization_id):
     from models.viewer import Viewer
 
-    permissions = frozenset({"project:read", "project:update"})
+    permissions = frozenset({"project:read", "item:update"})
     return Viewer(user_id=member.user.id, permissions={organization_id: permissions})

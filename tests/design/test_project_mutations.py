@@ -138,7 +138,7 @@ async def test_project_create_needs_project_create_permission(gql, db, studio):
         token=studio.viewer.token,
     )
     # then
-    assert without_message(body["data"]["projectCreate"]) == denied("project:create")
+    assert without_message(body["data"]["projectCreate"]) == denied("item:create")
     assert await snapshot(db) == before
 
 
@@ -246,7 +246,7 @@ async def test_project_delete_needs_project_delete_permission(gql, db, studio):
         PROJECT_DELETE, {"input": {"id": studio.project_id}}, token=studio.viewer.token
     )
     # then
-    assert without_message(body["data"]["projectDelete"]) == denied("project:delete")
+    assert without_message(body["data"]["projectDelete"]) == denied("item:delete")
     assert await snapshot(db) == before
 
 
@@ -292,7 +292,7 @@ async def test_project_member_add_needs_manage(gql, db, design, studio, who, pro
     # when
     body = await gql(MEMBER_ADD, {"input": data}, token=actor.token)
     # then
-    assert without_message(body["data"]["projectMemberAdd"]) == denied("project:manage")
+    assert without_message(body["data"]["projectMemberAdd"]) == denied("membership:update")
     assert await snapshot(db) == before
 
 
@@ -372,5 +372,5 @@ async def test_project_member_remove_needs_manage(gql, db, design: DesignFactory
         MEMBER_REMOVE, {"input": {"id": gid("ProjectMember", member.id)}}, token=studio.editor.token
     )
     # then
-    assert without_message(body["data"]["projectMemberRemove"]) == denied("project:manage")
+    assert without_message(body["data"]["projectMemberRemove"]) == denied("membership:update")
     assert await snapshot(db) == before
