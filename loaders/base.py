@@ -266,6 +266,8 @@ def _to_json(value: Any) -> Any:
         return str(value)
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, bytes):  # a PostgreSQL enum label, as binary results carry it
+        return value.decode()
     return value
 
 
@@ -281,7 +283,9 @@ def _from_json(column: Column, raw: Any) -> Any:
     if python_type is date:
         return date.fromisoformat(raw)
     if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
-        return python_type(raw)
+        # Checked against the enum, bound as the label: the read path hands parameters to
+        # psycopg as they are, and psycopg would send an Enum member's name.
+        return python_type(raw).value
     if python_type in (uuid.UUID, Decimal, int, float, str, bool):
         value = python_type(raw)
         if python_type is str and not isinstance(raw, str):

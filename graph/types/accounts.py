@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         TagFilter,
         TagOrder,
     )
+    from graph.types.design import ProjectConnection, ProjectFilter, ProjectOrder
     from graph.types.realty import (
         ClientConnection,
         ClientFilter,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 
 CATALOG = "graph.types.catalog"
 REALTY = "graph.types.realty"
+DESIGN = "graph.types.design"
 
 
 def _catalog() -> Any:
@@ -70,6 +72,13 @@ def _realty() -> Any:
     import graph.types.realty
 
     return graph.types.realty
+
+
+def _design() -> Any:
+    """The design types module, which imports this one: resolved when first needed."""
+    import graph.types.design
+
+    return graph.types.design
 
 
 strawberry.enum(PlanType, description="An organization's plan.")
@@ -233,6 +242,7 @@ ITEM_ORDER = (OrderTerm(models.Item.created_at),)
 TAG_ORDER = (OrderTerm(models.Tag.name),)
 PROPERTY_ORDER = (OrderTerm(realty_models.Property.created_at),)
 CLIENT_ORDER = (OrderTerm(realty_models.Client.created_at),)
+PROJECT_ORDER = (OrderTerm(models.design.Project.created_at),)
 
 # ---------------------------------------------------------------------------------------------
 # Nodes
@@ -313,6 +323,10 @@ class Organization(Node):
         "clients": ToMany(
             lambda: _realty().ClientConnection, lambda: _realty().Client,
             Relation(realty_models.Client.organization_id), CLIENT_ORDER,
+        ),
+        "projects": ToMany(
+            lambda: _design().ProjectConnection, lambda: _design().Project,
+            Relation(models.design.Project.organization_id), PROJECT_ORDER,
         ),
     }  # fmt: skip
 
@@ -397,6 +411,20 @@ class Organization(Node):
         return to_many(
             info, self, "clients", PageArgs(filter, order_by, first, after, last, before)
         )
+
+    @strawberry.field(description="The organization's design projects.")
+    def projects(
+        self,
+        info: Info,
+        filter: Annotated[ProjectFilter, strawberry.lazy(DESIGN)] | None = None,
+        order_by: list[Annotated[ProjectOrder, strawberry.lazy(DESIGN)]] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Annotated[ProjectConnection, strawberry.lazy(DESIGN)]:
+        args = PageArgs(filter, order_by, first, after, last, before)
+        return to_many(info, self, "projects", args)
 
 
 @node_type
