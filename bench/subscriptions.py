@@ -238,9 +238,7 @@ async def _write(
         org = seq % len(world.items)
         async with in_flight:
             async with writing(info) as writer:  # type: ignore[arg-type]
-                item = await writer.session.get(
-                    models.Item, world.items[org], with_for_update=True
-                )
+                item = await writer.session.get(models.Item, world.items[org], with_for_update=True)
                 assert item is not None
                 await writer.update(item, {"title": str(seq)})
             commits[seq] = (org, time.monotonic())

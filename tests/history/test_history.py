@@ -230,9 +230,7 @@ async def test_item_history_records_create_update_tag_and_delete(gql, factory, w
         ("Item", "CREATE", editor.id),
     ]
     tag_change, title_change, create_change = before_delete
-    assert fields_of(tag_change) == {
-        "tags": [None, [str(tag.id)]]
-    }
+    assert fields_of(tag_change) == {"tags": [None, [str(tag.id)]]}
     assert fields_of(title_change) == {"title": ["Lamp", "Big lamp"]}
     at = create_change["at"]
     assert fields_of(create_change) == {
