@@ -16,6 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.connections import install_fast_paths
 from graph.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.relay import NODE_TYPES
