@@ -69,9 +69,16 @@ class Base(DeclarativeBase):
     # unless set.
     __type_name__: str | None = None
 
+    # The column holding the id of the aggregate a row belongs to (a design project), so
+    # the change log can stream one aggregate's changes; None for unscoped tables.
+    __scope__: str | None = None
+
     @classmethod
     def type_name(cls) -> str:
         return cls.__type_name__ or cls.__name__
+
+    def aggregate_id(self) -> uuid.UUID | None:
+        return getattr(self, self.__scope__) if self.__scope__ else None
 
     @classmethod
     def visible_to(cls) -> ColumnElement[bool]:

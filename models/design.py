@@ -87,6 +87,7 @@ def _object_fk() -> Mapped[uuid.UUID]:
 
 class Project(SoftDeleteMixin, Base):
     __tablename__ = "projects"
+    __scope__ = "id"
 
     organization_id: Mapped[uuid.UUID] = _organization_fk()
     # A project outlives its owner's account.
@@ -119,6 +120,7 @@ class ProjectMember(Base):
     """A user's role in one project, on top of (never above) their organization role."""
 
     __tablename__ = "project_members"
+    __scope__ = "project_id"
 
     project_id: Mapped[uuid.UUID] = _project_fk()
     organization_id: Mapped[uuid.UUID] = _organization_fk()
@@ -140,6 +142,7 @@ class DesignObject(Base):
     """An object of the matrix, in one cell (position_x, position_y) of its project."""
 
     __tablename__ = "design_objects"
+    __scope__ = "project_id"
 
     project_id: Mapped[uuid.UUID] = _project_fk()
     organization_id: Mapped[uuid.UUID] = _organization_fk()
@@ -181,6 +184,7 @@ class Relationship(Base):
     """A directed link between two objects of the same project."""
 
     __tablename__ = "design_relationships"
+    __scope__ = "project_id"
 
     project_id: Mapped[uuid.UUID] = _project_fk()
     organization_id: Mapped[uuid.UUID] = _organization_fk()
@@ -208,6 +212,7 @@ class CallToAction(Base):
     """Something a user can do with an object (a user story and its acceptance criteria)."""
 
     __tablename__ = "calls_to_action"
+    __scope__ = "project_id"
 
     object_id: Mapped[uuid.UUID] = _object_fk()
     project_id: Mapped[uuid.UUID] = _project_fk()
@@ -233,6 +238,7 @@ class Attribute(Base):
     """A typed attribute of an object, with an optional default that fits its rules."""
 
     __tablename__ = "design_attributes"
+    __scope__ = "project_id"
 
     object_id: Mapped[uuid.UUID] = _object_fk()
     project_id: Mapped[uuid.UUID] = _project_fk()

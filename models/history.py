@@ -41,6 +41,8 @@ class ChangeLog(Base):
     actor_user_id: Mapped[uuid.UUID | None]
     actor_api_key_id: Mapped[uuid.UUID | None]
     session_id: Mapped[uuid.UUID | None]
+    # The aggregate the row belongs to (a design project), for project-scoped streams.
+    scope_id: Mapped[uuid.UUID | None]
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[uuid.UUID]
     action: Mapped[ChangeAction] = mapped_column(
@@ -53,6 +55,7 @@ class ChangeLog(Base):
         # A node's history, newest first; an organization's audit log; resuming a stream.
         Index("change_log_entity_id_position_idx", "entity_id", "position"),
         Index("change_log_organization_id_position_idx", "organization_id", "position"),
+        Index("change_log_scope_id_position_idx", "scope_id", "position"),
     )
 
     @classmethod

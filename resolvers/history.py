@@ -12,7 +12,7 @@ import models
 from graph.changes import Delivery, Subscriber
 from graph.connections import PageArgs, root_connection
 from graph.context import Info
-from graph.relay import InvalidId, from_global_id, user_error
+from graph.relay import NODE_TYPES, InvalidId, from_global_id, user_error
 from graph.types.accounts import Organization
 from graph.types.history import (
     HISTORY_ORDER,
@@ -136,6 +136,19 @@ class HistorySubscription:
         after: str | None = None,
     ) -> AsyncGenerator[ChangeEvent, None]:
         async for event in stream_changes(info, stream_filter(filter), after):
+            yield event
+
+    @strawberry.subscription(
+        description="Changes of a design project: the project, its members, objects, "
+        "relationships, calls to action and attributes (what a matrix editor shows)."
+    )
+    async def project_changes(
+        self, info: Info, project: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        _, project_id = _decode(project, "Project", "project")
+        if await info.context.loaders.by_id(NODE_TYPES["Project"]).load(project_id) is None:
+            raise user_error(f"No project {project!r} you can see.", "NOT_FOUND")
+        async for event in stream_changes(info, lambda c: c.scope_id == project_id, after):
             yield event
 
     @strawberry.subscription(description="Changes of one node (`changes` for one ID).")

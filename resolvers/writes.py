@@ -74,6 +74,7 @@ class Change:
     entity_id: uuid.UUID
     organization_id: uuid.UUID | None
     fields: dict[str, tuple[Any, Any]]
+    scope_id: uuid.UUID | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -113,6 +114,7 @@ async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Ch
             "actor_user_id": viewer.user_id,
             "actor_api_key_id": viewer.api_key_id,
             "session_id": viewer.session_id,
+            "scope_id": c.scope_id,
             "entity_type": c.entity_type,
             "entity_id": c.entity_id,
             "action": ChangeAction(c.action),
@@ -263,6 +265,7 @@ class Writer:
                 if obj.__tablename__ != "organizations"
                 else obj.id,
                 {k: (_plain(o), _plain(n)) for k, (o, n) in fields.items() if k not in secret},
+                obj.aggregate_id(),
             )
         )
 

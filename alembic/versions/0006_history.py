@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("actor_user_id", sa.Uuid(), nullable=True),
         sa.Column("actor_api_key_id", sa.Uuid(), nullable=True),
         sa.Column("session_id", sa.Uuid(), nullable=True),
+        sa.Column("scope_id", sa.Uuid(), nullable=True),
         sa.Column("entity_type", sa.String(length=64), nullable=False),
         sa.Column("entity_id", sa.Uuid(), nullable=False),
         sa.Column(
@@ -61,6 +62,7 @@ def upgrade() -> None:
     op.create_index(
         "change_log_organization_id_position_idx", "change_log", ["organization_id", "position"]
     )
+    op.create_index("change_log_scope_id_position_idx", "change_log", ["scope_id", "position"])
     conn = op.get_bind()
     permission_id = conn.execute(
         sa.text(
@@ -80,6 +82,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM permissions WHERE resource = 'audit'")
+    op.drop_index("change_log_scope_id_position_idx", table_name="change_log")
     op.drop_index("change_log_organization_id_position_idx", table_name="change_log")
     op.drop_index("change_log_entity_id_position_idx", table_name="change_log")
     op.drop_table("change_log")

@@ -72,6 +72,7 @@ class Change:
     position: strawberry.Private[int]
     entity_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID | None]
+    scope_id: strawberry.Private[uuid.UUID | None]
     actor_user_id: strawberry.Private[uuid.UUID | None]
     actor_api_key_id: strawberry.Private[uuid.UUID | None]
     changes: strawberry.Private[dict[str, list[JSON]]]

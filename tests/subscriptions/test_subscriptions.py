@@ -347,3 +347,72 @@ async def test_an_anonymous_subscription_is_refused(servers: list[str]) -> None:
     assert message["type"] == "next", message
     assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert complete == {"id": "1", "type": "complete"}
+
+
+PROJECT_CREATE = """
+mutation($org: ID!, $name: String!) {
+  projectCreate(input: {organization: $org, name: $name}) {
+    __typename ... on ProjectSuccess { project { id } }
+  }
+}"""
+OBJECT_CREATE = """
+mutation($project: ID!, $name: String!, $x: Int!) {
+  designObjectCreate(input: {project: $project, name: $name, positionX: $x, positionY: 0}) {
+    __typename ... on DesignObjectSuccess { designObject { id } }
+  }
+}"""
+PROJECT_CHANGES = """
+subscription($project: ID!) {
+  projectChanges(project: $project) {
+    action entityType node { ... on DesignObject { name positionX } }
+  }
+}"""
+
+
+async def test_project_changes_streams_one_projects_matrix(
+    servers: list[str], http: Any, factory: Factory
+) -> None:
+    # given: two projects of one organization
+    org = await factory.organization()
+    alice = await factory.member(org, role="EDITOR")
+    org_id = gid("Organization", org.id)
+    projects = []
+    for name in ("followed", "other"):
+        data = await http(0, PROJECT_CREATE, {"org": org_id, "name": name}, alice.token)
+        projects.append(data["projectCreate"]["project"]["id"])
+    async with socket(servers[1], token=alice.token) as ws:
+        await ws.subscribe("p", PROJECT_CHANGES, {"project": projects[0]})
+        await asyncio.sleep(0.3)
+        # when: an object in the other project, then one in the followed project
+        for project, name in ((projects[1], "elsewhere"), (projects[0], "Order")):
+            data = await http(
+                0, OBJECT_CREATE, {"project": project, "name": name, "x": 1}, alice.token
+            )
+            assert data["designObjectCreate"]["__typename"] == "DesignObjectSuccess", data
+        event = (await ws.next("p"))["projectChanges"]
+        await ws.nothing_for(0.5)
+    # then
+    assert event == {
+        "action": "CREATE",
+        "entityType": "DesignObject",
+        "node": {"name": "Order", "positionX": 1},
+    }
+
+
+async def test_project_changes_of_an_invisible_project_is_refused(
+    servers: list[str], http: Any, factory: Factory
+) -> None:
+    # given: a project of another organization
+    org_a, org_b = await factory.organization(), await factory.organization()
+    alice = await factory.member(org_a, role="EDITOR")
+    bob = await factory.member(org_b, role="EDITOR")
+    data = await http(
+        0, PROJECT_CREATE, {"org": gid("Organization", org_b.id), "name": "b"}, bob.token
+    )
+    project = data["projectCreate"]["project"]["id"]
+    async with socket(servers[0], token=alice.token) as ws:
+        # when
+        await ws.subscribe("p", PROJECT_CHANGES, {"project": project})
+        message = await ws.receive()
+    # then
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
