@@ -20,6 +20,7 @@ from loaders.base import Reader
 
 if TYPE_CHECKING:
     from graph.changes import ChangeHub
+    from graph.presence import PresenceHub
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,7 @@ class Database:
         self.reader = Reader(conninfo, pool_size=pool_size)
         self._conninfo = conninfo
         self._changes: ChangeHub | None = None
+        self._presence: PresenceHub | None = None
 
     @property
     def changes(self) -> ChangeHub:
@@ -160,9 +162,20 @@ class Database:
             self._changes = ChangeHub(self._conninfo, self.reader)
         return self._changes
 
+    @property
+    def presence(self) -> PresenceHub:
+        """The process's presence fan-out (it starts listening on first use)."""
+        if self._presence is None:
+            from graph.presence import PresenceHub
+
+            self._presence = PresenceHub(self._conninfo, self.reader)
+        return self._presence
+
     async def dispose(self) -> None:
         if self._changes is not None:
             await self._changes.close()
+        if self._presence is not None:
+            await self._presence.close()
         await self.reader.close()
         await self.engine.dispose()
         await self.read_engine.dispose()

@@ -27,6 +27,7 @@ from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
 from resolvers.history import HistoryQuery, HistorySubscription
 from resolvers.node import NodeQuery
+from resolvers.presence import PresenceMutation, PresenceSubscription
 from resolvers.realty import RealtyMutation, RealtyQuery
 
 log = logging.getLogger("trellis.errors")
@@ -41,7 +42,7 @@ class Query(NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery, Hi
     description="Change the workspace graph. Each mutation takes one input and "
     "returns a payload: the success type or a typed error."
 )
-class Mutation(AccountsMutation, CatalogMutation, DesignMutation, RealtyMutation):
+class Mutation(AccountsMutation, CatalogMutation, DesignMutation, RealtyMutation, PresenceMutation):
     pass
 
 
@@ -49,7 +50,7 @@ class Mutation(AccountsMutation, CatalogMutation, DesignMutation, RealtyMutation
     description="Live changes over WebSocket (graphql-transport-ws on /graphql; "
     "authenticate in the connection_init payload)."
 )
-class Subscription(HistorySubscription):
+class Subscription(HistorySubscription, PresenceSubscription):
     pass
 
 

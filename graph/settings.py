@@ -72,6 +72,10 @@ class Settings:
     ws_init_timeout_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TRELLIS_WS_INIT_TIMEOUT", "10"))
     )
+    # A design-project presence lives this long after the client's last `presenceUpdate`.
+    presence_ttl_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_PRESENCE_TTL", "30"))
+    )
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 

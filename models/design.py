@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -276,3 +278,36 @@ __all__ = [
     "ProjectStatus",
     "Relationship",
 ]
+
+
+class Presence(Base):
+    """Who is in a project now: one row per user and client (a browser tab), with its cursor
+    cell and the node it is editing. Ephemeral: kept alive by the client's heartbeat
+    (`presenceUpdate`), gone when it expires or the client's presence subscription ends;
+    not recorded in the change history."""
+
+    __tablename__ = "design_presence"
+
+    project_id: Mapped[uuid.UUID] = _project_fk()
+    organization_id: Mapped[uuid.UUID] = _organization_fk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    cursor_x: Mapped[int | None] = mapped_column(SmallInteger)
+    cursor_y: Mapped[int | None] = mapped_column(SmallInteger)
+    # The node being edited: its type name and id.
+    editing_type: Mapped[str | None] = mapped_column(String(64))
+    editing_id: Mapped[uuid.UUID | None]
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id", "client_id"),
+        Index("design_presence_expires_at_idx", "expires_at"),
+    )
+
+    @classmethod
+    def visible_to(cls) -> ColumnElement[bool]:
+        return (
+            member_of(cls.organization_id)
+            & _in_live_project(cls.project_id)
+            & (cls.expires_at > func.now())
+        )

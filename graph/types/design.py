@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import Maybe
@@ -39,9 +39,21 @@ from models.design import (
 from models.design import Attribute as AttributeModel
 from models.design import CallToAction as CallToActionModel
 from models.design import DesignObject as DesignObjectModel
+from models.design import Presence as PresenceModel
 from models.design import Project as ProjectModel
 from models.design import ProjectMember as ProjectMemberModel
 from models.design import Relationship as RelationshipModel
+
+if TYPE_CHECKING:
+    from graph.types.presence import PresenceConnection
+
+
+def _presence() -> Any:
+    """The presence types module, which imports this one's models: resolved when needed."""
+    import graph.types.presence
+
+    return graph.types.presence
+
 
 strawberry.enum(ProjectStatus, description="Where a project is in its life.")
 strawberry.enum(
@@ -398,6 +410,10 @@ class Project(Node):
             lambda: RelationshipConnection, lambda: Relationship,
             Relation(RelationshipModel.project_id), RELATIONSHIP_ORDER,
         ),
+        "presence": ToMany(
+            lambda: _presence().PresenceConnection, lambda: _presence().Presence,
+            Relation(PresenceModel.project_id), _presence().PRESENCE_ORDER,
+        ),
     }  # fmt: skip
 
     organization_id: strawberry.Private[uuid.UUID]
@@ -461,6 +477,17 @@ class Project(Node):
     ) -> RelationshipConnection:
         args = PageArgs(filter, order_by, first, after, last, before)
         return to_many(info, self, "relationships", args)
+
+    @strawberry.field(
+        description="Who is in the project now (clients whose presence has not expired)."
+    )
+    def presence(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[PresenceConnection, strawberry.lazy("graph.types.presence")]:
+        return to_many(info, self, "presence", PageArgs(None, None, first, after))
 
 
 @node_type
