@@ -2,10 +2,18 @@
 
 Sizes: 50 organizations; 40 members each (2,000 users, VIEWER or EDITOR); 1,000 items per
 organization (50,000), owned by that organization's members; 10 tags per organization (500);
-3 tags per item (150,000 links). Every id is ``md5(<key>)::uuid`` and every timestamp is fixed,
-so the expected answers are the same on every machine. ``created_at`` is a permutation of the
-row number, so the default orders (items: created_at then id; organizations: created_at then
-id; tags: name then id) differ from the insertion order and from the id order.
+3 tags per item (150,000 links). Design: one project per organization (50), 60 objects each
+(3,000, in distinct cells), 2 relationships from every object to others of its project (6,000).
+Realty: 40 properties per organization (2,000; every 23rd soft-deleted), 120 clients per
+organization (6,000; every 31st soft-deleted), 3 interactions per client (18,000, by members of
+its organization), 2 interested properties per client (12,000 links).
+
+Every id is ``md5(<key>)::uuid`` and every timestamp is fixed, so the expected answers are the
+same on every machine. ``created_at`` is a permutation of the row number, so the default orders
+(items, organizations, relationships, properties and clients: created_at then id; tags: name
+then id; design objects: position_y, position_x then id; interactions: occurred_at DESC then
+id) differ from the insertion order and from the id order; some timestamps tie, so the id
+tie-breaker counts.
 
 The bench user ``bench@trellis.dev`` is a VIEWER of all 50 organizations; each run gives it a
 fresh access token (an ``auth_sessions`` row holding the token's hash).
@@ -36,11 +44,26 @@ USERS_PER_ORG = 40
 ITEMS_PER_ORG = 1_000
 TAGS_PER_ORG = 10
 TAGS_PER_ITEM = 3
+OBJECTS_PER_PROJECT = 60
+RELATIONSHIPS_PER_OBJECT = 2
+PROPERTIES_PER_ORG = 40
+CLIENTS_PER_ORG = 120
+INTERACTIONS_PER_CLIENT = 3
+INTERESTS_PER_CLIENT = 2
+DELETED_PROPERTY_EVERY = 23  # properties 23, 46, ... are soft-deleted
+DELETED_CLIENT_EVERY = 31  # clients 31, 62, ... are soft-deleted
 
 USERS = ORGANIZATIONS * USERS_PER_ORG
 ITEMS = ORGANIZATIONS * ITEMS_PER_ORG
 TAGS = ORGANIZATIONS * TAGS_PER_ORG
 ITEM_TAGS = ITEMS * TAGS_PER_ITEM
+PROJECTS = ORGANIZATIONS
+DESIGN_OBJECTS = PROJECTS * OBJECTS_PER_PROJECT
+RELATIONSHIPS = DESIGN_OBJECTS * RELATIONSHIPS_PER_OBJECT
+PROPERTIES = ORGANIZATIONS * PROPERTIES_PER_ORG
+CLIENTS = ORGANIZATIONS * CLIENTS_PER_ORG
+INTERACTIONS = CLIENTS * INTERACTIONS_PER_CLIENT
+INTERESTS = CLIENTS * INTERESTS_PER_CLIENT
 
 BENCH_EMAIL = "bench@trellis.dev"
 TOKEN_TTL_DAYS = 30
@@ -53,6 +76,13 @@ EXPECTED_COUNTS = {
     "items": ITEMS,
     "tags": TAGS,
     "item_tags": ITEM_TAGS,
+    "projects": PROJECTS,
+    "design_objects": DESIGN_OBJECTS,
+    "design_relationships": RELATIONSHIPS,
+    "properties": PROPERTIES,
+    "clients": CLIENTS,
+    "interactions": INTERACTIONS,
+    "client_interested_properties": INTERESTS,
 }
 
 
@@ -71,6 +101,11 @@ def item_id(i: int) -> uuid.UUID:
     return uuid_for(f"item-{i}")
 
 
+def project_id(o: int) -> uuid.UUID:
+    """The design project of organization ``o``."""
+    return uuid_for(f"project-{o}")
+
+
 BENCH_USER_ID = uuid_for("bench-user")
 
 # Names with quotes, apostrophes and non-ASCII letters, so JSON escaping is exercised.
@@ -80,6 +115,9 @@ _TAG_WORDS = (
     "ARRAY['urgent','draft','review','archive','blue','green','backlog','idea','later','zeta']"
 )
 _EPOCH = "timestamptz '2024-01-01 00:00:00+00'"
+_RELATIONSHIP_TYPES = "ARRAY['association','depends_on','contains','references','triggers']"
+_OBJECT_WORDS = "ARRAY['Customer','Order','Invoice','Shipment','Product','Payment','Région']"
+_INTERACTION_TYPES = "ARRAY['email','call','meeting','note']"
 
 # One INSERT ... SELECT generate_series per table, in dependency order.
 SEED_STATEMENTS: tuple[str, ...] = (
@@ -139,6 +177,103 @@ SEED_STATEMENTS: tuple[str, ...] = (
                ::uuid,
            {_EPOCH}
     FROM generate_series(1, {ITEMS}) AS i, generate_series(0, {TAGS_PER_ITEM - 1}) AS k
+    """,
+    f"""
+    INSERT INTO projects (id, organization_id, owner_id, name, description, status, created_at,
+                          updated_at)
+    SELECT md5('project-' || o)::uuid, md5('org-' || o)::uuid,
+           md5('user-' || ((o - 1) * {USERS_PER_ORG} + 1))::uuid,
+           'Matrix ' || lpad(o::text, 2, '0'), NULL, 'active', {_EPOCH}, {_EPOCH}
+    FROM generate_series(1, {ORGANIZATIONS}) AS o
+    """,
+    # Object k of project o sits in cell j = (k * 37) mod 60 (a permutation): x = j mod 10 * 3,
+    # y = j / 10 * 2 (distinct cells), so reading order is neither k order nor id order.
+    f"""
+    INSERT INTO design_objects (id, project_id, organization_id, name, position_x, position_y,
+                                created_by, created_at, updated_at)
+    SELECT md5('object-' || o || '-' || k)::uuid, md5('project-' || o)::uuid,
+           md5('org-' || o)::uuid,
+           CASE WHEN k % 13 = 0 THEN 'Entité « ' || k || ' » "quoted" \\ ☃'
+                ELSE ({_OBJECT_WORDS})[k % 7 + 1] || ' ' || k END,
+           ((k * 37) % {OBJECTS_PER_PROJECT}) % 10 * 3,
+           ((k * 37) % {OBJECTS_PER_PROJECT}) / 10 * 2,
+           md5('user-' || ((o - 1) * {USERS_PER_ORG} + k % {USERS_PER_ORG} + 1))::uuid,
+           {_EPOCH}, {_EPOCH}
+    FROM generate_series(1, {ORGANIZATIONS}) AS o,
+         generate_series(0, {OBJECTS_PER_PROJECT - 1}) AS k
+    """,
+    # Relationship r of object k targets object (k + 1 + 17 r) mod 60 of the same project; an
+    # object's relationships tie on created_at when k is a multiple of 5.
+    f"""
+    INSERT INTO design_relationships (id, project_id, organization_id, source_id, target_id,
+                                      relationship_type, cardinality, created_at, updated_at)
+    SELECT md5('relationship-' || o || '-' || k || '-' || r)::uuid, md5('project-' || o)::uuid,
+           md5('org-' || o)::uuid, md5('object-' || o || '-' || k)::uuid,
+           md5('object-' || o || '-' || ((k + 1 + 17 * r) % {OBJECTS_PER_PROJECT}))::uuid,
+           ({_RELATIONSHIP_TYPES})[(k + r) % 5 + 1],
+           (ARRAY['one_to_one','one_to_many','many_to_one','many_to_many'])[(k + 2 * r) % 4 + 1]
+               ::relationship_cardinality,
+           t.ts, t.ts
+    FROM generate_series(1, {ORGANIZATIONS}) AS o,
+         generate_series(0, {OBJECTS_PER_PROJECT - 1}) AS k,
+         generate_series(0, {RELATIONSHIPS_PER_OBJECT - 1}) AS r,
+         LATERAL (SELECT {_EPOCH} + ((k * 37 + CASE WHEN k % 5 = 0 THEN 0 ELSE r * 11 END)
+                                     % 97) * interval '1 minute' AS ts) AS t
+    """,
+    f"""
+    INSERT INTO properties (id, organization_id, title, address, city, property_type, bedrooms,
+                            bathrooms, price, created_at, updated_at, deleted_at)
+    SELECT md5('property-' || p)::uuid, md5('org-' || ((p - 1) / {PROPERTIES_PER_ORG} + 1))::uuid,
+           CASE WHEN p % 11 = 0 THEN 'Maison « ' || p || ' » l''été "vue mer" \\ ☀'
+                ELSE 'Property ' || p END,
+           p || ' Bench Street', 'Springfield', 'house', p % 5, p % 3,
+           CASE WHEN p % 4 = 0 THEN ((p * 7919) % 900 + 100) * 1000
+                ELSE ((p::bigint * 104729) % 90000000 + 5000000) / 100.0 END,
+           t.ts, t.ts,
+           CASE WHEN p % {DELETED_PROPERTY_EVERY} = 0 THEN {_EPOCH} + interval '1 year' END
+    FROM generate_series(1, {PROPERTIES}) AS p,
+         LATERAL (SELECT {_EPOCH} + ((p * 31) % {PROPERTIES}) * interval '1 hour' AS ts) AS t
+    """,
+    # Within an organization, clients' created_at tie in threes (rank c * 77 mod 120, / 3).
+    f"""
+    INSERT INTO clients (id, organization_id, name, email, lead_score, nurture_status,
+                         created_at, updated_at, deleted_at)
+    SELECT md5('client-' || c)::uuid, md5('org-' || ((c - 1) / {CLIENTS_PER_ORG} + 1))::uuid,
+           ({_FIRST_NAMES})[(c / 3) % 8 + 1] || ' ' || ({_LAST_NAMES})[c % 8 + 1] || ' ' || c,
+           'client' || c || '@bench.trellis.dev', (c * 37) % 101,
+           (ARRAY['new','hot','warm','cold'])[c % 4 + 1]::nurture_status,
+           t.ts, t.ts,
+           CASE WHEN c % {DELETED_CLIENT_EVERY} = 0 THEN {_EPOCH} + interval '1 year' END
+    FROM generate_series(1, {CLIENTS}) AS c,
+         LATERAL (SELECT {_EPOCH} + ((c - 1) / {CLIENTS_PER_ORG}) * interval '1 day'
+                         + ((c * 77) % {CLIENTS_PER_ORG} / 3) * interval '1 minute' AS ts) AS t
+    """,
+    # A client's interactions 1 and 2 occur at the same time when c is a multiple of 10.
+    f"""
+    INSERT INTO interactions (id, organization_id, client_id, user_id, type, notes, occurred_at,
+                              created_at, updated_at)
+    SELECT md5('interaction-' || c || '-' || k)::uuid,
+           md5('org-' || ((c - 1) / {CLIENTS_PER_ORG} + 1))::uuid, md5('client-' || c)::uuid,
+           md5('user-' || (((c - 1) / {CLIENTS_PER_ORG}) * {USERS_PER_ORG}
+                           + (c + 7 * k) % {USERS_PER_ORG} + 1))::uuid,
+           ({_INTERACTION_TYPES})[(c + k) % 4 + 1]::interaction_type,
+           'Interaction ' || k || ' with client ' || c,
+           t.ts, t.ts, t.ts
+    FROM generate_series(1, {CLIENTS}) AS c,
+         generate_series(0, {INTERACTIONS_PER_CLIENT - 1}) AS k,
+         LATERAL (SELECT {_EPOCH}
+                         + ((c::bigint * 3 + CASE WHEN c % 10 = 0 AND k = 2 THEN 1 ELSE k END)
+                            * 104729 % {INTERACTIONS}) * interval '17 minutes 3 seconds'
+                         AS ts) AS t
+    """,
+    f"""
+    INSERT INTO client_interested_properties (client_id, property_id, organization_id,
+                                              created_at)
+    SELECT md5('client-' || c)::uuid,
+           md5('property-' || (((c - 1) / {CLIENTS_PER_ORG}) * {PROPERTIES_PER_ORG}
+                               + (c * 7 + k * 13) % {PROPERTIES_PER_ORG} + 1))::uuid,
+           md5('org-' || ((c - 1) / {CLIENTS_PER_ORG} + 1))::uuid, {_EPOCH}
+    FROM generate_series(1, {CLIENTS}) AS c, generate_series(0, {INTERESTS_PER_CLIENT - 1}) AS k
     """,
     f"""
     INSERT INTO users (id, email, full_name, password_hash, created_at, updated_at)

@@ -6,16 +6,24 @@ keyset SQL, no global-id helper), so a bug there cannot hide by being repeated h
 shares nothing with the raw baselines either (those are single json_build_object statements).
 
 The API's rules, as the schema and DESIGN.md state them:
-    visibility  organizations: the viewer is a member, not deleted; items and tags: not deleted,
-                in one of the viewer's organizations; users: not deleted, the viewer or someone
-                who shares an organization with them (otherwise the field is null)
-    ordering    organizations and items: created_at ASC, then id; tags: name ASC, then id
+    visibility  organizations: the viewer is a member, not deleted; items, tags, projects,
+                properties and clients: not deleted, in one of the viewer's organizations;
+                design objects and relationships: in one of the viewer's organizations, their
+                project not deleted; interactions: in one of the viewer's organizations, their
+                client not deleted; users: not deleted, the viewer or someone who shares an
+                organization with them (otherwise the field is null)
+    ordering    organizations, items, relationships, properties and clients: created_at ASC,
+                then id; tags: name ASC, then id; design objects: position_y, position_x, then
+                id; interactions: occurred_at DESC, then id
+    scalars     DateTime: ISO 8601 in UTC (``2024-01-01T00:00:00+00:00``); Decimal: a string
+                with the column's two decimals; enums: the value's name in capitals
 """
 
 from __future__ import annotations
 
 import base64
 import uuid
+from datetime import UTC
 from typing import Any
 
 import psycopg
@@ -111,6 +119,113 @@ class Reader:
         ).fetchall()
         return [{"id": global_id("Tag", row[0]), "name": row[1]} for row in rows]
 
+    # -- design ---------------------------------------------------------------------------------
+
+    def _live_project(self, project_id: uuid.UUID) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM projects WHERE id = %s AND deleted_at IS NULL", (project_id,)
+        ).fetchone()
+        return row is not None
+
+    def project(self, project_id: uuid.UUID) -> tuple[uuid.UUID, str] | None:
+        """(id, name) of a visible project."""
+        row = self.conn.execute(
+            "SELECT id, name FROM projects "
+            "WHERE id = %s AND deleted_at IS NULL AND organization_id = ANY(%s)",
+            (project_id, self.organization_ids),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def project_objects(
+        self, project_id: uuid.UUID, first: int
+    ) -> list[tuple[uuid.UUID, str, int, int]]:
+        """(id, name, position_x, position_y) of the project's first objects, row by row."""
+        if not self._live_project(project_id):
+            return []
+        rows = self.conn.execute(
+            "SELECT id, name, position_x, position_y FROM design_objects "
+            "WHERE project_id = %s AND organization_id = ANY(%s) "
+            "ORDER BY position_y, position_x, id LIMIT %s",
+            (project_id, self.organization_ids, first),
+        ).fetchall()
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def design_object(self, object_id: uuid.UUID) -> JSONObject | None:
+        """``{"id", "name"}`` of a visible design object, or None."""
+        row = self.conn.execute(
+            "SELECT id, name, project_id FROM design_objects "
+            "WHERE id = %s AND organization_id = ANY(%s)",
+            (object_id, self.organization_ids),
+        ).fetchone()
+        if row is None or not self._live_project(row[2]):
+            return None
+        return {"id": global_id("DesignObject", row[0]), "name": row[1]}
+
+    def outgoing_relationships(
+        self, object_id: uuid.UUID, first: int
+    ) -> list[tuple[uuid.UUID, str, uuid.UUID]]:
+        """(id, relationship_type, target_id) of the object's first visible relationships."""
+        rows = self.conn.execute(
+            "SELECT id, relationship_type, target_id, project_id FROM design_relationships "
+            "WHERE source_id = %s AND organization_id = ANY(%s) ORDER BY created_at, id",
+            (object_id, self.organization_ids),
+        ).fetchall()
+        visible = [(row[0], row[1], row[2]) for row in rows if self._live_project(row[3])]
+        return visible[:first]
+
+    # -- realty ---------------------------------------------------------------------------------
+
+    def organization_clients(
+        self, organization_id: uuid.UUID, first: int
+    ) -> list[tuple[uuid.UUID, str, int]]:
+        """(id, name, lead_score) of the organization's first clients."""
+        if organization_id not in self.organization_ids:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, name, lead_score FROM clients "
+            "WHERE organization_id = %s AND deleted_at IS NULL "
+            "ORDER BY created_at, id LIMIT %s",
+            (organization_id, first),
+        ).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def client_interactions(self, client_id: uuid.UUID, first: int) -> list[JSONObject]:
+        """``{"id", "type", "occurredAt"}`` of the client's latest visible interactions."""
+        client = self.conn.execute(
+            "SELECT 1 FROM clients WHERE id = %s AND deleted_at IS NULL", (client_id,)
+        ).fetchone()
+        if client is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, type::text, occurred_at FROM interactions "
+            "WHERE client_id = %s AND organization_id = ANY(%s) "
+            "ORDER BY occurred_at DESC, id LIMIT %s",
+            (client_id, self.organization_ids, first),
+        ).fetchall()
+        return [
+            {
+                "id": global_id("Interaction", row[0]),
+                "type": row[1].upper(),
+                "occurredAt": row[2].astimezone(UTC).isoformat(),
+            }
+            for row in rows
+        ]
+
+    def client_interested_properties(self, client_id: uuid.UUID, first: int) -> list[JSONObject]:
+        """``{"id", "title", "price"}`` of the first visible properties the client is
+        interested in."""
+        rows = self.conn.execute(
+            "SELECT p.id, p.title, p.price FROM client_interested_properties l "
+            "JOIN properties p ON p.id = l.property_id "
+            "WHERE l.client_id = %s AND p.deleted_at IS NULL AND p.organization_id = ANY(%s) "
+            "ORDER BY p.created_at, p.id LIMIT %s",
+            (client_id, self.organization_ids, first),
+        ).fetchall()
+        return [
+            {"id": global_id("Property", row[0]), "title": row[1], "price": f"{row[2]:.2f}"}
+            for row in rows
+        ]
+
 
 def item_with_owner(r: Reader, item_id: uuid.UUID) -> JSONObject:
     """`item(id) { id title owner { id fullName } }`"""
@@ -161,3 +276,55 @@ def organizations_items_tags(r: Reader, *, organizations: int, items: int, tags:
         for org_pk, name in r.organizations(organizations)
     ]
     return {"organizations": {"nodes": nodes}}
+
+
+def project_matrix(
+    r: Reader, project_id: uuid.UUID, *, objects: int, relationships: int
+) -> JSONObject:
+    """`project(id) { name objects(first) { nodes { id name positionX positionY
+    outgoingRelationships(first) { nodes { id relationshipType target { id name } } } } } }`"""
+    project = r.project(project_id)
+    if project is None:
+        return {"project": None}
+    _pk, name = project
+    nodes = [
+        {
+            "id": global_id("DesignObject", pk),
+            "name": object_name,
+            "positionX": x,
+            "positionY": y,
+            "outgoingRelationships": {
+                "nodes": [
+                    {
+                        "id": global_id("Relationship", rel_pk),
+                        "relationshipType": rel_type,
+                        "target": r.design_object(target_id),
+                    }
+                    for rel_pk, rel_type, target_id in r.outgoing_relationships(pk, relationships)
+                ]
+            },
+        }
+        for pk, object_name, x, y in r.project_objects(project_id, objects)
+    ]
+    return {"project": {"name": name, "objects": {"nodes": nodes}}}
+
+
+def organization_clients_with_interactions_and_properties(
+    r: Reader, organization_id: uuid.UUID, *, clients: int, interactions: int, properties: int
+) -> JSONObject:
+    """`organization(id) { clients(first) { nodes { id name leadScore
+    interactions(first) { nodes { id type occurredAt } }
+    interestedProperties(first) { nodes { id title price } } } } }`"""
+    if r.organization(organization_id) is None:
+        return {"organization": None}
+    nodes = [
+        {
+            "id": global_id("Client", pk),
+            "name": name,
+            "leadScore": lead_score,
+            "interactions": {"nodes": r.client_interactions(pk, interactions)},
+            "interestedProperties": {"nodes": r.client_interested_properties(pk, properties)},
+        }
+        for pk, name, lead_score in r.organization_clients(organization_id, clients)
+    ]
+    return {"organization": {"clients": {"nodes": nodes}}}

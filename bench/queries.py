@@ -17,14 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.dataset import item_id, organization_id
+from bench.dataset import item_id, organization_id, project_id
 from bench.expected import (
     JSONObject,
     Reader,
     global_id,
     item_with_owner,
+    organization_clients_with_interactions_and_properties,
     organization_items_with_owner_and_tags,
     organizations_items_tags,
+    project_matrix,
 )
 
 
@@ -71,6 +73,16 @@ WITH viewer AS (
 
 # "in one of the viewer's organizations"
 _IN_VIEWER_ORGS = "= ANY((SELECT orgs FROM viewer)::uuid[])"
+
+
+def _live(table: str, column: str) -> str:
+    """The parent row ``column`` points to (a project, a client) is not soft-deleted."""
+    return f"EXISTS (SELECT 1 FROM {table} lp WHERE lp.id = {column} AND lp.deleted_at IS NULL)"
+
+
+# A DateTime as Trellis serialises it (ISO 8601, UTC, whole seconds in this dataset).
+def _datetime(column: str) -> str:
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
 
 
 def _owner(user_column: str) -> str:
@@ -202,7 +214,126 @@ SELECT json_build_object('data', json_build_object('organizations', json_build_o
     ), '[]'::json))))::text""",
 )
 
-QUERIES: tuple[BenchQuery, ...] = (Q1, Q2, Q3)
+# One design object of Q4: `{ id name positionX positionY
+# outgoingRelationships(first: 10) { nodes { id relationshipType target { id name } } } }`
+_Q4_OBJECT = f"""json_build_object(
+    'id', {_gid("DesignObject", "d.id")},
+    'name', d.name,
+    'positionX', d.position_x,
+    'positionY', d.position_y,
+    'outgoingRelationships', json_build_object('nodes', coalesce((
+        SELECT json_agg(json_build_object(
+            'id', {_gid("Relationship", "r.id")},
+            'relationshipType', r.relationship_type,
+            'target', (
+                SELECT json_build_object('id', {_gid("DesignObject", "t.id")}, 'name', t.name)
+                FROM design_objects t
+                WHERE t.id = r.target_id AND t.organization_id {_IN_VIEWER_ORGS}
+                  AND {_live("projects", "t.project_id")})
+        ) ORDER BY r.created_at, r.id)
+        FROM (SELECT r.id, r.relationship_type, r.target_id, r.created_at
+              FROM design_relationships r
+              WHERE r.source_id = d.id AND r.organization_id {_IN_VIEWER_ORGS}
+                AND {_live("projects", "r.project_id")}
+              ORDER BY r.created_at, r.id
+              LIMIT 10) AS r
+    ), '[]'::json)))"""
+
+Q4_PROJECT = project_id(12)
+
+Q4 = BenchQuery(
+    name="Q4",
+    title="design matrix, 60 objects",
+    document=(
+        "query($id: ID!) { project(id: $id) { name objects(first: 100) { nodes { id name "
+        "positionX positionY outgoingRelationships(first: 10) { nodes { id relationshipType "
+        "target { id name } } } } } } }"
+    ),
+    variables={"id": global_id("Project", Q4_PROJECT)},
+    expected=lambda r: project_matrix(r, Q4_PROJECT, objects=100, relationships=10),
+    raw_sql=f"""{_VIEWER}
+SELECT json_build_object('data', json_build_object('project', (
+    SELECT json_build_object('name', p.name, 'objects', json_build_object('nodes', coalesce((
+        SELECT json_agg({_Q4_OBJECT} ORDER BY d.position_y, d.position_x, d.id)
+        FROM (SELECT d.id, d.name, d.position_x, d.position_y
+              FROM design_objects d
+              WHERE d.project_id = p.id AND d.organization_id {_IN_VIEWER_ORGS}
+              ORDER BY d.position_y, d.position_x, d.id
+              LIMIT 100) AS d
+    ), '[]'::json)))
+    FROM projects p
+    WHERE p.id = %(project)s AND p.deleted_at IS NULL
+      AND p.organization_id {_IN_VIEWER_ORGS}
+)))::text""",
+    raw_params={"project": Q4_PROJECT},
+)
+
+# One client of Q5: `{ id name leadScore interactions(first: 5) { nodes { id type occurredAt } }
+# interestedProperties(first: 5) { nodes { id title price } } }` (the client is alive: its
+# interactions need no further check)
+_Q5_CLIENT = f"""json_build_object(
+    'id', {_gid("Client", "c.id")},
+    'name', c.name,
+    'leadScore', c.lead_score,
+    'interactions', json_build_object('nodes', coalesce((
+        SELECT json_agg(json_build_object(
+            'id', {_gid("Interaction", "i.id")},
+            'type', upper(i.type::text),
+            'occurredAt', {_datetime("i.occurred_at")}
+        ) ORDER BY i.occurred_at DESC, i.id)
+        FROM (SELECT i.id, i.type, i.occurred_at
+              FROM interactions i
+              WHERE i.client_id = c.id AND i.organization_id {_IN_VIEWER_ORGS}
+              ORDER BY i.occurred_at DESC, i.id
+              LIMIT 5) AS i
+    ), '[]'::json)),
+    'interestedProperties', json_build_object('nodes', coalesce((
+        SELECT json_agg(json_build_object(
+            'id', {_gid("Property", "p.id")},
+            'title', p.title,
+            'price', p.price::text
+        ) ORDER BY p.created_at, p.id)
+        FROM (SELECT p.id, p.title, p.price, p.created_at
+              FROM client_interested_properties l
+              JOIN properties p ON p.id = l.property_id
+              WHERE l.client_id = c.id AND p.deleted_at IS NULL
+                AND p.organization_id {_IN_VIEWER_ORGS}
+              ORDER BY p.created_at, p.id
+              LIMIT 5) AS p
+    ), '[]'::json)))"""
+
+Q5_ORGANIZATION = organization_id(7)
+
+Q5 = BenchQuery(
+    name="Q5",
+    title="50 clients, interactions, props",
+    document=(
+        "query($org: ID!) { organization(id: $org) { clients(first: 50) { nodes { id name "
+        "leadScore interactions(first: 5) { nodes { id type occurredAt } } "
+        "interestedProperties(first: 5) { nodes { id title price } } } } } }"
+    ),
+    variables={"org": global_id("Organization", Q5_ORGANIZATION)},
+    expected=lambda r: organization_clients_with_interactions_and_properties(
+        r, Q5_ORGANIZATION, clients=50, interactions=5, properties=5
+    ),
+    raw_sql=f"""{_VIEWER}
+SELECT json_build_object('data', json_build_object('organization', (
+    SELECT json_build_object('clients', json_build_object('nodes', coalesce((
+        SELECT json_agg({_Q5_CLIENT} ORDER BY c.created_at, c.id)
+        FROM (SELECT c.id, c.name, c.lead_score, c.created_at
+              FROM clients c
+              WHERE c.organization_id = o.id AND c.deleted_at IS NULL
+              ORDER BY c.created_at, c.id
+              LIMIT 50) AS c
+    ), '[]'::json)))
+    FROM organizations o
+    WHERE o.id = %(organization)s AND o.deleted_at IS NULL
+      AND o.id {_IN_VIEWER_ORGS}
+)))::text""",
+    raw_params={"organization": Q5_ORGANIZATION},
+)
+
+QUERIES: tuple[BenchQuery, ...] = (Q1, Q2, Q3, Q4, Q5)
 
 
 def select(names: list[str] | None) -> list[BenchQuery]:
