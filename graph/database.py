@@ -99,7 +99,8 @@ def create_engine(url: URL, *, pool_size: int = 10, **options: Any) -> AsyncEngi
         max_overflow=pool_size,
         pool_pre_ping=False,
         # psycopg prepares a statement server-side after it has run it this many times.
-        connect_args={"prepare_threshold": 5},
+        # Timestamps come back in UTC whatever the server's or role's default zone.
+        connect_args={"prepare_threshold": 5, "options": "-c TimeZone=UTC"},
         **options,
     )
 

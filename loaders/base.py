@@ -84,7 +84,8 @@ class Reader:
                 # The working set lives in memory: an index probe costs little more than a
                 # sequential read. Without this the planner hash-joins whole small tables
                 # per LATERAL iteration (a page of tags per item: 38 ms instead of 6).
-                "options": "-c random_page_cost=1.1 -c jit=off",
+                # Timestamps leave in UTC whatever the server's or role's default zone.
+                "options": "-c random_page_cost=1.1 -c jit=off -c TimeZone=UTC",
             },
             open=False,
         )
