@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = database or Database(database_url(settings), pool_size=settings.pool_size)
         app.state.db = db
+        # Listen for changes from the start: subscriptions, and invalidating cached viewers.
+        await db.changes.start()
         # Objects made at start-up live for the process: keep the collector off them.
         gc.freeze()
         yield
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         db: Database = connection.app.state.db
         token = bearer_token(connection.headers.get("authorization"))
         try:
-            viewer = await authenticate(db.reader, token)
+            viewer = await authenticate(db.reader, token, db.viewers)
         except InvalidCredentials as exc:
             if isinstance(connection, WebSocket):  # it may still authenticate in its init
                 token, viewer = None, ANONYMOUS

@@ -41,7 +41,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
-from graph.auth import InvalidCredentials, authenticate
+from graph.auth import InvalidCredentials, ViewerCache, authenticate
 from graph.relay import NODE_TYPES
 from loaders.base import Reader, shape_of
 from models.history import CHANNEL, ChangeAction, ChangeLog
@@ -55,6 +55,8 @@ BATCH = 500
 QUEUE_CAPACITY = 1000
 # Entity types whose changes can change what a viewer may see: re-read affected viewers.
 ACCOUNT_TYPES = frozenset({"Membership", "Role", "Organization", "User", "ApiKey"})
+# Changes after which cached viewers may be wrong: the account types and sign-outs.
+CREDENTIAL_TYPES = ACCOUNT_TYPES | {"AuthSession"}
 
 
 @dataclass(slots=True)
@@ -266,8 +268,9 @@ def _affected(change: Any, sub: Subscriber) -> bool:
 class ChangeHub:
     """One per process: the listening connection, the head position, the subscribers."""
 
-    def __init__(self, conninfo: str, reader: Reader) -> None:
+    def __init__(self, conninfo: str, reader: Reader, viewers: ViewerCache | None = None) -> None:
         self.conninfo, self.reader = conninfo, reader
+        self.viewers = viewers or ViewerCache()
         self.head = 0
         self.subscribers: dict[int, Subscriber] = {}
         self._dirty = asyncio.Event()
@@ -297,6 +300,8 @@ class ChangeHub:
         await asyncio.shield(self._started)
 
     async def close(self) -> None:
+        self.viewers.enabled = False
+        self.viewers.clear()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -308,6 +313,7 @@ class ChangeHub:
     async def _connect(self) -> None:
         self._conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
         await self._conn.execute(f"LISTEN {CHANNEL}")
+        self.viewers.enabled = True
 
     async def _listen(self) -> None:
         delay = 0.1
@@ -318,6 +324,9 @@ class ChangeHub:
                     self._dirty.set()
             except (psycopg.OperationalError, psycopg.InterfaceError, AssertionError):
                 log.warning("change listener lost its connection; reconnecting")
+            # Deaf to invalidations: cached viewers can no longer be trusted.
+            self.viewers.enabled = False
+            self.viewers.clear()
             await asyncio.sleep(delay)
             try:
                 if self._conn is not None:
@@ -348,6 +357,8 @@ class ChangeHub:
         # after this batch, and reads the batch itself from the log.
         subscribers = list(self.subscribers.values())
         self.head = changes[-1].position
+        if any(c.entity_type in CREDENTIAL_TYPES for c in changes):
+            self.viewers.clear()
         await self._refresh_viewers(changes, subscribers)
         subscribers = [s for s in subscribers if not s.ended]
         cached = self._viewer_set

@@ -15,6 +15,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from graph.auth import ViewerCache
 from graph.settings import Settings
 from loaders.base import Reader
 
@@ -152,6 +153,8 @@ class Database:
         self.reader = Reader(conninfo, pool_size=pool_size)
         self._conninfo = conninfo
         self._changes: ChangeHub | None = None
+        # Authenticated viewers, reused while the change hub listens (graph/auth.py).
+        self.viewers = ViewerCache()
         self._presence: PresenceHub | None = None
 
     @property
@@ -160,7 +163,7 @@ class Database:
         if self._changes is None:
             from graph.changes import ChangeHub
 
-            self._changes = ChangeHub(self._conninfo, self.reader)
+            self._changes = ChangeHub(self._conninfo, self.reader, self.viewers)
         return self._changes
 
     @property

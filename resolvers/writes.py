@@ -129,6 +129,8 @@ async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Ch
 
 # Tables whose changes can change what the viewer may see or do.
 VIEWER_TABLES = frozenset({"users", "organizations", "memberships", "roles"})
+# ... and whose changes can revoke a credential.
+CREDENTIAL_TABLES = VIEWER_TABLES | {"auth_sessions", "api_keys"}
 
 
 @dataclass
@@ -343,6 +345,8 @@ async def mutate(
     except DomainError as exc:
         return exc.to_graphql()
     token = writer.signed_in_as or ctx.token
+    if any(c.table in CREDENTIAL_TABLES for c in writer.changes):
+        ctx.db.viewers.clear()  # at once here; other processes hear of it from the log
     if writer.signed_in_as or any(c.table in VIEWER_TABLES for c in writer.changes):
         try:
             ctx.refresh(await authenticate(ctx.db.reader, token))

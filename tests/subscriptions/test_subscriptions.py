@@ -416,3 +416,70 @@ async def test_project_changes_of_an_invisible_project_is_refused(
         message = await ws.receive()
     # then
     assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cached viewers (graph/auth.py ViewerCache) follow revocations on every process
+
+
+ME = "{ me { id } organizations { nodes { id } } }"
+LOGOUT = "mutation { authLogout(input: {}) { __typename } }"
+
+
+async def _until(check: Any, seconds: float = 1.0) -> float:
+    """Poll ``check`` until it holds; how long it took (fails after ``seconds``)."""
+    start = asyncio.get_running_loop().time()
+    while not await check():
+        elapsed = asyncio.get_running_loop().time() - start
+        assert elapsed < seconds, "not within the time a notification takes"
+        await asyncio.sleep(0.05)
+    return asyncio.get_running_loop().time() - start
+
+
+async def test_a_logout_on_one_process_is_refused_at_once_on_the_other(
+    servers: list[str], http: Any, factory: Factory
+) -> None:
+    # given: alice's token, just used (and cached) on process B
+    org = await factory.organization()
+    alice = await factory.member(org, role="EDITOR")
+    headers = {"Authorization": f"Bearer {alice.token}"}
+    async with httpx.AsyncClient(base_url=servers[1]) as b:
+        for _ in range(3):
+            assert (
+                await b.post("/graphql", json={"query": ME}, headers=headers)
+            ).status_code == 200
+        # when: she signs out on process A
+        await http(0, LOGOUT, {}, alice.token)
+
+        # then: B refuses the token well before its cache would have expired it (5 s)
+        async def refused() -> bool:
+            response = await b.post("/graphql", json={"query": ME}, headers=headers)
+            return response.status_code == 401
+
+        await _until(refused)
+
+
+async def test_a_removed_membership_is_seen_at_once_on_the_other_process(
+    servers: list[str], http: Any, factory: Factory
+) -> None:
+    # given: carol in A, her viewer cached on process B
+    org = await factory.organization()
+    alice = await factory.member(org, role="OWNER")
+    carol = await factory.member(org, role="EDITOR")
+    headers = {"Authorization": f"Bearer {carol.token}"}
+    async with httpx.AsyncClient(base_url=servers[1]) as b:
+
+        async def organizations() -> list[str]:
+            response = await b.post("/graphql", json={"query": ME}, headers=headers)
+            return [n["id"] for n in response.json()["data"]["organizations"]["nodes"]]
+
+        assert await organizations() == [gid("Organization", org.id)]
+        # when: alice removes her on process A
+        membership = await _membership_id(factory, carol, org)
+        await http(0, MEMBERSHIP_DELETE, {"id": membership}, alice.token)
+
+        # then
+        async def gone() -> bool:
+            return await organizations() == []
+
+        await _until(gone)
