@@ -50,9 +50,10 @@ from models.viewer import Viewer
 log = logging.getLogger("trellis.changes")
 
 # Rows read per statement while catching up.
-BATCH = 500
-# Events a subscriber may have waiting before it is switched to reading the log itself.
-QUEUE_CAPACITY = 1000
+BATCH = 200
+# Events a subscriber may have waiting before it is switched to reading the log itself
+# (which costs no memory while it waits): a slow subscriber holds at most this many.
+QUEUE_CAPACITY = 200
 # Entity types whose changes can change what a viewer may see: re-read affected viewers.
 ACCOUNT_TYPES = frozenset({"Membership", "Role", "Organization", "User", "ApiKey"})
 # Changes after which cached viewers may be wrong: the account types and sign-outs.
