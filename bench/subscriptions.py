@@ -146,12 +146,19 @@ def _clients(
     ready: Any,
     stop: Any,
     results: Any,
+    progress: Any,
 ) -> None:
-    asyncio.run(_run_clients(base, tokens, soak, ready, stop, results))
+    asyncio.run(_run_clients(base, tokens, soak, ready, stop, results, progress))
 
 
 async def _run_clients(
-    base: str, tokens: list[str], soak: bool, ready: Any, stop: Any, results: Any
+    base: str,
+    tokens: list[str],
+    soak: bool,
+    ready: Any,
+    stop: Any,
+    results: Any,
+    progress: Any,
 ) -> None:
     from websockets.asyncio.client import connect
 
@@ -201,6 +208,7 @@ async def _run_clients(
                         title = {f["field"]: f["new"] for f in event["fields"]}["title"]
                         after = event["cursor"]
                         received[i].append((int(after), int(title), t))
+                        progress.value += 1
                     reconnects[0] += 1
             except Exception as exc:  # a refused or dropped socket: note it, retry
                 errors.append(f"{type(exc).__name__}: {exc}"[:300])
@@ -298,9 +306,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ctx = mp.get_context("spawn")
         ready, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
+        progress = ctx.Value("q", 0, lock=False)  # deliveries so far (one writer)
         client = ctx.Process(
             target=_clients,
-            args=(srv.base_url, world.tokens, bool(args.soak), ready, stop, results),
+            args=(srv.base_url, world.tokens, bool(args.soak), ready, stop, results, progress),
         )
         client.start()
         if not ready.wait(120):
@@ -311,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         commits = asyncio.run(_write(url, world, args.rate, duration))
         elapsed = time.monotonic() - started
-        time.sleep(3.0)  # stragglers
+        drain = _drain(progress, _expected_total(world, commits))
         stop.set()
         outcome = results.get(timeout=120)
         client.join(30)
@@ -319,8 +328,27 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         srv.stop()
 
-    report(args, world, commits, elapsed, outcome, rss_start, rss)
+    report(args, world, commits, elapsed, outcome, rss_start, rss, drain)
     return 0
+
+
+def _expected_total(world: World, commits: dict[int, tuple[int, float]]) -> int:
+    per_org: dict[int, int] = {}
+    for org, _ in commits.values():
+        per_org[org] = per_org.get(org, 0) + 1
+    return sum(per_org.get(o, 0) for o in world.org_of)
+
+
+def _drain(progress: Any, expected: int, patience: float = 15.0) -> float:
+    """Wait for the deliveries still under way (until none arrives for ``patience``
+    seconds); how long it took."""
+    start = last_change = time.monotonic()
+    seen = progress.value
+    while progress.value < expected and time.monotonic() - last_change < patience:
+        time.sleep(0.2)
+        if progress.value != seen:
+            seen, last_change = progress.value, time.monotonic()
+    return time.monotonic() - start
 
 
 def report(
@@ -331,6 +359,7 @@ def report(
     outcome: dict[str, Any],
     rss_start: int,
     rss: list[tuple[float, int]],
+    drain: float,
 ) -> None:
     latencies: list[float] = []
     missing = duplicated = out_of_order = 0
@@ -359,7 +388,8 @@ def report(
         f"commit-to-delivery latency ms: p50 {_percentile(latencies, 50):.1f}, "
         f"p90 {_percentile(latencies, 90):.1f}, p99 {_percentile(latencies, 99):.1f}, "
         f"max {max(latencies, default=float('nan')):.1f}",
-        f"reconnects: {outcome['reconnects']}; client errors: {len(outcome['errors'])}",
+        f"reconnects: {outcome['reconnects']}; client errors: {len(outcome['errors'])}; "
+        f"last deliveries arrived {drain:.1f} s after the last commit",
     ]
     if rss:
         values = [r for _, r in rss]
