@@ -68,7 +68,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = database or Database(database_url(settings), pool_size=settings.pool_size)
+        db = database or Database(
+            database_url(settings),
+            pool_size=settings.pool_size,
+            viewer_cache_seconds=settings.viewer_cache_seconds,
+        )
         app.state.db = db
         # Listen for changes from the start: subscriptions, and invalidating cached viewers.
         await db.changes.start()

@@ -179,7 +179,7 @@ class ViewerCache:
         self._entries: dict[str, tuple[Viewer, float]] = {}
 
     def get(self, key: str) -> Viewer | None:
-        if not self.enabled:
+        if not self.enabled or self.ttl <= 0:
             return None
         entry = self._entries.get(key)
         if entry is None:
@@ -191,7 +191,7 @@ class ViewerCache:
         return viewer
 
     def put(self, key: str, viewer: Viewer, expires_at: datetime | None) -> None:
-        if not self.enabled:
+        if not self.enabled or self.ttl <= 0:
             return
         if len(self._entries) >= self.size:
             self._entries.clear()

@@ -144,7 +144,7 @@ class Database:
     autocommit SQLAlchemy engine for the odd read outside GraphQL (health checks).
     """
 
-    def __init__(self, url: URL, *, pool_size: int = 10) -> None:
+    def __init__(self, url: URL, *, pool_size: int = 10, viewer_cache_seconds: float = 5.0) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=max(2, pool_size // 2))
         self.read_engine = create_engine(url, pool_size=pool_size, isolation_level="AUTOCOMMIT")
@@ -154,7 +154,7 @@ class Database:
         self._conninfo = conninfo
         self._changes: ChangeHub | None = None
         # Authenticated viewers, reused while the change hub listens (graph/auth.py).
-        self.viewers = ViewerCache()
+        self.viewers = ViewerCache(ttl=viewer_cache_seconds)
         self._presence: PresenceHub | None = None
 
     @property

@@ -63,6 +63,11 @@ class Settings:
         default_factory=lambda: _int("TRELLIS_LOGIN_ATTEMPTS_PER_ADDRESS", 20)
     )
     login_window_seconds: int = field(default_factory=lambda: _int("TRELLIS_LOGIN_WINDOW", 15 * 60))
+    # Seconds an authenticated viewer is reused for its token (0: authenticate every request);
+    # any change to accounts, memberships, roles, sessions or API keys clears them at once.
+    viewer_cache_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_VIEWER_CACHE", "5"))
+    )
     # Subscriptions (WebSocket on /graphql): graphql-transport-ws always; the legacy
     # graphql-ws protocol only when enabled. A connection that sends no connection_init
     # within the timeout is closed (4408).
