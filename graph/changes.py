@@ -126,6 +126,7 @@ def _for_viewers(cls: type[Any]) -> Select[Any]:
             return columns[element.key]
         return None
 
+    # (SQLAlchemy's stubs have no overload for ColumnElement[bool] with a plain callable.)
     rule = replacement_traverse(shape.model.visible_to(), {}, replace)  # type: ignore[call-overload]
     return (
         select(cast(viewers.c.k, Integer), *shape.columns)

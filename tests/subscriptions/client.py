@@ -80,6 +80,7 @@ async def socket(
     base: str, *, token: str | None = None, protocol: str = TRANSPORT_WS, init: bool = True
 ) -> AsyncIterator[Socket]:
     """A connected socket, acknowledged (``init``) with ``token`` in its init payload."""
+    # (websockets types subprotocols as a NewType of str.)
     async with connect(ws_url(base), subprotocols=[protocol], open_timeout=10) as ws:  # type: ignore[list-item]
         sock = Socket(ws, protocol)
         if init:
