@@ -186,29 +186,34 @@ async def _run_clients(
                     if first:
                         connected[0] += 1
                         first = False
-                    stay = rng.uniform(2, 20) if soak else float("inf")
-                    deadline = time.monotonic() + stay
-                    while not stopping.is_set():
-                        timeout = min(1.0, deadline - time.monotonic())
-                        if timeout <= 0:
-                            break
-                        try:
-                            raw = await asyncio.wait_for(ws.recv(), timeout)
-                        except TimeoutError:
-                            continue
-                        t = time.monotonic()
-                        message = json.loads(raw)
-                        if message.get("type") != "next":
-                            if message.get("type") not in ("ping", "pong"):
-                                errors.append(str(message)[:300])
-                            continue
-                        event = message["payload"]["data"]["changes"]
-                        # The change's own value (the node is the current state, which
-                        # may already carry a later commit's title).
-                        title = {f["field"]: f["new"] for f in event["fields"]}["title"]
-                        after = event["cursor"]
-                        received[i].append((int(after), int(title), t))
-                        progress.value += 1
+                    stay = rng.uniform(2, 20) if soak else None
+
+                    async def read(ws: Any = ws) -> None:
+                        # No timeout around recv(): asyncio.wait_for on Python 3.11 can drop
+                        # a message that arrives as it times out. The socket is closed from
+                        # outside instead; what it did not read is resumed with `after:`.
+                        nonlocal after
+                        async for raw in ws:
+                            t = time.monotonic()
+                            message = json.loads(raw)
+                            if message.get("type") != "next":
+                                if message.get("type") not in ("ping", "pong"):
+                                    errors.append(str(message)[:300])
+                                continue
+                            event = message["payload"]["data"]["changes"]
+                            # The change's own value (the node is the current state, which
+                            # may already carry a later commit's title).
+                            title = {f["field"]: f["new"] for f in event["fields"]}["title"]
+                            after = event["cursor"]
+                            received[i].append((int(after), int(title), t))
+                            progress.value += 1
+
+                    reading = asyncio.create_task(read())
+                    stop = asyncio.create_task(stopping.wait())
+                    await asyncio.wait({reading, stop}, timeout=stay, return_when="FIRST_COMPLETED")
+                    stop.cancel()
+                    await ws.close()
+                    await reading
                     reconnects[0] += 1
             except Exception as exc:  # a refused or dropped socket: note it, retry
                 errors.append(f"{type(exc).__name__}: {exc}"[:300])

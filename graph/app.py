@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             database_url(settings),
             pool_size=settings.pool_size,
             viewer_cache_seconds=settings.viewer_cache_seconds,
+            subscriber_recheck_seconds=settings.ws_recheck_seconds,
         )
         app.state.db = db
         # Listen for changes from the start: subscriptions, and invalidating cached viewers.

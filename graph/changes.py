@@ -270,8 +270,16 @@ def _affected(change: Any, sub: Subscriber) -> bool:
 class ChangeHub:
     """One per process: the listening connection, the head position, the subscribers."""
 
-    def __init__(self, conninfo: str, reader: Reader, viewers: ViewerCache | None = None) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        reader: Reader,
+        viewers: ViewerCache | None = None,
+        *,
+        recheck_seconds: float = 60.0,
+    ) -> None:
         self.conninfo, self.reader = conninfo, reader
+        self.recheck_seconds = recheck_seconds
         self.viewers = viewers or ViewerCache()
         self.head = 0
         self.subscribers: dict[int, Subscriber] = {}
@@ -297,6 +305,7 @@ class ChangeHub:
             self._tasks = [
                 asyncio.create_task(self._listen(), name="trellis-changes-listen"),
                 asyncio.create_task(self._fetch(), name="trellis-changes-fetch"),
+                asyncio.create_task(self._recheck(), name="trellis-changes-recheck"),
             ]
             self._started.set_result(None)
         await asyncio.shield(self._started)
@@ -373,6 +382,19 @@ class ChangeHub:
 
     async def _refresh_viewers(self, changes: list[Any], subscribers: list[Subscriber]) -> None:
         stale = [s for s in subscribers if any(_affected(c, s) for c in changes)]
+        await self._reauthenticate(stale)
+
+    async def _recheck(self) -> None:
+        """Re-read every subscriber's viewer now and then: a credential that expires (no
+        change is recorded for that) ends its subscriptions within ``recheck_seconds``."""
+        while True:
+            await asyncio.sleep(self.recheck_seconds)
+            try:
+                await self._reauthenticate(list(self.subscribers.values()))
+            except Exception:
+                log.exception("re-checking subscribers' credentials failed")
+
+    async def _reauthenticate(self, stale: list[Subscriber]) -> None:
         viewers = await asyncio.gather(
             *(authenticate(self.reader, s.token) for s in stale), return_exceptions=True
         )

@@ -144,7 +144,14 @@ class Database:
     autocommit SQLAlchemy engine for the odd read outside GraphQL (health checks).
     """
 
-    def __init__(self, url: URL, *, pool_size: int = 10, viewer_cache_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: URL,
+        *,
+        pool_size: int = 10,
+        viewer_cache_seconds: float = 5.0,
+        subscriber_recheck_seconds: float = 60.0,
+    ) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=max(2, pool_size // 2))
         self.read_engine = create_engine(url, pool_size=pool_size, isolation_level="AUTOCOMMIT")
@@ -155,6 +162,7 @@ class Database:
         self._changes: ChangeHub | None = None
         # Authenticated viewers, reused while the change hub listens (graph/auth.py).
         self.viewers = ViewerCache(ttl=viewer_cache_seconds)
+        self._recheck_seconds = subscriber_recheck_seconds
         self._presence: PresenceHub | None = None
 
     @property
@@ -163,7 +171,9 @@ class Database:
         if self._changes is None:
             from graph.changes import ChangeHub
 
-            self._changes = ChangeHub(self._conninfo, self.reader, self.viewers)
+            self._changes = ChangeHub(
+                self._conninfo, self.reader, self.viewers, recheck_seconds=self._recheck_seconds
+            )
         return self._changes
 
     @property

@@ -77,6 +77,11 @@ class Settings:
     ws_init_timeout_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TRELLIS_WS_INIT_TIMEOUT", "10"))
     )
+    # Subscribers' credentials are re-checked this often: an expired token's subscriptions
+    # end (revocations end them at once).
+    ws_recheck_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_WS_RECHECK", "60"))
+    )
     # A design-project presence lives this long after the client's last `presenceUpdate`.
     presence_ttl_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TRELLIS_PRESENCE_TTL", "30"))

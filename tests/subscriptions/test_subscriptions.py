@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -46,7 +47,7 @@ MEMBERSHIP_DELETE = "mutation($id: ID!) { membershipDelete(input: {id: $id}) { _
 @pytest.fixture(scope="module")
 def servers(database_url: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """Two server processes on one database (legacy protocol on, a short init timeout)."""
-    env = {"TRELLIS_WS_LEGACY": "1", "TRELLIS_WS_INIT_TIMEOUT": "1"}
+    env = {"TRELLIS_WS_LEGACY": "1", "TRELLIS_WS_INIT_TIMEOUT": "1", "TRELLIS_WS_RECHECK": "1"}
     with (
         running_server(database_url, tmp_path_factory.mktemp("a"), env=env) as a,
         running_server(database_url, tmp_path_factory.mktemp("b"), env=env) as b,
@@ -483,3 +484,19 @@ async def test_a_removed_membership_is_seen_at_once_on_the_other_process(
             return await organizations() == []
 
         await _until(gone)
+
+
+async def test_a_subscription_ends_when_its_token_expires(
+    servers: list[str], factory: Factory
+) -> None:
+    # given: a token good for two more seconds
+    org = await factory.organization()
+    user = await factory.user()
+    await factory.membership(user, org, "VIEWER")
+    token = await factory.token(user, expires_in=timedelta(seconds=2))
+    async with socket(servers[0], token=token) as ws:
+        await ws.subscribe("1", CHANGES)
+        # when: it expires (re-checked every second on these servers)
+        message = await ws.receive(wait=10)
+    # then
+    assert message == {"id": "1", "type": "complete"}
