@@ -94,6 +94,21 @@ class BooleanFilter:
     is_null: bool | None = None
 
 
+V = TypeVar("V")
+
+
+@strawberry.input(
+    name="Filter",  # specialised as `<Enum>Filter`, e.g. `ProjectStatusFilter`
+    description="Conditions on an enumerated field; all given conditions must hold.",
+)
+class EnumFilter(Generic[V]):
+    """`eq`/`ne`/`in` on an enum column: `ProjectStatusFilter = EnumFilter[ProjectStatus]`."""
+
+    eq: V | None = None
+    ne: V | None = None
+    in_: list[V] | None = strawberry.field(name="in", default=None)
+
+
 @strawberry.input(description="Conditions on a reference, by global ID.")
 class IDFilter:
     eq: strawberry.ID | None = None

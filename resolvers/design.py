@@ -180,26 +180,9 @@ async def require_manage(writer: Writer, organization_id: uuid.UUID, project_id:
 # Checks
 
 
-def _optional_text(
-    checks: Checks, path: list[str], value: str | None, max_length: int
-) -> str | None:
-    if value is None:
-        return None
-    text = checks.text(path, value, min_length=0, max_length=max_length)
-    return text or None
-
-
-def _in_range(checks: Checks, path: list[str], value: int, low: int, high: int) -> int:
-    if not low <= value <= high:
-        checks.fail(path, FieldErrorCode.OUT_OF_RANGE, f"Must be between {low} and {high}.")
-    return value
-
-
 def _position(checks: Checks, x: int, y: int) -> tuple[int, int]:
     last = MATRIX_SIZE - 1
-    return _in_range(checks, ["positionX"], x, 0, last), _in_range(
-        checks, ["positionY"], y, 0, last
-    )
+    return checks.in_range(["positionX"], x, 0, last), checks.in_range(["positionY"], y, 0, last)
 
 
 def _criteria(checks: Checks, values: list[str]) -> list[str]:
@@ -392,7 +375,9 @@ async def create_project(writer: Writer, data: ProjectCreateInput) -> Project:
     writer.require(CREATE, org.id)
     checks = Checks()
     name = checks.text(["name"], data.name)
-    description = _optional_text(checks, ["description"], data.description, DESCRIPTION_MAX)
+    description = checks.optional_text(
+        ["description"], data.description, max_length=DESCRIPTION_MAX
+    )
     settings = checks.json_object(["settings"], data.settings if data.settings is not None else {})
     checks.done()
     project = await writer.create(
@@ -424,8 +409,8 @@ async def update_project(writer: Writer, data: ProjectUpdateInput) -> Project:
     if data.name is not None:
         values["name"] = checks.text(["name"], data.name.value)
     if data.description is not None:
-        values["description"] = _optional_text(
-            checks, ["description"], data.description.value, DESCRIPTION_MAX
+        values["description"] = checks.optional_text(
+            ["description"], data.description.value, max_length=DESCRIPTION_MAX
         )
     if data.status is not None:
         values["status"] = checks.present(["status"], data.status.value)
@@ -508,9 +493,11 @@ async def create_object(writer: Writer, data: DesignObjectCreateInput) -> Design
     await require_edit(writer, project.organization_id, project.id)
     checks = Checks()
     name = checks.text(["name"], data.name)
-    description = _optional_text(checks, ["description"], data.description, DESCRIPTION_MAX)
+    description = checks.optional_text(
+        ["description"], data.description, max_length=DESCRIPTION_MAX
+    )
     object_type = checks.text(["objectType"], data.object_type, max_length=64)
-    complexity = _in_range(checks, ["complexity"], data.complexity, 1, 10)
+    complexity = checks.in_range(["complexity"], data.complexity, 1, 10)
     x, y = _position(checks, data.position_x, data.position_y)
     meta = checks.json_object(["metaData"], data.meta_data if data.meta_data is not None else {})
     checks.done()
@@ -545,15 +532,15 @@ async def update_object(writer: Writer, data: DesignObjectUpdateInput) -> Design
     if data.name is not None:
         values["name"] = checks.text(["name"], data.name.value)
     if data.description is not None:
-        values["description"] = _optional_text(
-            checks, ["description"], data.description.value, DESCRIPTION_MAX
+        values["description"] = checks.optional_text(
+            ["description"], data.description.value, max_length=DESCRIPTION_MAX
         )
     if data.object_type is not None:
         values["object_type"] = checks.text(["objectType"], data.object_type.value, max_length=64)
     if data.complexity is not None:
         complexity = checks.present(["complexity"], data.complexity.value)
         if complexity is not None:
-            values["complexity"] = _in_range(checks, ["complexity"], complexity, 1, 10)
+            values["complexity"] = checks.in_range(["complexity"], complexity, 1, 10)
     if data.meta_data is not None:
         values["meta_data"] = checks.json_object(["metaData"], data.meta_data.value)
     checks.done()
@@ -629,7 +616,9 @@ async def create_relationship(writer: Writer, data: RelationshipCreateInput) -> 
     await require_edit(writer, project.organization_id, project.id)
     checks = Checks()
     relationship_type = checks.text(["relationshipType"], data.relationship_type, max_length=64)
-    description = _optional_text(checks, ["description"], data.description, DESCRIPTION_MAX)
+    description = checks.optional_text(
+        ["description"], data.description, max_length=DESCRIPTION_MAX
+    )
     source = await _end(writer, checks, data.source, "source", project.id)
     target = await _end(writer, checks, data.target, "target", project.id)
     checks.done()
@@ -662,8 +651,8 @@ async def update_relationship(writer: Writer, data: RelationshipUpdateInput) -> 
     if data.cardinality is not None:
         values["cardinality"] = checks.present(["cardinality"], data.cardinality.value)
     if data.description is not None:
-        values["description"] = _optional_text(
-            checks, ["description"], data.description.value, DESCRIPTION_MAX
+        values["description"] = checks.optional_text(
+            ["description"], data.description.value, max_length=DESCRIPTION_MAX
         )
     checks.done()
     return await writer.update(rel, values, seen_updated_at=data.updated_at)
@@ -683,7 +672,7 @@ async def create_call_to_action(writer: Writer, data: CallToActionCreateInput) -
     obj = await _editable_object(writer, data.design_object, ("designObject",), lock=False)
     checks = Checks()
     name = checks.text(["name"], data.name)
-    user_story = _optional_text(checks, ["userStory"], data.user_story, DESCRIPTION_MAX)
+    user_story = checks.optional_text(["userStory"], data.user_story, max_length=DESCRIPTION_MAX)
     criteria = _criteria(checks, data.acceptance_criteria)
     checks.done()
     return await writer.create(
@@ -708,8 +697,8 @@ async def update_call_to_action(writer: Writer, data: CallToActionUpdateInput) -
     if data.priority is not None:
         values["priority"] = checks.present(["priority"], data.priority.value)
     if data.user_story is not None:
-        values["user_story"] = _optional_text(
-            checks, ["userStory"], data.user_story.value, DESCRIPTION_MAX
+        values["user_story"] = checks.optional_text(
+            ["userStory"], data.user_story.value, max_length=DESCRIPTION_MAX
         )
     if data.acceptance_criteria is not None:
         criteria = checks.present(["acceptanceCriteria"], data.acceptance_criteria.value)

@@ -46,13 +46,6 @@ def presence_node(row: Mapping[str, Any]) -> Presence:
     return shape.build([row[c.key] for c in shape.columns])
 
 
-def _cell(checks: Checks, path: str, value: int | None) -> int | None:
-    if value is not None and not 0 <= value < MATRIX_SIZE:
-        checks.fail([path], FieldErrorCode.OUT_OF_RANGE, f"0 to {MATRIX_SIZE - 1}.")
-        return None
-    return value
-
-
 async def _require_in_project(
     writer: Writer, project: ProjectModel, editing: tuple[str, uuid.UUID], global_id: str
 ) -> None:
@@ -76,8 +69,8 @@ async def update_presence(writer: Writer, data: PresenceUpdateInput) -> dict[str
     )
     checks = Checks()
     client_id = checks.text(["clientId"], data.client_id, max_length=64)
-    cursor_x = _cell(checks, "cursorX", data.cursor_x)
-    cursor_y = _cell(checks, "cursorY", data.cursor_y)
+    cursor_x = checks.in_range(["cursorX"], data.cursor_x, 0, MATRIX_SIZE - 1)
+    cursor_y = checks.in_range(["cursorY"], data.cursor_y, 0, MATRIX_SIZE - 1)
     editing: tuple[str, uuid.UUID] | None = None
     if data.editing is not None:
         try:

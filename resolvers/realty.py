@@ -80,12 +80,6 @@ PRICE_MAX = Decimal("999999999999.99")
 # Checks particular to this domain (they add to a `Checks`, which refuses once)
 
 
-def _at_least_zero(checks: Checks, path: Sequence[str], value: int | None) -> int | None:
-    if value is not None and value < 0:
-        checks.fail(path, FieldErrorCode.OUT_OF_RANGE, "Must be at least 0.")
-    return value
-
-
 def _price(checks: Checks, path: Sequence[str], value: Decimal | None) -> Decimal:
     if value is None:
         checks.fail(path, FieldErrorCode.REQUIRED, "Cannot be null.")
@@ -99,14 +93,6 @@ def _price(checks: Checks, path: Sequence[str], value: Decimal | None) -> Decima
     return value
 
 
-def _between(
-    checks: Checks, path: Sequence[str], value: float | None, low: float, high: float
-) -> float | None:
-    if value is not None and not low <= value <= high:
-        checks.fail(path, FieldErrorCode.OUT_OF_RANGE, f"Must be between {low:g} and {high:g}.")
-    return value
-
-
 def _lead_score(checks: Checks, path: Sequence[str], value: int | None) -> int:
     if value is None:
         checks.fail(path, FieldErrorCode.REQUIRED, "Cannot be null.")
@@ -114,15 +100,6 @@ def _lead_score(checks: Checks, path: Sequence[str], value: int | None) -> int:
     if not 0 <= value <= 100:
         checks.fail(path, FieldErrorCode.OUT_OF_RANGE, "Must be between 0 and 100.")
     return value
-
-
-def _optional_text(
-    checks: Checks, path: Sequence[str], value: str | None, max_length: int
-) -> str | None:
-    """Free text that may be null; blank means null."""
-    if value is None or not value.strip():
-        return None
-    return checks.text(path, value, max_length=max_length)
 
 
 def _email(checks: Checks, path: Sequence[str], value: str | None) -> str | None:
@@ -149,14 +126,14 @@ async def create_property(writer: Writer, data: PropertyCreateInput) -> models.r
         "title": checks.text(["title"], data.title, max_length=300),
         "address": checks.text(["address"], data.address, max_length=500),
         "price": _price(checks, ["price"], data.price),
-        "city": _optional_text(checks, ["city"], data.city, 120),
-        "area": _optional_text(checks, ["area"], data.area, 120),
-        "latitude": _between(checks, ["latitude"], data.latitude, -90, 90),
-        "longitude": _between(checks, ["longitude"], data.longitude, -180, 180),
+        "city": checks.optional_text(["city"], data.city, max_length=120),
+        "area": checks.optional_text(["area"], data.area, max_length=120),
+        "latitude": checks.in_range(["latitude"], data.latitude, -90, 90),
+        "longitude": checks.in_range(["longitude"], data.longitude, -180, 180),
         "property_type": checks.text(["propertyType"], data.property_type, max_length=64),
-        "bedrooms": _at_least_zero(checks, ["bedrooms"], data.bedrooms),
-        "bathrooms": _at_least_zero(checks, ["bathrooms"], data.bathrooms),
-        "size_sqft": _at_least_zero(checks, ["sizeSqft"], data.size_sqft),
+        "bedrooms": checks.in_range(["bedrooms"], data.bedrooms, 0),
+        "bathrooms": checks.in_range(["bathrooms"], data.bathrooms, 0),
+        "size_sqft": checks.in_range(["sizeSqft"], data.size_sqft, 0),
         "status": data.status,
     }
     checks.done()
@@ -174,13 +151,13 @@ async def update_property(writer: Writer, data: PropertyUpdateInput) -> models.r
     if data.price is not None:
         values["price"] = _price(checks, ["price"], data.price.value)
     if data.city is not None:
-        values["city"] = _optional_text(checks, ["city"], data.city.value, 120)
+        values["city"] = checks.optional_text(["city"], data.city.value, max_length=120)
     if data.area is not None:
-        values["area"] = _optional_text(checks, ["area"], data.area.value, 120)
+        values["area"] = checks.optional_text(["area"], data.area.value, max_length=120)
     if data.latitude is not None:
-        values["latitude"] = _between(checks, ["latitude"], data.latitude.value, -90, 90)
+        values["latitude"] = checks.in_range(["latitude"], data.latitude.value, -90, 90)
     if data.longitude is not None:
-        values["longitude"] = _between(checks, ["longitude"], data.longitude.value, -180, 180)
+        values["longitude"] = checks.in_range(["longitude"], data.longitude.value, -180, 180)
     if data.property_type is not None:
         values["property_type"] = checks.text(
             ["propertyType"], data.property_type.value, max_length=64
@@ -190,9 +167,9 @@ async def update_property(writer: Writer, data: PropertyUpdateInput) -> models.r
         ("bathrooms", "bathrooms", data.bathrooms),
     ):
         if maybe is not None:
-            values[name] = _at_least_zero(checks, [path], checks.present([path], maybe.value))
+            values[name] = checks.in_range([path], checks.present([path], maybe.value), 0)
     if data.size_sqft is not None:
-        values["size_sqft"] = _at_least_zero(checks, ["sizeSqft"], data.size_sqft.value)
+        values["size_sqft"] = checks.in_range(["sizeSqft"], data.size_sqft.value, 0)
     if data.status is not None:
         values["status"] = checks.present(["status"], data.status.value)
     checks.done()
@@ -272,7 +249,7 @@ async def create_client(writer: Writer, data: ClientCreateInput) -> models.realt
     values = {
         "name": checks.text(["name"], data.name, max_length=200),
         "email": _email(checks, ["email"], data.email),
-        "phone": _optional_text(checks, ["phone"], data.phone, 50),
+        "phone": checks.optional_text(["phone"], data.phone, max_length=50),
         "lead_score": _lead_score(checks, ["leadScore"], data.lead_score),
         "nurture_status": data.nurture_status,
     }
@@ -295,7 +272,7 @@ async def update_client(writer: Writer, data: ClientUpdateInput) -> models.realt
     if data.email is not None:
         values["email"] = _email(checks, ["email"], data.email.value)
     if data.phone is not None:
-        values["phone"] = _optional_text(checks, ["phone"], data.phone.value, 50)
+        values["phone"] = checks.optional_text(["phone"], data.phone.value, max_length=50)
     if data.lead_score is not None:
         values["lead_score"] = _lead_score(checks, ["leadScore"], data.lead_score.value)
     if data.nurture_status is not None:
@@ -359,7 +336,7 @@ async def record_interaction(
     writer.require(UPDATE, client.organization_id)
     checks = Checks()
     occurred_at = _occurred_at(checks, ["occurredAt"], data.occurred_at)
-    outcome = _optional_text(checks, ["outcome"], data.outcome, 500)
+    outcome = checks.optional_text(["outcome"], data.outcome, max_length=500)
     checks.done()
     interaction = await writer.create(
         models.realty.Interaction(
@@ -391,7 +368,7 @@ async def update_interaction(
     if data.notes is not None:
         values["notes"] = data.notes.value
     if data.outcome is not None:
-        values["outcome"] = _optional_text(checks, ["outcome"], data.outcome.value, 500)
+        values["outcome"] = checks.optional_text(["outcome"], data.outcome.value, max_length=500)
     checks.done()
     interaction = await writer.update(interaction, values, seen_updated_at=data.updated_at)
     if "occurred_at" in values:

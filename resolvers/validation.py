@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from graph.errors import FieldErrorCode, FieldProblem, ValidationFailed
 from graph.relay import InvalidId, decode_id
@@ -16,6 +16,7 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PASSWORD_MIN, PASSWORD_MAX = 8, 1024
 
 T = TypeVar("T")
+NumT = TypeVar("NumT", bound="float | None")
 
 
 class Checks:
@@ -47,6 +48,28 @@ class Checks:
             self.fail(path, code, f"Must be at least {min_length} characters.")
         elif len(value) > max_length:
             self.fail(path, FieldErrorCode.TOO_LONG, f"Must be at most {max_length} characters.")
+        return value
+
+    def optional_text(
+        self, path: Sequence[str], value: str | None, *, max_length: int
+    ) -> str | None:
+        """Free text that may be null; blank means null."""
+        if value is None or not value.strip():
+            return None
+        return self.text(path, value, max_length=max_length)
+
+    def in_range(
+        self, path: Sequence[str], value: NumT, low: float, high: float | None = None
+    ) -> NumT:
+        """A number within [low, high] (no upper bound without ``high``); null passes."""
+        number = cast("float | None", value)
+        if number is not None and (number < low or (high is not None and number > high)):
+            message = (
+                f"Must be at least {low:g}."
+                if high is None
+                else f"Must be between {low:g} and {high:g}."
+            )
+            self.fail(path, FieldErrorCode.OUT_OF_RANGE, message)
         return value
 
     def email(self, path: Sequence[str], value: str) -> str:

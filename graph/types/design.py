@@ -19,6 +19,7 @@ from graph.filters import (
     BooleanFilter,
     DateTimeFilter,
     EntityFilter,
+    EnumFilter,
     IDFilter,
     IntFilter,
     OrderDirection,
@@ -72,39 +73,11 @@ strawberry.enum(
 # Enum filters
 
 
-@strawberry.input(description="Conditions on a project status.")
-class ProjectStatusFilter:
-    eq: ProjectStatus | None = None
-    ne: ProjectStatus | None = None
-    in_: list[ProjectStatus] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Conditions on a project role.")
-class ProjectRoleFilter:
-    eq: ProjectRole | None = None
-    ne: ProjectRole | None = None
-    in_: list[ProjectRole] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Conditions on a relationship cardinality.")
-class CardinalityFilter:
-    eq: Cardinality | None = None
-    ne: Cardinality | None = None
-    in_: list[Cardinality] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Conditions on a call-to-action priority.")
-class CallToActionPriorityFilter:
-    eq: CallToActionPriority | None = None
-    ne: CallToActionPriority | None = None
-    in_: list[CallToActionPriority] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Conditions on an attribute data type.")
-class AttributeDataTypeFilter:
-    eq: AttributeDataType | None = None
-    ne: AttributeDataType | None = None
-    in_: list[AttributeDataType] | None = strawberry.field(name="in", default=None)
+ProjectStatusFilter = EnumFilter[ProjectStatus]
+ProjectRoleFilter = EnumFilter[ProjectRole]
+CardinalityFilter = EnumFilter[Cardinality]
+CallToActionPriorityFilter = EnumFilter[CallToActionPriority]
+AttributeDataTypeFilter = EnumFilter[AttributeDataType]
 
 
 # ---------------------------------------------------------------------------------------------

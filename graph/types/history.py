@@ -12,7 +12,14 @@ from strawberry.utils.str_converters import to_camel_case
 import models
 from graph.connections import ToOne, to_one
 from graph.context import Info
-from graph.filters import DateTimeFilter, EntityFilter, IDFilter, Ref, StringFilter
+from graph.filters import (
+    DateTimeFilter,
+    EntityFilter,
+    EnumFilter,
+    IDFilter,
+    Ref,
+    StringFilter,
+)
 from graph.relay import NODE_TYPES, Connection, Node, to_global_id
 from graph.types.accounts import ApiKey, Organization, User
 from loaders.base import OrderTerm
@@ -24,11 +31,7 @@ strawberry.enum(ChangeAction, description="What a change did to its row.")
 HISTORY_ORDER = (OrderTerm(models.ChangeLog.position, descending=True),)
 
 
-@strawberry.input(description="Conditions on a change's action.")
-class ChangeActionFilter:
-    eq: ChangeAction | None = None
-    ne: ChangeAction | None = None
-    in_: list[ChangeAction] | None = strawberry.field(name="in", default=None)
+ChangeActionFilter = EnumFilter[ChangeAction]
 
 
 @strawberry.input(description="Filter changes; all given conditions must hold.")

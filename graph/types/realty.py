@@ -26,6 +26,7 @@ from graph.filters import (
     DateTimeFilter,
     DecimalFilter,
     EntityFilter,
+    EnumFilter,
     IDFilter,
     IntFilter,
     OrderDirection,
@@ -52,32 +53,10 @@ strawberry.enum(InteractionType, description="How a client was contacted.")
 # Filters and orderings
 
 
-@strawberry.input(description="Conditions on a property status; all given conditions must hold.")
-class PropertyStatusFilter:
-    eq: PropertyStatus | None = None
-    ne: PropertyStatus | None = None
-    in_: list[PropertyStatus] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Conditions on a nurture status; all given conditions must hold.")
-class NurtureStatusFilter:
-    eq: NurtureStatus | None = None
-    ne: NurtureStatus | None = None
-    in_: list[NurtureStatus] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Conditions on an interaction type; all given conditions must hold.")
-class InteractionTypeFilter:
-    eq: InteractionType | None = None
-    ne: InteractionType | None = None
-    in_: list[InteractionType] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Conditions on a media type; all given conditions must hold.")
-class MediaTypeFilter:
-    eq: MediaType | None = None
-    ne: MediaType | None = None
-    in_: list[MediaType] | None = strawberry.field(name="in", default=None)
+PropertyStatusFilter = EnumFilter[PropertyStatus]
+NurtureStatusFilter = EnumFilter[NurtureStatus]
+InteractionTypeFilter = EnumFilter[InteractionType]
+MediaTypeFilter = EnumFilter[MediaType]
 
 
 @strawberry.input(description="Filter properties; all given conditions must hold.")
