@@ -33,7 +33,6 @@ from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from sqlalchemy import Boolean, Integer, Text, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -42,6 +41,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from graph.auth import InvalidCredentials, ViewerCache, authenticate
+from graph.listen import listen
 from graph.relay import NODE_TYPES
 from loaders.base import Reader, shape_of
 from models.history import CHANNEL, ChangeAction, ChangeLog
@@ -54,6 +54,8 @@ BATCH = 200
 # Events a subscriber may have waiting before it is switched to reading the log itself
 # (which costs no memory while it waits): a slow subscriber holds at most this many.
 QUEUE_CAPACITY = 200
+# Seconds to wait for the listening connection at start.
+START_TIMEOUT = 30.0
 # Entity types whose changes can change what a viewer may see: re-read affected viewers.
 ACCOUNT_TYPES = frozenset({"Membership", "Role", "Organization", "User", "ApiKey"})
 # Changes after which cached viewers may be wrong: the account types and sign-outs.
@@ -286,24 +288,45 @@ class ChangeHub:
         self._dirty = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._started: asyncio.Future[None] | None = None
-        self._conn: psycopg.AsyncConnection[Any] | None = None
         # The subscribers' viewers as statement parameters, rebuilt when they change.
         self._viewer_set: ViewerSet | None = None
 
     async def start(self) -> None:
-        """Start listening (once; concurrent callers wait for the first)."""
+        """Start listening (once; concurrent callers wait for the first). Listening comes
+        before reading the head, so nothing committed in between is missed."""
         if self._started is None:
             self._started = asyncio.get_running_loop().create_future()
+            listening = asyncio.Event()
+
+            def on_listening() -> None:
+                self.viewers.enabled = True
+                self._dirty.set()  # read whatever was committed while we were away
+                listening.set()
+
+            def on_lost() -> None:
+                # Deaf to invalidations: cached viewers can no longer be trusted.
+                self.viewers.enabled = False
+                self.viewers.clear()
+
+            self._tasks = [
+                asyncio.create_task(
+                    listen(
+                        self.conninfo, CHANNEL, on_notify=lambda _: self._dirty.set(),
+                        on_listening=on_listening, on_lost=on_lost,
+                    ),
+                    name="trellis-changes-listen",
+                )
+            ]  # fmt: skip
             try:
-                await self._connect()
+                await asyncio.wait_for(listening.wait(), START_TIMEOUT)
                 rows = await self.reader.execute("SELECT max(position) FROM change_log", {})
                 self.head = rows[0][0] or 0
             except BaseException as exc:
+                await self.close()
                 self._started.set_exception(exc)
                 self._started = None
                 raise
-            self._tasks = [
-                asyncio.create_task(self._listen(), name="trellis-changes-listen"),
+            self._tasks += [
                 asyncio.create_task(self._fetch(), name="trellis-changes-fetch"),
                 asyncio.create_task(self._recheck(), name="trellis-changes-recheck"),
             ]
@@ -318,35 +341,7 @@ class ChangeHub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._conn is not None:
-            await self._conn.close()
-
-    async def _connect(self) -> None:
-        self._conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
-        await self._conn.execute(f"LISTEN {CHANNEL}")
-        self.viewers.enabled = True
-
-    async def _listen(self) -> None:
-        delay = 0.1
-        while True:
-            try:
-                assert self._conn is not None
-                async for _ in self._conn.notifies():
-                    self._dirty.set()
-            except (psycopg.OperationalError, psycopg.InterfaceError, AssertionError):
-                log.warning("change listener lost its connection; reconnecting")
-            # Deaf to invalidations: cached viewers can no longer be trusted.
-            self.viewers.enabled = False
-            self.viewers.clear()
-            await asyncio.sleep(delay)
-            try:
-                if self._conn is not None:
-                    await self._conn.close()
-                await self._connect()
-                delay = 0.1
-                self._dirty.set()  # read whatever was committed while we were away
-            except psycopg.OperationalError:
-                delay = min(delay * 2, 5.0)
+        self._tasks = []
 
     async def _fetch(self) -> None:
         while True:

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import psycopg
-
+from graph.listen import listen
 from loaders.base import Reader
 
 log = logging.getLogger("trellis.presence")
@@ -95,12 +94,17 @@ class PresenceHub:
     async def start(self) -> None:
         if self._started is None:
             self._started = asyncio.get_running_loop().create_future()
+            ready = asyncio.Event()
             self._tasks = [
-                asyncio.create_task(self._listen(), name="trellis-presence-listen"),
+                asyncio.create_task(
+                    listen(
+                        self.conninfo, CHANNEL, on_notify=self._dispatch, on_listening=ready.set
+                    ),
+                    name="trellis-presence-listen",
+                ),
                 asyncio.create_task(self._sweep(), name="trellis-presence-sweep"),
             ]
-            self._ready = asyncio.Event()
-            await self._ready.wait()
+            await ready.wait()
             self._started.set_result(None)
         await asyncio.shield(self._started)
 
@@ -110,23 +114,6 @@ class PresenceHub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-
-    async def _listen(self) -> None:
-        delay = 0.1
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(
-                    self.conninfo, autocommit=True
-                ) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    self._ready.set()
-                    delay = 0.1
-                    async for notification in conn.notifies():
-                        self._dispatch(notification.payload)
-            except (psycopg.OperationalError, psycopg.InterfaceError):
-                log.warning("presence listener lost its connection; reconnecting")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
 
     def _dispatch(self, payload: str) -> None:
         try:

@@ -70,13 +70,26 @@ def stream_filter(flt: ChangeStreamFilter | None) -> Callable[[Any], bool]:
     return accepts
 
 
+def require_subscriber(info: Info) -> None:
+    if not info.context.viewer.authenticated:
+        raise user_error("Sign in (connection_init payload) to subscribe.", "UNAUTHENTICATED")
+
+
+async def visible_project(info: Info, project: str) -> Any:
+    """The design project a subscription names, if the viewer can see it."""
+    _, project_id = _decode(project, "Project", "project")
+    found = await info.context.loaders.by_id(NODE_TYPES["Project"]).load(project_id)
+    if found is None:
+        raise user_error(f"No project {project!r} you can see.", "NOT_FOUND")
+    return found
+
+
 async def stream_changes(
     info: Info, accepts: Callable[[Any], bool], after: str | None
 ) -> AsyncGenerator[ChangeEvent, None]:
     """Events for one subscription; each resolved with fresh loaders and the current viewer."""
     ctx = info.context
-    if not ctx.viewer.authenticated:
-        raise user_error("Sign in (connection_init payload) to subscribe.", "UNAUTHENTICATED")
+    require_subscriber(info)
     position = _position(after)
     sub = Subscriber(ctx.viewer, ctx.token, accepts)
     delivery: Delivery
@@ -145,9 +158,7 @@ class HistorySubscription:
     async def project_changes(
         self, info: Info, project: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[ChangeEvent, None]:
-        _, project_id = _decode(project, "Project", "project")
-        if await info.context.loaders.by_id(NODE_TYPES["Project"]).load(project_id) is None:
-            raise user_error(f"No project {project!r} you can see.", "NOT_FOUND")
+        project_id = (await visible_project(info, project)).pk
         async for event in stream_changes(info, lambda c: c.scope_id == project_id, after):
             yield event
 

@@ -17,7 +17,7 @@ from graph.changes import Subscriber
 from graph.context import Info
 from graph.database import Database
 from graph.errors import FieldErrorCode, NotFound
-from graph.relay import NODE_TYPES, InvalidId, from_global_id, user_error
+from graph.relay import NODE_TYPES, InvalidId, from_global_id
 from graph.settings import get_settings
 from graph.types.presence import (
     Presence,
@@ -35,6 +35,7 @@ from models.design import MATRIX_SIZE
 from models.design import Presence as PresenceModel
 from models.design import Project as ProjectModel
 from models.viewer import Viewer
+from resolvers.history import require_subscriber, visible_project
 from resolvers.validation import Checks
 from resolvers.writes import Writer, mutate
 
@@ -145,13 +146,6 @@ async def _leave_on_close(
         await leave_presence(Writer(session, viewer), project_id, client_id)
 
 
-def _project_id(global_id: str) -> uuid.UUID:
-    try:
-        return from_global_id(global_id, expected="Project")[1]
-    except InvalidId as exc:
-        raise user_error(f"project: {exc}", "INVALID_ID") from exc
-
-
 @strawberry.type
 class PresenceMutation:
     @strawberry.mutation(
@@ -189,13 +183,9 @@ class PresenceSubscription:
         self, info: Info, project: strawberry.ID, client_id: str | None = None
     ) -> AsyncGenerator[PresenceEvent, None]:
         ctx = info.context
-        if not ctx.viewer.authenticated:
-            raise user_error("Sign in (connection_init payload) to subscribe.", "UNAUTHENTICATED")
-        project_id = _project_id(project)
-        found = await ctx.loaders.by_id(NODE_TYPES["Project"]).load(project_id)
-        if found is None:
-            raise user_error(f"No project {project!r} you can see.", "NOT_FOUND")
-        organization_id = cast(Any, found).organization_id
+        require_subscriber(info)
+        found = await visible_project(info, project)
+        project_id, organization_id = found.pk, found.organization_id
         viewer = ctx.viewer
         # Registered with the change stream only to have the viewer re-read when its
         # memberships change: a member who leaves the organization stops seeing presence.

@@ -4,16 +4,13 @@ leave reach the project's other members; a vanished client's presence ends on it
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy.engine import URL
 
 from tests.factories import Factory, Member, gid
-from tests.servers import running_server
 from tests.subscriptions.client import socket
+from tests.subscriptions.conftest import PRESENCE_TTL as TTL
 
 PROJECT_CREATE = """
 mutation($org: ID!) {
@@ -52,34 +49,6 @@ PRESENT = """
 query($project: ID!) {
   project(id: $project) { presence { nodes { clientId user { id } } } }
 }"""
-TTL = 2
-
-
-@pytest.fixture(scope="module")
-def servers(database_url: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    env = {"TRELLIS_PRESENCE_TTL": str(TTL)}
-    with (
-        running_server(database_url, tmp_path_factory.mktemp("pa"), env=env) as a,
-        running_server(database_url, tmp_path_factory.mktemp("pb"), env=env) as b,
-    ):
-        yield [a, b]
-
-
-@pytest.fixture
-async def http(servers: list[str]) -> AsyncIterator[Any]:
-    async with httpx.AsyncClient(timeout=30) as client:
-
-        async def run(server: int, query: str, variables: dict[str, Any], token: str) -> Any:
-            response = await client.post(
-                f"{servers[server]}/graphql",
-                json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            body = response.json()
-            assert "errors" not in body, body
-            return body["data"]
-
-        yield run
 
 
 @pytest.fixture

@@ -4,18 +4,15 @@ through LISTEN/NOTIFY, resume without gaps, permission filtering, protocol abuse
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import URL
 
 from graph.database import Database
 from tests.factories import Factory, Member, gid
-from tests.servers import running_server
 from tests.subscriptions.client import LEGACY_WS, socket
 
 CHANGES = """
@@ -42,37 +39,6 @@ mutation($id: ID!, $title: String!) {
 }"""
 ITEM_DELETE = "mutation($id: ID!) { itemDelete(input: {id: $id}) { __typename } }"
 MEMBERSHIP_DELETE = "mutation($id: ID!) { membershipDelete(input: {id: $id}) { __typename } }"
-
-
-@pytest.fixture(scope="module")
-def servers(database_url: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    """Two server processes on one database (legacy protocol on, a short init timeout)."""
-    env = {"TRELLIS_WS_LEGACY": "1", "TRELLIS_WS_INIT_TIMEOUT": "1", "TRELLIS_WS_RECHECK": "1"}
-    with (
-        running_server(database_url, tmp_path_factory.mktemp("a"), env=env) as a,
-        running_server(database_url, tmp_path_factory.mktemp("b"), env=env) as b,
-    ):
-        yield [a, b]
-
-
-@pytest.fixture
-async def http(servers: list[str]) -> AsyncIterator[Any]:
-    """POST a GraphQL request to one of the servers (index), as a token."""
-    async with httpx.AsyncClient(timeout=30) as client:
-
-        async def run(
-            server: int, query: str, variables: dict[str, Any], token: str
-        ) -> dict[str, Any]:
-            response = await client.post(
-                f"{servers[server]}/graphql",
-                json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            body: dict[str, Any] = response.json()
-            assert "errors" not in body, body
-            return body["data"]
-
-        yield run
 
 
 async def _create(http: Any, server: int, member: Member, org_id: str, title: str) -> str:
