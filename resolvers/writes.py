@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from psycopg import errors as pg_errors
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Text, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,9 +122,10 @@ async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Ch
         }
         for c in changes
     ]
-    stmt = insert(ChangeLog).values(rows).returning(ChangeLog.position)
-    last = max((await session.execute(stmt)).scalars().all())
-    await session.execute(select(func.pg_notify(CHANNEL, str(last))))
+    # The rows and the notification (sent at commit) in one round trip.
+    inserted = insert(ChangeLog).values(rows).returning(ChangeLog.position).cte("inserted")
+    last = cast(func.max(inserted.c.position), Text)
+    await session.execute(select(func.pg_notify(CHANNEL, last)))
 
 
 # Tables whose changes can change what the viewer may see or do.
