@@ -23,9 +23,11 @@ from typing import Any, TypeVar, cast
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
     get_argument_values,
@@ -238,36 +240,49 @@ def info_nodes(info: Info) -> list[FieldNode]:
     return list(info._raw_info.field_nodes)
 
 
-def _collect(
-    info: Info, type_name: str, selection_sets: Iterable[SelectionSetNode | None]
+def collect_fields(
+    schema: GraphQLSchema,
+    fragments: dict[str, FragmentDefinitionNode],
+    type_name: str,
+    selection_sets: Iterable[SelectionSetNode | None],
 ) -> dict[str, list[FieldNode]]:
     """Fields selected on an object type, grouped by response key, through fragments.
 
     @skip/@include are not evaluated: at worst a skipped relation is loaded for nothing.
     """
-    raw = info._raw_info
     grouped: dict[str, list[FieldNode]] = {}
-    pending = [s for s in selection_sets if s is not None]
-    while pending:
-        for selection in pending.pop().selections:
+
+    def add(selection_set: SelectionSetNode) -> None:  # depth first, in document order
+        for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
                 grouped.setdefault(key, []).append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                if condition is None or _matches(info, condition.name.value, type_name):
-                    pending.append(selection.selection_set)
+                if condition is None or _matches(schema, condition.name.value, type_name):
+                    add(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = raw.fragments.get(selection.name.value)
-                if fragment and _matches(info, fragment.type_condition.name.value, type_name):
-                    pending.append(fragment.selection_set)
+                fragment = fragments.get(selection.name.value)
+                if fragment and _matches(schema, fragment.type_condition.name.value, type_name):
+                    add(fragment.selection_set)
+
+    for selection_set in selection_sets:
+        if selection_set is not None:
+            add(selection_set)
     return grouped
 
 
-def _matches(info: Info, condition: str, type_name: str) -> bool:
+def _collect(
+    info: Info, type_name: str, selection_sets: Iterable[SelectionSetNode | None]
+) -> dict[str, list[FieldNode]]:
+    raw = info._raw_info
+    return collect_fields(raw.schema, raw.fragments, type_name, selection_sets)
+
+
+def _matches(schema: GraphQLSchema, condition: str, type_name: str) -> bool:
     if condition == type_name:
         return True
-    object_type = info._raw_info.schema.get_type(type_name)
+    object_type = schema.get_type(type_name)
     return isinstance(object_type, GraphQLObjectType) and any(
         i.name == condition for i in object_type.interfaces
     )
@@ -300,19 +315,23 @@ def _field_type_name(info: Info, type_name: str, field_name: str) -> str:
     return str(get_named_type(object_type.fields[field_name].type).name)
 
 
-def _arguments(info: Info, field: GraphQLField, node: FieldNode) -> PageArgs:
-    variables: Any = info._raw_info.variable_values
+def page_args(schema: Any, field: GraphQLField, node: FieldNode, variables: Any) -> dict[str, Any]:
+    """A field's arguments as its Strawberry resolver receives them (inputs as objects)."""
     if not isinstance(variables, VariableValues):  # Strawberry's executor passes the plain dict
         variables = VariableValues(sources={}, coerced=variables)
     raw = get_argument_values(field, node, variables)
     strawberry_field = field.extensions["strawberry-definition"]
-    schema = info.schema
-    converted = convert_arguments(
+    converted: dict[str, Any] = convert_arguments(
         raw,
         strawberry_field.arguments,
         scalar_registry=schema.schema_converter.scalar_registry,
         config=schema.config,
     )
+    return converted
+
+
+def _arguments(info: Info, field: GraphQLField, node: FieldNode) -> PageArgs:
+    converted = page_args(info.schema, field, node, info._raw_info.variable_values)
     return PageArgs(**{k: converted.get(k) for k in PAGE_ARGS})
 
 

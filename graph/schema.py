@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 import graph.patches  # noqa: F401  (library fixes, applied at import)
+from graph.compiled import CompiledQueries, QueryCompiler
 from graph.connections import install_fast_paths
 from graph.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.relay import NODE_TYPES
@@ -96,7 +97,10 @@ def build_schema(settings: Settings | None = None, **options: Any) -> strawberry
     ]
     if settings.production:
         extensions.append(HideSuggestions)
-    return strawberry.Schema(
+    compiler = QueryCompiler()
+    if settings.compiled_queries:  # last: after the limits, which may answer first
+        extensions.append(lambda: CompiledQueries(compiler))
+    built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -107,6 +111,8 @@ def build_schema(settings: Settings | None = None, **options: Any) -> strawberry
         extensions=extensions,
         **options,
     )
+    compiler.schema = built
+    return built
 
 
 def schema_for(settings: Settings) -> strawberry.Schema:

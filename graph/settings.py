@@ -86,6 +86,14 @@ class Settings:
     presence_ttl_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TRELLIS_PRESENCE_TTL", "30"))
     )
+    # Queries whose every field maps onto the data model are compiled into one SQL statement
+    # that builds the JSON answer (graph/compiled.py); "0" runs every query through the
+    # resolvers (the reference path, used to compare).
+    compiled_queries: bool = field(
+        default_factory=lambda: (
+            os.environ.get("TRELLIS_COMPILED_QUERIES", "1") not in ("0", "false", "no")
+        )
+    )
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 

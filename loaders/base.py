@@ -109,15 +109,18 @@ class Reader:
         (None: a statement with values baked in, compiled every time)."""
         found = self._compiled.get(key) if key is not None else None
         if found is None:
-            compiled = build().compile(
-                dialect=_DIALECT, compile_kwargs={"render_postcompile": True}
-            )
-            found = (compiled.string, dict(compiled.params))
+            found = self.compile(build())
             if key is not None:
                 if len(self._compiled) >= COMPILED_CACHE_SIZE:  # bounded: keys follow clients
                     self._compiled.clear()
                 self._compiled[key] = found
         return found
+
+    @staticmethod
+    def compile(statement: Any) -> tuple[str, dict[str, Any]]:
+        """A statement's SQL text (psycopg's %(name)s placeholders) and parameter values."""
+        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+        return compiled.string, dict(compiled.params)
 
     async def rows(
         self, key: Hashable | None, build: Callable[[], Any], params: dict[str, Any]

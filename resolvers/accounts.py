@@ -19,6 +19,7 @@ from graph.auth import (
     new_token,
     verify_password,
 )
+from graph.compiled import ById, RootList, compiled_as
 from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import (
@@ -32,6 +33,7 @@ from graph.errors import (
 from graph.filters import StringFilter
 from graph.settings import get_settings
 from graph.types.accounts import (
+    API_KEY_ORDER,
     ORGANIZATION_ORDER,
     ROLE_ORDER,
     USER_ORDER,
@@ -84,7 +86,7 @@ from graph.types.accounts import (
     UserRegisterPayload,
     UserRegisterSuccess,
 )
-from loaders.base import OrderTerm, to_node
+from loaders.base import to_node
 from models.accounts import OWNER
 from resolvers.node import get_node
 from resolvers.validation import Checks
@@ -425,10 +427,12 @@ def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
 @strawberry.type
 class AccountsQuery:
     @strawberry.field(description="A user you can see, by ID.")
+    @compiled_as(ById(User))
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
         return await get_node(info, User, id)
 
     @strawberry.field(description="An organization you belong to, by ID.")
+    @compiled_as(ById(Organization))
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
         return await get_node(info, Organization, id)
 
@@ -438,6 +442,7 @@ class AccountsQuery:
         return None if user_id is None else await info.context.loaders.by_id(User).load(user_id)
 
     @strawberry.field(description="Users you can see: yourself and members of your organizations.")
+    @compiled_as(RootList(User, USER_ORDER))
     async def users(
         self,
         info: Info,
@@ -457,6 +462,7 @@ class AccountsQuery:
         )
 
     @strawberry.field(description="Organizations you belong to.")
+    @compiled_as(RootList(Organization, ORGANIZATION_ORDER))
     async def organizations(
         self,
         info: Info,
@@ -484,6 +490,7 @@ class AccountsQuery:
         return page.nodes[0] if page.nodes else None
 
     @strawberry.field(description="Roles: the built-in ones and those of your organizations.")
+    @compiled_as(RootList(Role, ROLE_ORDER))
     async def roles(
         self,
         info: Info,
@@ -503,6 +510,7 @@ class AccountsQuery:
         )
 
     @strawberry.field(description="Your API keys, newest first.")
+    @compiled_as(RootList(ApiKey, API_KEY_ORDER))
     async def api_keys(
         self,
         info: Info,
@@ -516,7 +524,7 @@ class AccountsQuery:
             ApiKeyConnection,
             ApiKey,
             PageArgs(None, None, first, after, last, before),
-            default_order=(OrderTerm(models.APIKey.created_at, descending=True),),
+            default_order=API_KEY_ORDER,
         )
 
 

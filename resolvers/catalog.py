@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import and_
 
 import models
+from graph.compiled import ById, RootList, compiled_as
 from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import NotFound
@@ -186,14 +187,17 @@ async def delete_tag(writer: Writer, *, id: str) -> None:
 @strawberry.type
 class CatalogQuery:
     @strawberry.field(description="An item you can see, by ID.")
+    @compiled_as(ById(Item))
     async def item(self, info: Info, id: strawberry.ID) -> Item | None:
         return await get_node(info, Item, id)
 
     @strawberry.field(description="A tag you can see, by ID.")
+    @compiled_as(ById(Tag))
     async def tag(self, info: Info, id: strawberry.ID) -> Tag | None:
         return await get_node(info, Tag, id)
 
     @strawberry.field(description="Items you can see, across your organizations.")
+    @compiled_as(RootList(Item, ITEM_ORDER))
     async def items(
         self,
         info: Info,
@@ -213,6 +217,7 @@ class CatalogQuery:
         )
 
     @strawberry.field(description="Tags you can see, across your organizations.")
+    @compiled_as(RootList(Tag, TAG_ORDER))
     async def tags(
         self,
         info: Info,

@@ -27,6 +27,7 @@ import strawberry
 from sqlalchemy import or_
 
 import models
+from graph.compiled import ById, RootList, compiled_as
 from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import Conflict, FieldErrorCode, NotFound, PermissionDenied
@@ -780,10 +781,12 @@ async def delete_attribute(writer: Writer, *, id: str) -> None:
 @strawberry.type
 class DesignQuery:
     @strawberry.field(description="A design project you can see, by ID.")
+    @compiled_as(ById(ProjectNode))
     async def project(self, info: Info, id: strawberry.ID) -> ProjectNode | None:
         return await get_node(info, ProjectNode, id)
 
     @strawberry.field(description="Design projects you can see, across your organizations.")
+    @compiled_as(RootList(ProjectNode, PROJECT_ORDER))
     async def projects(
         self,
         info: Info,

@@ -16,6 +16,7 @@ import strawberry
 from sqlalchemy import and_
 
 import models
+from graph.compiled import ById, RootList, compiled_as
 from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import FieldErrorCode, NotFound
@@ -392,14 +393,17 @@ async def delete_interaction(writer: Writer, *, id: str) -> None:
 @strawberry.type
 class RealtyQuery:
     @strawberry.field(description="A property you can see, by ID.")
+    @compiled_as(ById(Property))
     async def property(self, info: Info, id: strawberry.ID) -> Property | None:
         return await get_node(info, Property, id)
 
     @strawberry.field(description="A client you can see, by ID.")
+    @compiled_as(ById(Client))
     async def client(self, info: Info, id: strawberry.ID) -> Client | None:
         return await get_node(info, Client, id)
 
     @strawberry.field(description="Properties you can see, across your organizations.")
+    @compiled_as(RootList(Property, PROPERTY_ORDER))
     async def properties(
         self,
         info: Info,
@@ -419,6 +423,7 @@ class RealtyQuery:
         )
 
     @strawberry.field(description="Clients you can see, across your organizations.")
+    @compiled_as(RootList(Client, CLIENT_ORDER))
     async def clients(
         self,
         info: Info,
