@@ -4,6 +4,7 @@ session, emptied after each test; the app driven over ASGI by an HTTP client."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -59,6 +60,28 @@ async def _clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 @pytest.fixture
 def app(db: Database) -> Any:
     application = create_app(database=db)
+    application.state.db = db
+    return application
+
+
+READ_PATHS = ("compiled", "resolvers")
+
+
+@pytest.fixture(params=READ_PATHS)
+def read_path(request: pytest.FixtureRequest) -> str:
+    """The read path a test runs on, both in turn: "compiled" (a query whose every field maps
+    onto the data model is answered by one SQL statement, graph/compiled.py) or "resolvers"
+    (graphql-core with the dataloaders: one batched statement per relation level). A module
+    opts in by overriding `app` with `read_path_app`."""
+    path: str = request.param
+    return path
+
+
+@pytest.fixture
+def read_path_app(db: Database, read_path: str) -> Any:
+    """The app on ``read_path``; for a module's ``app`` override."""
+    settings = dataclasses.replace(get_settings(), compiled_queries=read_path == "compiled")
+    application = create_app(settings, database=db)
     application.state.db = db
     return application
 

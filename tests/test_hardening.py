@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+import graph.compiled
 import resolvers.catalog
 from graph.app import create_app
 from graph.settings import Settings, get_settings
@@ -30,16 +31,22 @@ async def member(factory: Factory) -> Member:
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Records every call of the `items` root resolver's loader (none may happen when a
-    request is refused)."""
+    """Records every read of the `items` root field, compiled or through its resolver (none
+    may happen when a request is refused)."""
     seen: list[str] = []
     original = resolvers.catalog.root_connection  # type: ignore[attr-defined]
+    original_plan = graph.compiled.run_plan
 
     async def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append("items")
         return await original(*args, **kwargs)
 
+    async def spy_plan(*args: Any, **kwargs: Any) -> Any:
+        seen.append("items")
+        return await original_plan(*args, **kwargs)
+
     monkeypatch.setattr(resolvers.catalog, "root_connection", spy)
+    monkeypatch.setattr(graph.compiled, "run_plan", spy_plan)
     return seen
 
 
@@ -449,6 +456,8 @@ async def test_masked_errors_carry_the_request_id_and_the_log_too(
     async def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail")
 
+    # The compiled statement fails (it is logged and the resolvers answer), then the resolver.
+    monkeypatch.setattr(graph.compiled, "run_plan", explode)
     monkeypatch.setattr(resolvers.catalog, "root_connection", explode)
     with caplog.at_level(logging.ERROR, logger="trellis.errors"):
         response = await post(client, NORMAL, member.token)

@@ -1,7 +1,11 @@
 """N+1 guard for the matrix editor's query: the whole matrix of a project (objects, their
 relationships both ways with the objects at the other end, calls to action, attributes, and
 the project's relationships) costs the same number of SQL statements for 5 and 50 objects;
-the projects list with each project's objects and theirs, the same for 2 and 8 projects."""
+the projects list with each project's objects and theirs, the same for 2 and 8 projects.
+
+Both on the resolver path (one batched statement per list or by-id level) and on the
+compiled path, where both queries compile into one statement (``read_path`` runs each test on
+both)."""
 
 from __future__ import annotations
 
@@ -24,6 +28,14 @@ from tests.factories import gid
 
 AUTH = 1  # the bearer token, the user and their permissions, in one statement
 STATEMENT = 1  # one batched statement per list or by-id level, all parents at once
+WHOLE_QUERY = 1  # a compiled query: one statement builds the whole answer
+
+
+@pytest.fixture
+def app(read_path_app):
+    """Every test here runs on both read paths."""
+    return read_path_app
+
 
 MATRIX = """
 query Matrix($id: ID!, $first: Int!) {
@@ -42,12 +54,13 @@ query Matrix($id: ID!, $first: Int!) {
   }
 }
 """
-# project by id, its objects page, the outgoing / incoming / calls to action / attributes
-# pages of every object, the project's relationships page, and the objects at the ends of
-# the relationships by id: one statement, as the relationships form a cycle, so whichever of
-# the three lists (outgoing targets, incoming sources, the project relationships' ends)
-# comes back first asks the one by-id loader for every object, and the others hit its cache.
-MATRIX_COST = AUTH + 8 * STATEMENT
+# resolvers: project by id, its objects page, the outgoing / incoming / calls to action /
+# attributes pages of every object, the project's relationships page, and the objects at the
+# ends of the relationships by id: one statement, as the relationships form a cycle, so
+# whichever of the three lists (outgoing targets, incoming sources, the project
+# relationships' ends) comes back first asks the one by-id loader for every object, and the
+# others hit its cache.
+MATRIX_COST = {"compiled": AUTH + WHOLE_QUERY, "resolvers": AUTH + 8 * STATEMENT}
 
 
 async def _matrices(factory, db, size: int, projects: int = 1) -> tuple[str, list[str]]:
@@ -103,7 +116,7 @@ def measure(gql, counter):
     return run
 
 
-async def test_whole_matrix_costs_the_same_for_5_and_50_objects(factory, db, measure):
+async def test_whole_matrix_costs_the_same_for_5_and_50_objects(factory, db, measure, read_path):
     # given
     small_token, small_project = await _matrix(factory, db, 5)
     large_token, large_project = await _matrix(factory, db, 50)
@@ -122,7 +135,8 @@ async def test_whole_matrix_costs_the_same_for_5_and_50_objects(factory, db, mea
         last = {"name": f"Object {n - 1}"}
         assert objects[0]["incomingRelationships"]["nodes"][0]["source"] == last
         assert objects[0]["outgoingRelationships"]["nodes"][0]["target"] == {"name": "Object 1"}
-    assert (small_count, large_count) == (MATRIX_COST, MATRIX_COST)
+    cost = MATRIX_COST[read_path]
+    assert (small_count, large_count) == (cost, cost)
 
 
 PROJECTS = """
@@ -143,13 +157,15 @@ query {
   }
 }
 """
-# the projects page, their owners by id, their members page, the members' users by id (the
-# same user as the owners: one User by-id statement, whichever comes first), the objects of
-# every project, and the attributes and calls to action of every object
-PROJECTS_COST = AUTH + 6 * STATEMENT
+# resolvers: the projects page, their owners by id, their members page, the members' users
+# by id (the same user as the owners: one User by-id statement, whichever comes first), the
+# objects of every project, and the attributes and calls to action of every object
+PROJECTS_COST = {"compiled": AUTH + WHOLE_QUERY, "resolvers": AUTH + 6 * STATEMENT}
 
 
-async def test_projects_with_objects_cost_the_same_for_2_and_8_projects(factory, db, measure):
+async def test_projects_with_objects_cost_the_same_for_2_and_8_projects(
+    factory, db, measure, read_path
+):
     # given
     small_token, _ = await _matrices(factory, db, 5, projects=2)
     large_token, _ = await _matrices(factory, db, 5, projects=8)
@@ -164,4 +180,5 @@ async def test_projects_with_objects_cost_the_same_for_2_and_8_projects(factory,
         assert all(p["owner"] and p["members"]["nodes"][0]["user"] == p["owner"] for p in projects)
         assert all(o["attributes"]["nodes"] == [{"name": "size"}]
                    for p in projects for o in p["objects"]["nodes"])  # fmt: skip
-    assert (small_count, large_count) == (PROJECTS_COST, PROJECTS_COST)
+    cost = PROJECTS_COST[read_path]
+    assert (small_count, large_count) == (cost, cost)

@@ -1,6 +1,6 @@
 """Change history through the public API: each node's `history`, the audit log, what the
 change log stores (and never stores), that refused work leaves no trace, positions in
-commit order, tenancy, and statement counts."""
+commit order, and tenancy (statement counts: test_history_statement_counts.py)."""
 
 from __future__ import annotations
 
@@ -141,16 +141,6 @@ mutation MembershipDelete($input: MembershipDeleteInput!) {
 ORGANIZATION_UPDATE = """
 mutation OrganizationUpdate($input: OrganizationUpdateInput!) {
   organizationUpdate(input: $input) { __typename }
-}
-"""
-
-ITEMS_WITH_HISTORY = """
-query ItemsWithHistory($organization: ID!, $first: Int!) {
-  items(filter: {organization: {eq: $organization}}, first: $first) {
-    nodes {
-      history(first: 3) { nodes { action fields { field } actor { id } } }
-    }
-  }
 }
 """
 
@@ -1029,68 +1019,7 @@ mutation OrganizationDelete($input: OrganizationDeleteInput!) {
 
 
 # ---------------------------------------------------------------------------------------------
-# (8) Statement counts
-
-
-AUTH = 1  # the bearer token, the user and their permissions
-STATEMENT = 1  # one batched statement per root list, nested list or relation level
-
-ITEMS_WITH_FULL_HISTORY = """
-query ItemsWithFullHistory($organization: ID!, $first: Int!) {
-  items(filter: {organization: {eq: $organization}}, first: $first) {
-    nodes {
-      history(first: 3) {
-        totalCount
-        nodes {
-          action fields { field } actor { id email } organization { name } actorApiKey { id }
-        }
-      }
-    }
-  }
-}
-"""
-
-
-@pytest.mark.parametrize(
-    ("document", "cost"),
-    [
-        # items page + every item's history page + the actors (by id)
-        pytest.param(ITEMS_WITH_HISTORY, AUTH + 3 * STATEMENT, id="actions-fields-actors"),
-        # ... + every item's history count + the organizations; no API key was used, so
-        # actorApiKey loads nothing
-        pytest.param(ITEMS_WITH_FULL_HISTORY, AUTH + 5 * STATEMENT, id="every-relation"),
-    ],
-)
-async def test_items_with_history_cost_the_same_for_5_and_30(
-    gql, counter, workspace, document, cost
-):
-    # given: 30 items, each created by the editor and retitled by the owner
-    for n in range(30):
-        item_id = (await create_item(gql, workspace.editor.token, workspace.org_id, f"I{n}"))["id"]
-        await update_item(gql, workspace.owner.token, item_id, title=f"I{n}+")
-    owner, editor = {"id": workspace.owner.id}, {"id": workspace.editor.id}
-    counts = {}
-    # when
-    for size in (5, 30):
-        counter.reset()
-        body = await gql(
-            document,
-            {"organization": workspace.org_id, "first": size},
-            token=workspace.viewer.token,
-        )
-        counts[size] = counter.count
-        # then
-        assert "errors" not in body, body
-        pages = [n["history"]["nodes"] for n in body["data"]["items"]["nodes"]]
-        assert len(pages) == size
-        assert [[(c["action"], {"id": c["actor"]["id"]}) for c in page] for page in pages] == [
-            [("UPDATE", owner), ("CREATE", editor)]
-        ] * size
-    assert counts == {5: cost, 30: cost}
-
-
-# ---------------------------------------------------------------------------------------------
-# (9) Every Node has a history
+# (8) Every Node has a history
 
 
 async def test_every_node_type_has_history(gql):

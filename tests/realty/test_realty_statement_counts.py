@@ -1,6 +1,10 @@
 """N+1 guards for the realty lists: a page of clients with their interactions (and who
 recorded them) and interested properties costs the same statements for 5 clients as for 50;
-so does a page of properties with media and interested clients."""
+so does a page of properties with media and interested clients.
+
+Both on the resolver path (one batched statement per list or by-id level) and on the
+compiled path, where both queries compile into one statement (``read_path`` runs each test on
+both)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,14 @@ from tests.factories import gid
 
 AUTH = 1  # the bearer token, the user and their permissions, in one statement
 STATEMENT = 1  # one batched statement per root list, nested list or by-id level
+WHOLE_QUERY = 1  # a compiled query: one statement builds the whole answer
+
+
+@pytest.fixture
+def app(read_path_app):
+    """Every test here runs on both read paths."""
+    return read_path_app
+
 
 CLIENTS_WITH_RELATIONS = """
 query($organization: ID!, $first: Int!) {
@@ -39,8 +51,11 @@ query($organization: ID!, $first: Int!) {
   }
 }
 """
-# clients page + interactions pages + their users (by id) + interested properties pages
-CLIENTS_WITH_RELATIONS_COST = AUTH + 4 * STATEMENT
+# resolvers: clients page + interactions pages + their users (by id) + interested properties pages
+CLIENTS_WITH_RELATIONS_COST = {
+    "compiled": AUTH + WHOLE_QUERY,
+    "resolvers": AUTH + 4 * STATEMENT,
+}
 
 PROPERTIES_WITH_RELATIONS = """
 query($first: Int!) {
@@ -54,8 +69,12 @@ query($first: Int!) {
   }
 }
 """
-# page + total + organizations (by id) + media pages + media totals + interested clients pages
-PROPERTIES_WITH_RELATIONS_COST = AUTH + 6 * STATEMENT
+# resolvers: page + total + organizations (by id) + media pages + media totals + interested
+# clients pages
+PROPERTIES_WITH_RELATIONS_COST = {
+    "compiled": AUTH + WHOLE_QUERY,
+    "resolvers": AUTH + 6 * STATEMENT,
+}
 
 
 @dataclass
@@ -123,7 +142,7 @@ def measure(gql, counter):
 
 
 async def test_client_page_with_interactions_and_interests_costs_the_same_for_5_and_50(
-    factory, db, measure
+    factory, db, measure, read_path
 ):
     # given
     brokerage = await build_brokerage(
@@ -146,11 +165,12 @@ async def test_client_page_with_interactions_and_interests_costs_the_same_for_5_
         assert all(len(node["interestedProperties"]["nodes"]) == 2 for node in nodes)
     scores = [node["leadScore"] for node in large["clients"]["nodes"]]
     assert scores == sorted(scores, reverse=True)
-    assert (small_count, large_count) == (CLIENTS_WITH_RELATIONS_COST, CLIENTS_WITH_RELATIONS_COST)
+    cost = CLIENTS_WITH_RELATIONS_COST[read_path]
+    assert (small_count, large_count) == (cost, cost)
 
 
 async def test_property_page_with_media_and_interested_clients_costs_the_same_for_5_and_50(
-    factory, db, measure
+    factory, db, measure, read_path
 ):
     # given
     brokerage = await build_brokerage(
@@ -167,7 +187,5 @@ async def test_property_page_with_media_and_interested_clients_costs_the_same_fo
         assert all(node["media"]["totalCount"] == 2 for node in nodes)
         assert all(node["organization"]["name"] for node in nodes)
     assert sum(len(n["interestedClients"]["nodes"]) for n in large["properties"]["nodes"]) == 90
-    assert (small_count, large_count) == (
-        PROPERTIES_WITH_RELATIONS_COST,
-        PROPERTIES_WITH_RELATIONS_COST,
-    )
+    cost = PROPERTIES_WITH_RELATIONS_COST[read_path]
+    assert (small_count, large_count) == (cost, cost)
