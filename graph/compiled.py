@@ -78,8 +78,9 @@ from strawberry.extensions import SchemaExtension
 
 from graph.connections import PageArgs, ToMany, ToOne, _relations, _spec, collect_fields, page_args
 from graph.filters import filter_condition
-from graph.relay import InvalidId, Node, decode_id
+from graph.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id
 from loaders.base import OrderTerm, PageSpec, Reader, order_signature, shape_of
+from models.base import VIEWER_ID
 
 log = logging.getLogger("trellis.compiled")
 
@@ -101,7 +102,15 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ById:
-    """`field(id: ID!)`: the node of ``cls`` with that global ID, null when not visible."""
+    """`field(id: ID!)`: the node of ``cls`` with that global ID, null when not visible;
+    ``cls`` None: of whichever node type the ID names (`node(id:)`)."""
+
+    cls: type[Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ByViewer:
+    """The signed-in viewer's own node of ``cls`` (`me`); null when anonymous."""
 
     cls: type[Any]
 
@@ -114,7 +123,7 @@ class RootList:
     default_order: tuple[OrderTerm, ...]
 
 
-RootSpec = ById | RootList
+RootSpec = ById | ByViewer | RootList
 
 
 def compiled_as(spec: RootSpec) -> Callable[[F], F]:
@@ -310,7 +319,7 @@ class _Compilation:
         schema: strawberry.Schema,
         document: DocumentNode,
         variables: VariableValues,
-        bound: frozenset[str],
+        bound: dict[str, str | None],
     ) -> None:
         self.schema = schema
         self.graphql: GraphQLSchema = schema._schema
@@ -354,6 +363,8 @@ class _Compilation:
                 raise Unsupported(f"root field {name}")
             if isinstance(spec, ById):
                 pairs.append((key, self.by_id(spec.cls, field, group)))
+            elif isinstance(spec, ByViewer):
+                pairs.append((key, self.by_viewer(spec.cls, group)))
             else:
                 args = PageArgs(**self.arguments(field, group[0]))
                 pairs.append(
@@ -361,32 +372,39 @@ class _Compilation:
                 )
         return select(cast(_json_object(pairs), Text))
 
-    def by_id(self, cls: type[Any], field: GraphQLField, group: list[FieldNode]) -> Any:
-        type_name = cls.__name__
+    def by_id(self, cls: type[Any] | None, field: GraphQLField, group: list[FieldNode]) -> Any:
         argument = next((a for a in group[0].arguments if a.name.value == "id"), None)
-        param = f"id_{next(self.names)}"
-        key = bindparam(param, type_=PG_UUID(as_uuid=True), required=False)
+        variable = None
         if argument is not None and isinstance(argument.value, VariableNode):
             variable = argument.value.name.value
-            if variable in self.bound:
-                self.ids.append((param, variable, type_name))
-            else:
-                key = self._decoded_id(self.variables.coerced.get(variable), type_name, param)
+            value = self.variables.coerced.get(variable)
         else:
             value = self.arguments(field, group[0]).get("id")
-            key = self._decoded_id(value, type_name, param)
+        try:
+            type_name, pk = from_global_id(value, expected=None if cls is None else cls.__name__)
+        except (InvalidId, TypeError, AttributeError) as exc:
+            raise Unsupported("invalid id") from exc  # the resolver path reports it
+        cls = NODE_TYPES[type_name]
+        param = f"id_{next(self.names)}"
+        if variable is not None and variable in self.bound:
+            # Bound per execution: the plan serves every ID of this type.
+            key = bindparam(param, type_=PG_UUID(as_uuid=True), required=False)
+            self.ids.append((param, variable, type_name))
+        else:
+            key = bindparam(param, pk, type_=PG_UUID(as_uuid=True))
+        return self.node_where(cls, group, shape_of(cls).model.__table__.c.id == key)
+
+    def by_viewer(self, cls: type[Any], group: list[FieldNode]) -> Any:
+        return self.node_where(cls, group, shape_of(cls).model.__table__.c.id == VIEWER_ID)
+
+    def node_where(
+        self, cls: type[Any], group: list[FieldNode], condition: ColumnElement[bool]
+    ) -> Any:
+        """The one visible node of ``cls`` meeting ``condition``, or null."""
         model = shape_of(cls).model
-        row = select(*_labelled(cls)).where(model.visible_to(), model.__table__.c.id == key)
+        row = select(*_labelled(cls)).where(model.visible_to(), condition)
         node = row.subquery(self.alias())
         return select(self.node(cls, group, node)).select_from(node).scalar_subquery()
-
-    @staticmethod
-    def _decoded_id(value: Any, type_name: str, param: str) -> Any:
-        try:
-            pk = decode_id(value, type_name)
-        except (InvalidId, TypeError) as exc:
-            raise Unsupported("invalid id") from exc  # the resolver path reports it
-        return bindparam(param, pk, type_=PG_UUID(as_uuid=True))
 
     # -- nodes --------------------------------------------------------------------------------
 
@@ -576,7 +594,9 @@ class _IdVariables(Visitor):
         self.query_type = query_type
         self.uses: dict[str, int] = {}
         self.id_uses: dict[str, int] = {}
-        self.depth = 0
+        # The node type each such variable must name (None: any, `node(id:)`).
+        self.types: dict[str, str | None] = {}
+        self.types_seen: dict[str, set[str | None]] = {}
 
     def enter_variable(self, node: VariableNode, key: Any, parent: Any, *_: Any) -> None:
         name = node.name.value
@@ -589,12 +609,16 @@ class _IdVariables(Visitor):
             if not isinstance(selection, FieldNode):
                 continue
             field = self.query_type.fields.get(selection.name.value)
-            if field is None or not isinstance(_root_spec(field), ById):
+            spec = _root_spec(field) if field is not None else None
+            if not isinstance(spec, ById):
                 continue
             for argument in selection.arguments:
                 if argument.name.value == "id" and isinstance(argument.value, VariableNode):
                     name = argument.value.name.value
                     self.id_uses[name] = self.id_uses.get(name, 0) + 1
+                    expected = None if spec.cls is None else spec.cls.__name__
+                    self.types[name] = expected
+                    self.types_seen.setdefault(name, set()).add(expected)
 
 
 class QueryCompiler:
@@ -604,11 +628,13 @@ class QueryCompiler:
 
     def __init__(self) -> None:
         self._plans: dict[Any, Plan | None] = {}
-        self._bound: dict[tuple[str, str | None], frozenset[str]] = {}
+        self._bound: dict[tuple[str, str | None], dict[str, str | None]] = {}
 
     def _bound_variables(
         self, query: str, operation: str | None, document: DocumentNode
-    ) -> frozenset[str]:
+    ) -> dict[str, str | None]:
+        """The variables used only as the `id` of node-by-ID root fields, with the node type
+        they must name (None: any, for `node(id:)`). Bound per execution, not compiled in."""
         key = (query, operation)
         found = self._bound.get(key)
         if found is None:
@@ -616,9 +642,11 @@ class QueryCompiler:
             assert query_type is not None
             counter = _IdVariables(query_type)
             visit(document, counter)
-            found = frozenset(
-                name for name, uses in counter.id_uses.items() if counter.uses.get(name) == uses
-            )
+            found = {
+                name: counter.types[name]
+                for name, uses in counter.id_uses.items()
+                if counter.uses.get(name) == uses and len(counter.types_seen[name]) == 1
+            }
             if len(self._bound) >= PLAN_CACHE_SIZE:
                 self._bound.clear()
             self._bound[key] = found
@@ -642,6 +670,15 @@ class QueryCompiler:
             return None  # the resolver path reports the variables' errors
         bound = self._bound_variables(query, operation_name, document)
         structural = {k: v for k, v in (raw_variables or {}).items() if k not in bound}
+        for name, expected in bound.items():
+            if name not in coerced.coerced:
+                continue  # a variable of another operation in the document
+            try:
+                type_name, _ = from_global_id(coerced.coerced.get(name), expected=expected)
+            except (InvalidId, TypeError, AttributeError):
+                return None  # the resolver path reports the bad ID (nothing is cached)
+            if expected is None:
+                structural[name] = type_name  # `node(id:)`: one plan per node type
         try:
             key = (query, operation_name, orjson.dumps(structural, option=orjson.OPT_SORT_KEYS))
         except TypeError:
@@ -660,7 +697,7 @@ class QueryCompiler:
         document: DocumentNode,
         operation: OperationDefinitionNode,
         variables: VariableValues,
-        bound: frozenset[str],
+        bound: dict[str, str | None],
     ) -> Plan | None:
         compilation = _Compilation(self.schema, document, variables, bound)
         try:

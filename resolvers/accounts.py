@@ -19,7 +19,7 @@ from graph.auth import (
     new_token,
     verify_password,
 )
-from graph.compiled import ById, RootList, compiled_as
+from graph.compiled import ById, ByViewer, RootList, compiled_as
 from graph.connections import PageArgs, root_connection
 from graph.context import Info
 from graph.errors import (
@@ -437,6 +437,7 @@ class AccountsQuery:
         return await get_node(info, Organization, id)
 
     @strawberry.field(description="The signed-in user; null when anonymous.")
+    @compiled_as(ByViewer(User))
     async def me(self, info: Info) -> User | None:
         user_id = info.context.viewer.user_id
         return None if user_id is None else await info.context.loaders.by_id(User).load(user_id)

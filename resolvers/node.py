@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import strawberry
 
+from graph.compiled import ById, compiled_as
 from graph.context import Info
 from graph.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id, user_error
 
@@ -38,6 +39,7 @@ class NodeQuery:
     @strawberry.field(
         description="Any object by global ID; null if it does not exist or you cannot see it."
     )
+    @compiled_as(ById(None))
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await _load(info, id)
 

@@ -374,7 +374,7 @@ SHAPES = {
         " memberships(first: 5) { nodes { organization { name } } } } } }",
         None, compiled(AUTH + 4 * STATEMENT),  # users, items, memberships, organizations
     ),
-    "me.memberships.role.permissions": (  # `me` has its own resolver: not compiled
+    "me.memberships.role.permissions": (  # `Role.permissions` (a plain list): not compiled
         "query { me { memberships(first: 20) { nodes { role { name permissions { code } } } } } }",
         None, not_compiled(AUTH + 4 * STATEMENT),  # me, memberships, roles, permissions
     ),
@@ -392,11 +392,15 @@ SHAPES = {
     ),
     "variables": (VARIABLES, lambda c: {"n": 20}, ORGANIZATIONS_ITEMS_TAGS_COST),
     "interface-fragments": (INTERFACE_FRAGMENTS, None, compiled(AUTH + 3 * STATEMENT)),
-    "node": (  # `node` is the Node interface's lookup: not compiled
+    "node": (  # `node(id:)` compiles for the type its ID names
         SINGLE_NODE, lambda c: {"id": gid("Organization", c.organizations[0])},
-        not_compiled(AUTH + 4 * STATEMENT),  # organization, items, owners, tags
+        compiled(AUTH + 4 * STATEMENT),  # organization, items, owners, tags
     ),
-    "nodes": (  # likewise `nodes`
+    "me.memberships.role": (
+        "query { me { memberships(first: 20) { nodes { role { name } } } } }",
+        None, compiled(AUTH + 3 * STATEMENT),  # me, memberships, roles
+    ),
+    "nodes": (  # `nodes(ids:)` (a list of IDs of any types): not compiled
         NODES_NESTED, _organizations, not_compiled(AUTH + 4 * STATEMENT),
     ),
 }  # fmt: skip
