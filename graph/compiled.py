@@ -86,8 +86,10 @@ log = logging.getLogger("trellis.compiled")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Distinct (document, operation, variables) plans kept per process.
+# Distinct (document, operation, variables) plans kept per process, and their SQL's total
+# size: past either, the cache starts afresh (clients' documents are few; an attacker's many).
 PLAN_CACHE_SIZE = 2048
+PLAN_CACHE_BYTES = 32 << 20
 # json_build_object takes at most 100 arguments: 50 keys and their values.
 MAX_KEYS = 50
 
@@ -373,8 +375,9 @@ class _Compilation:
         return select(cast(_json_object(pairs), Text))
 
     def by_id(self, cls: type[Any] | None, field: GraphQLField, group: list[FieldNode]) -> Any:
-        argument = next((a for a in group[0].arguments if a.name.value == "id"), None)
+        argument = next((a for a in group[0].arguments or () if a.name.value == "id"), None)
         variable = None
+        value: Any
         if argument is not None and isinstance(argument.value, VariableNode):
             variable = argument.value.name.value
             value = self.variables.coerced.get(variable)
@@ -499,6 +502,7 @@ class _Compilation:
             condition = filter_condition(args.filter)
             rows, count = rows.where(condition), count.where(condition)
         rows = rows.where(spec.keyset()).order_by(*clauses).limit(spec.size + 1)
+        page: FromClause
         if parent is not None:
             rows, count = rows.correlate(parent), count.correlate(parent)
             page = rows.lateral(self.alias())
@@ -612,7 +616,7 @@ class _IdVariables(Visitor):
             spec = _root_spec(field) if field is not None else None
             if not isinstance(spec, ById):
                 continue
-            for argument in selection.arguments:
+            for argument in selection.arguments or ():
                 if argument.name.value == "id" and isinstance(argument.value, VariableNode):
                     name = argument.value.name.value
                     self.id_uses[name] = self.id_uses.get(name, 0) + 1
@@ -628,6 +632,7 @@ class QueryCompiler:
 
     def __init__(self) -> None:
         self._plans: dict[Any, Plan | None] = {}
+        self._plan_bytes = 0
         self._bound: dict[tuple[str, str | None], dict[str, str | None]] = {}
 
     def _bound_variables(
@@ -674,7 +679,8 @@ class QueryCompiler:
             if name not in coerced.coerced:
                 continue  # a variable of another operation in the document
             try:
-                type_name, _ = from_global_id(coerced.coerced.get(name), expected=expected)
+                value: Any = coerced.coerced.get(name)
+                type_name, _ = from_global_id(value, expected=expected)
             except (InvalidId, TypeError, AttributeError):
                 return None  # the resolver path reports the bad ID (nothing is cached)
             if expected is None:
@@ -687,9 +693,12 @@ class QueryCompiler:
             plan = self._plans[key]
         else:
             plan = self._compile(document, operation, coerced, bound)
-            if len(self._plans) >= PLAN_CACHE_SIZE:
+            size = len(query) + (len(plan.sql) if plan is not None else 0)
+            if len(self._plans) >= PLAN_CACHE_SIZE or self._plan_bytes + size > PLAN_CACHE_BYTES:
                 self._plans.clear()
+                self._plan_bytes = 0
             self._plans[key] = plan
+            self._plan_bytes += size
         return None if plan is None else (plan, coerced.coerced)
 
     def _compile(
@@ -718,9 +727,10 @@ async def run_plan(
     """The operation's `data`, or None when an ID variable needs the resolver path's error."""
     params = {**plan.params, **viewer_params}
     for param, variable, type_name in plan.ids:
+        value: Any = variables.get(variable)
         try:
-            params[param] = decode_id(variables.get(variable), type_name)
-        except (InvalidId, TypeError):
+            params[param] = decode_id(value, type_name)
+        except (InvalidId, TypeError, AttributeError):
             return None
     rows = await reader.execute(plan.sql, params)
     data: dict[str, Any] = orjson.loads(rows[0][0])
@@ -733,7 +743,7 @@ class CompiledQueries(SchemaExtension):
     def __init__(self, compiler: QueryCompiler) -> None:
         self.compiler = compiler
 
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         context = ctx.context
         if ctx.result is None and ctx.graphql_document is not None and hasattr(context, "db"):
