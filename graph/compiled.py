@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -86,8 +87,7 @@ log = logging.getLogger("trellis.compiled")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Distinct (document, operation, variables) plans kept per process, and their SQL's total
-# size: past either, the cache starts afresh (clients' documents are few; an attacker's many).
+# Distinct (document, operation, variables) plans kept per process, and their total size.
 PLAN_CACHE_SIZE = 2048
 PLAN_CACHE_BYTES = 32 << 20
 # json_build_object takes at most 100 arguments: 50 keys and their values.
@@ -625,13 +625,17 @@ class _IdVariables(Visitor):
                     self.types_seen.setdefault(name, set()).add(expected)
 
 
+def _size(key: tuple[str, str | None, bytes], plan: Plan | None) -> int:
+    return len(key[0]) + len(key[2]) + (len(plan.sql) if plan is not None else 0)
+
+
 class QueryCompiler:
     """Plans per (query text, operation, variables), bounded; None marks an unsupported one."""
 
     schema: strawberry.Schema  # set once the schema that uses this compiler is built
 
     def __init__(self) -> None:
-        self._plans: dict[Any, Plan | None] = {}
+        self._plans: OrderedDict[Any, Plan | None] = OrderedDict()
         self._plan_bytes = 0
         self._bound: dict[tuple[str, str | None], dict[str, str | None]] = {}
 
@@ -689,16 +693,19 @@ class QueryCompiler:
             key = (query, operation_name, orjson.dumps(structural, option=orjson.OPT_SORT_KEYS))
         except TypeError:
             return None
-        if key in self._plans:
-            plan = self._plans[key]
+        plans = self._plans
+        if key in plans:
+            plans.move_to_end(key)
+            plan = plans[key]
         else:
             plan = self._compile(document, operation, coerced, bound)
-            size = len(query) + (len(plan.sql) if plan is not None else 0)
-            if len(self._plans) >= PLAN_CACHE_SIZE or self._plan_bytes + size > PLAN_CACHE_BYTES:
-                self._plans.clear()
-                self._plan_bytes = 0
-            self._plans[key] = plan
-            self._plan_bytes += size
+            plans[key] = plan
+            self._plan_bytes += _size(key, plan)
+            # Least recently used out first: one-off plans (a page cursor, a search string)
+            # must not push out the documents a frontend sends all the time.
+            while len(plans) > PLAN_CACHE_SIZE or self._plan_bytes > PLAN_CACHE_BYTES:
+                old_key, old_plan = plans.popitem(last=False)
+                self._plan_bytes -= _size(old_key, old_plan)
         return None if plan is None else (plan, coerced.coerced)
 
     def _compile(
