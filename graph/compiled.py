@@ -22,6 +22,7 @@ root node field are bound per execution instead, so `item(id: $id)` compiles onc
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import uuid
 from collections import OrderedDict
@@ -204,8 +205,35 @@ def _python_type(column: Any) -> Any:
         return None
 
 
+# Written in place of a null that GraphQL does not allow (a non-null field over a nullable
+# column, or JSON null in a non-null JSON field): an answer containing it is answered again
+# by the resolvers, which report the error the way graphql-core does. Random per process, so
+# no stored text can imitate it.
+NULL_VIOLATION = f"trellis:null-violation:{uuid.uuid4()}"
+
+
+def _not_null(
+    gql_type: Any, column: Any, value: ColumnElement[Any], serialised: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """``serialised``, or the violation marker where GraphQL forbids the null it would be."""
+    is_json = isinstance(column.type, JSONB)
+    if not isinstance(gql_type, GraphQLNonNull) or not (column.nullable or is_json):
+        return serialised
+    missing: ColumnElement[bool] = value.is_(None)
+    if is_json:
+        missing = missing | (func.jsonb_typeof(value) == _sql_string("null"))
+    return case(
+        (missing, func.to_json(cast(_sql_string(NULL_VIOLATION), Text))),
+        else_=func.to_json(serialised),
+    )
+
+
 def _scalar(gql_type: Any, column: Any, value: ColumnElement[Any]) -> ColumnElement[Any]:
     """A column's value as the GraphQL scalar serialises it."""
+    return _not_null(gql_type, column, value, _serialised(gql_type, column, value))
+
+
+def _serialised(gql_type: Any, column: Any, value: ColumnElement[Any]) -> ColumnElement[Any]:
     if isinstance(gql_type, GraphQLNonNull):
         gql_type = gql_type.of_type
     if isinstance(gql_type, GraphQLList):
@@ -311,6 +339,9 @@ class Plan:
     params: dict[str, Any]
     # (SQL parameter, variable, node type): a root node's ID, decoded per execution.
     ids: tuple[tuple[str, str, str], ...]
+    # The answer holds JSON scalars: parse it as psycopg parses JSON columns (the standard
+    # library keeps integers beyond 64 bits exact; orjson would make them floats).
+    exact_numbers: bool = False
 
 
 class _Compilation:
@@ -332,6 +363,7 @@ class _Compilation:
         self.bound = bound
         self.names = itertools.count()
         self.ids: list[tuple[str, str, str]] = []
+        self.json_scalars = False
 
     def alias(self) -> str:
         return f"n{next(self.names)}"
@@ -452,6 +484,7 @@ class _Compilation:
                 and python_name in shape.names
             ):
                 column = shape.columns[shape.names.index(python_name)]
+                self.json_scalars |= isinstance(column.type, JSONB)
                 pairs.append((key, _scalar(field.type, column, row.c[python_name])))
             else:
                 raise Unsupported(f"{type_name}.{name}")
@@ -601,6 +634,11 @@ class _IdVariables(Visitor):
         # The node type each such variable must name (None: any, `node(id:)`).
         self.types: dict[str, str | None] = {}
         self.types_seen: dict[str, set[str | None]] = {}
+        # @skip/@include (on fields or fragments) or any other directive: not compiled.
+        self.directives = False
+
+    def enter_directive(self, *_: Any) -> None:
+        self.directives = True
 
     def enter_variable(self, node: VariableNode, key: Any, parent: Any, *_: Any) -> None:
         name = node.name.value
@@ -637,28 +675,31 @@ class QueryCompiler:
     def __init__(self) -> None:
         self._plans: OrderedDict[Any, Plan | None] = OrderedDict()
         self._plan_bytes = 0
-        self._bound: dict[tuple[str, str | None], dict[str, str | None]] = {}
+        self._bound: dict[tuple[str, str | None], dict[str, str | None] | None] = {}
 
     def _bound_variables(
         self, query: str, operation: str | None, document: DocumentNode
-    ) -> dict[str, str | None]:
+    ) -> dict[str, str | None] | None:
         """The variables used only as the `id` of node-by-ID root fields, with the node type
-        they must name (None: any, for `node(id:)`). Bound per execution, not compiled in."""
+        they must name (None: any, for `node(id:)`). Bound per execution, not compiled in.
+        None: the document uses directives, which the compiler leaves to the resolvers."""
         key = (query, operation)
-        found = self._bound.get(key)
-        if found is None:
-            query_type = self.schema._schema.query_type
-            assert query_type is not None
-            counter = _IdVariables(query_type)
-            visit(document, counter)
-            found = {
-                name: counter.types[name]
-                for name, uses in counter.id_uses.items()
-                if counter.uses.get(name) == uses and len(counter.types_seen[name]) == 1
-            }
-            if len(self._bound) >= PLAN_CACHE_SIZE:
-                self._bound.clear()
-            self._bound[key] = found
+        if key in self._bound:
+            return self._bound[key]
+        query_type = self.schema._schema.query_type
+        assert query_type is not None
+        counter = _IdVariables(query_type)
+        visit(document, counter)
+        found: dict[str, str | None] | None = {
+            name: counter.types[name]
+            for name, uses in counter.id_uses.items()
+            if counter.uses.get(name) == uses and len(counter.types_seen[name]) == 1
+        }
+        if counter.directives:
+            found = None
+        if len(self._bound) >= PLAN_CACHE_SIZE:
+            self._bound.clear()
+        self._bound[key] = found
         return found
 
     def plan(
@@ -678,6 +719,8 @@ class QueryCompiler:
         if not isinstance(coerced, VariableValues):
             return None  # the resolver path reports the variables' errors
         bound = self._bound_variables(query, operation_name, document)
+        if bound is None:
+            return None
         structural = {k: v for k, v in (raw_variables or {}).items() if k not in bound}
         for name, expected in bound.items():
             if name not in coerced.coerced:
@@ -725,7 +768,7 @@ class QueryCompiler:
             log.exception("compiling a query failed; answering through the resolvers")
             return None
         sql, params = Reader.compile(statement)
-        return Plan(sql, params, tuple(compilation.ids))
+        return Plan(sql, params, tuple(compilation.ids), compilation.json_scalars)
 
 
 async def run_plan(
@@ -740,7 +783,10 @@ async def run_plan(
         except (InvalidId, TypeError, AttributeError):
             return None
     rows = await reader.execute(plan.sql, params)
-    data: dict[str, Any] = orjson.loads(rows[0][0])
+    text: str = rows[0][0]
+    if NULL_VIOLATION in text:
+        return None  # a null where GraphQL allows none: the resolvers report the error
+    data: dict[str, Any] = json.loads(text) if plan.exact_numbers else orjson.loads(text)
     return data
 
 
