@@ -78,7 +78,16 @@ from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from strawberry.extensions import SchemaExtension
 
-from graph.connections import PageArgs, ToMany, ToOne, _relations, _spec, collect_fields, page_args
+from graph.connections import (
+    PAGE_ARGS,
+    PageArgs,
+    ToMany,
+    ToOne,
+    collect_fields,
+    page_args,
+    relations_of,
+    spec_for,
+)
 from graph.filters import filter_condition
 from graph.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id
 from loaders.base import OrderTerm, PageSpec, Reader, order_signature, shape_of
@@ -380,6 +389,13 @@ class _Compilation:
     def arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         return page_args(self.schema, field, node, self.variables)
 
+    def page(self, field: GraphQLField, node: FieldNode) -> PageArgs:
+        """A list field's arguments; one that is not a page argument is not understood here."""
+        arguments = self.arguments(field, node)
+        if any(v is not None for k, v in arguments.items() if k not in PAGE_ARGS):
+            raise Unsupported(f"argument of {field}")
+        return PageArgs(**{k: arguments.get(k) for k in PAGE_ARGS})
+
     # -- the operation ------------------------------------------------------------------------
 
     def operation(self, operation: OperationDefinitionNode) -> Select[Any]:
@@ -400,7 +416,7 @@ class _Compilation:
             elif isinstance(spec, ByViewer):
                 pairs.append((key, self.by_viewer(spec.cls, group)))
             else:
-                args = PageArgs(**self.arguments(field, group[0]))
+                args = self.page(field, group[0])
                 pairs.append(
                     (key, self.connection(spec.cls, field, group, args, spec.default_order))
                 )
@@ -450,7 +466,7 @@ class _Compilation:
         if not isinstance(object_type, GraphQLObjectType):
             raise Unsupported(type_name)
         shape = shape_of(cls)
-        relations = _relations(cls)
+        relations = relations_of(cls)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         selected = self.fields(type_name, (n.selection_set for n in field_nodes))
         for key, group in selected.items():
@@ -468,7 +484,7 @@ class _Compilation:
             if isinstance(relation, ToOne):
                 pairs.append((key, self.to_one(relation, field, group, row)))
             elif isinstance(relation, ToMany):
-                args = PageArgs(**self.arguments(field, group[0]))
+                args = self.page(field, group[0])
                 target = relation.target()
                 pairs.append(
                     (
@@ -516,7 +532,7 @@ class _Compilation:
         parent: FromClause | None = None,
     ) -> Any:
         try:
-            spec = _spec(cls, args, default_order)
+            spec = spec_for(cls, args, default_order)
         except GraphQLError as exc:
             raise Unsupported("page arguments") from exc  # the resolver path reports it
         model = shape_of(cls).model

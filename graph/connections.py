@@ -114,7 +114,7 @@ HISTORY = ToMany(
 _all_relations: dict[type[Any], Relations] = {}
 
 
-def _relations(cls: type[Any]) -> Relations:
+def relations_of(cls: type[Any]) -> Relations:
     relations = _all_relations.get(cls)
     if relations is None:
         relations = dict(getattr(cls, "__relations__", {}))
@@ -124,7 +124,7 @@ def _relations(cls: type[Any]) -> Relations:
     return relations
 
 
-def _spec(cls: type[Any], args: PageArgs, default_order: Sequence[OrderTerm]) -> PageSpec:
+def spec_for(cls: type[Any], args: PageArgs, default_order: Sequence[OrderTerm]) -> PageSpec:
     tie_breaker = shape_of(cls).model.__table__.c.id
     terms = order_terms(args.order_by, default_order)
     return page_spec(terms, args.first, args.after, args.last, args.before, tie_breaker)
@@ -144,7 +144,7 @@ def _attach(node: Any, field_nodes: list[FieldNode], value: Any) -> None:
 
 def to_one(info: Info, node: Any, name: str) -> Any:
     """Resolve a ToOne relation that was not prefetched: a (batched) loader future."""
-    relation = cast(ToOne, _relations(type(node))[name])
+    relation = cast(ToOne, relations_of(type(node))[name])
     pk = getattr(node, relation.attribute)
     if pk is None:
         return None
@@ -157,7 +157,7 @@ def to_many(info: Info, node: Any, name: str, args: PageArgs) -> Any:
 
 
 async def _load_connection(info: Info, node: Any, name: str, args: PageArgs) -> Any:
-    relation = cast(ToMany, _relations(type(node))[name])
+    relation = cast(ToMany, relations_of(type(node))[name])
     connections = await _connections(info, relation, [node.pk], args, name)
     connection = connections[0]
     await prefetch(info, relation.target(), connection.nodes, _node_fields(info, info_nodes(info)))
@@ -180,7 +180,7 @@ async def _connections(
         key,
         target,
         relation.relation,
-        spec=lambda: _spec(target, args, relation.default_order),
+        spec=lambda: spec_for(target, args, relation.default_order),
         where=where,
         constant=constant,
     )
@@ -217,7 +217,7 @@ async def root_connection(
     """A root list: one statement for the page, one more for totalCount if it is selected,
     and one per selected relation and level below it."""
     ctx = info.context
-    spec = _spec(cls, args, default_order)
+    spec = spec_for(cls, args, default_order)
     conditions = [c for c in (where,) if c is not None]
     if args.filter is not None:
         conditions.append(filter_condition(args.filter))
@@ -339,7 +339,7 @@ async def prefetch(
     info: Info, cls: type[Any], nodes: Sequence[Any], field_nodes: list[FieldNode]
 ) -> None:
     """Load the relations selected on ``nodes`` for all of them at once, recursively."""
-    relations = _relations(cls)
+    relations = relations_of(cls)
     if not nodes or not relations or not field_nodes:
         return
     type_name = cls.__name__
@@ -414,7 +414,7 @@ def install_fast_paths(schema: Any) -> None:
     for type_name, cls in NODE_TYPES.items():
         object_type = graphql_schema.get_type(type_name)
         object_type.fields["id"].resolve = _id_resolver(type_name, to_global_id)
-        relations = _relations(cls)
+        relations = relations_of(cls)
         for field in object_type.fields.values():
             definition = field.extensions.get("strawberry-definition")
             if definition is not None and definition.python_name in relations:
