@@ -21,6 +21,7 @@ root node field are bound per execution instead, so `item(id: $id)` compiles onc
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -679,8 +680,13 @@ class _IdVariables(Visitor):
                     self.types_seen.setdefault(name, set()).add(expected)
 
 
-def _size(key: tuple[str, str | None, bytes], plan: Plan | None) -> int:
-    return len(key[0]) + len(key[2]) + (len(plan.sql) if plan is not None else 0)
+def _size(key: tuple[bytes, str | None, bytes], plan: Plan | None) -> int:
+    return 64 + len(key[2]) + (len(plan.sql) if plan is not None else 0)
+
+
+def _digest(query: str) -> bytes:
+    """A document's key in the caches: its hash, not its text (which may be large)."""
+    return hashlib.blake2b(query.encode(), digest_size=16).digest()
 
 
 class QueryCompiler:
@@ -688,13 +694,19 @@ class QueryCompiler:
 
     schema: strawberry.Schema  # set once the schema that uses this compiler is built
 
-    def __init__(self) -> None:
+    def __init__(self, *, compile_after: int = 1) -> None:
+        """``compile_after``: how many times a (document, operation, variables) must be asked
+        before it is compiled; until then the resolvers answer. Compiling costs more than
+        one resolver-path answer of a small query (4-12 ms), so a one-off (a page cursor, a
+        search string) is cheaper left to the resolvers."""
+        self.compile_after = compile_after
         self._plans: OrderedDict[Any, Plan | None] = OrderedDict()
         self._plan_bytes = 0
-        self._bound: dict[tuple[str, str | None], dict[str, str | None] | None] = {}
+        self._sightings: OrderedDict[Any, int] = OrderedDict()
+        self._bound: dict[tuple[bytes, str | None], dict[str, str | None] | None] = {}
 
     def _bound_variables(
-        self, query: str, operation: str | None, document: DocumentNode
+        self, query: bytes, operation: str | None, document: DocumentNode
     ) -> dict[str, str | None] | None:
         """The variables used only as the `id` of node-by-ID root fields, with the node type
         they must name (None: any, for `node(id:)`). Bound per execution, not compiled in.
@@ -734,7 +746,8 @@ class QueryCompiler:
         )
         if not isinstance(coerced, VariableValues):
             return None  # the resolver path reports the variables' errors
-        bound = self._bound_variables(query, operation_name, document)
+        digest = _digest(query)
+        bound = self._bound_variables(digest, operation_name, document)
         if bound is None:
             return None
         structural = {k: v for k, v in (raw_variables or {}).items() if k not in bound}
@@ -749,13 +762,15 @@ class QueryCompiler:
             if expected is None:
                 structural[name] = type_name  # `node(id:)`: one plan per node type
         try:
-            key = (query, operation_name, orjson.dumps(structural, option=orjson.OPT_SORT_KEYS))
+            key = (digest, operation_name, orjson.dumps(structural, option=orjson.OPT_SORT_KEYS))
         except TypeError:
             return None
         plans = self._plans
         if key in plans:
             plans.move_to_end(key)
             plan = plans[key]
+        elif not self._due(key):
+            return None
         else:
             plan = self._compile(document, operation, coerced, bound)
             plans[key] = plan
@@ -766,6 +781,19 @@ class QueryCompiler:
                 old_key, old_plan = plans.popitem(last=False)
                 self._plan_bytes -= _size(old_key, old_plan)
         return None if plan is None else (plan, coerced.coerced)
+
+    def _due(self, key: Any) -> bool:
+        """Count a sighting of a key without a plan; True once it is to be compiled."""
+        if self.compile_after <= 1:
+            return True
+        sightings = self._sightings
+        seen = sightings.pop(key, 0) + 1
+        if seen >= self.compile_after:
+            return True
+        sightings[key] = seen
+        if len(sightings) > PLAN_CACHE_SIZE:
+            sightings.popitem(last=False)
+        return False
 
     def _compile(
         self,

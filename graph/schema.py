@@ -97,7 +97,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> strawberry
     ]
     if settings.production:
         extensions.append(HideSuggestions)
-    compiler = QueryCompiler()
+    compiler = QueryCompiler(compile_after=settings.compile_after)
     if settings.compiled_queries:  # last: after the limits, which may answer first
         extensions.append(lambda: CompiledQueries(compiler))
     built = strawberry.Schema(

@@ -94,6 +94,9 @@ class Settings:
             os.environ.get("TRELLIS_COMPILED_QUERIES", "1") not in ("0", "false", "no")
         )
     )
+    # A query is compiled the n-th time the same document and variables are asked (1: at
+    # once); before that the resolvers answer, which is cheaper for a one-off query.
+    compile_after: int = field(default_factory=lambda: _int("TRELLIS_COMPILE_AFTER", 2))
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 

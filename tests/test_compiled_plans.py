@@ -144,3 +144,31 @@ async def test_two_ids_through_the_api_both_compiled_and_right(gql, factory, cou
         assert counter.count == 2
         answers.append(body["data"]["item"]["title"])
     assert answers == ["first", "second"]
+
+
+def test_a_query_is_compiled_when_it_is_asked_again_not_before():
+    # given a compiler that waits for the second sighting
+    compiling = QueryCompiler(compile_after=2)
+    compiling.schema = schema
+    # when
+    once = plan(compiling, ITEMS, {"first": 3})
+    other = plan(compiling, ITEMS, {"first": 4})  # another key: its own first sighting
+    twice = plan(compiling, ITEMS, {"first": 3})
+    # then: the resolvers answer the first time, the plan serves from the second on
+    assert once is None
+    assert other is None
+    assert twice is not None
+    assert plan(compiling, ITEMS, {"first": 3}) is twice
+
+
+def test_one_off_queries_are_never_compiled_and_their_count_is_bounded(monkeypatch):
+    # given
+    monkeypatch.setattr(graph.compiled, "PLAN_CACHE_SIZE", 10)
+    compiling = QueryCompiler(compile_after=2)
+    compiling.schema = schema
+    # when: a hundred different page sizes, each asked once
+    answers = [plan(compiling, ITEMS, {"first": n}) for n in range(100)]
+    # then
+    assert answers == [None] * 100
+    assert len(compiling._plans) == 0
+    assert len(compiling._sightings) == 10
