@@ -87,7 +87,7 @@ class Settings:
         default_factory=lambda: float(os.environ.get("TRELLIS_PRESENCE_TTL", "30"))
     )
     # Queries whose every field maps onto the data model are compiled into one SQL statement
-    # that builds the JSON answer (graph/compiled.py); "0" runs every query through the
+    # that builds the JSON answer (graph/compiled/); "0" runs every query through the
     # resolvers (the reference path, used to compare).
     compiled_queries: bool = field(
         default_factory=lambda: (

@@ -70,7 +70,7 @@ READ_PATHS = ("compiled", "resolvers")
 @pytest.fixture(params=READ_PATHS)
 def read_path(request: pytest.FixtureRequest) -> str:
     """The read path a test runs on, both in turn: "compiled" (a query whose every field maps
-    onto the data model is answered by one SQL statement, graph/compiled.py) or "resolvers"
+    onto the data model is answered by one SQL statement, graph/compiled/) or "resolvers"
     (graphql-core with the dataloaders: one batched statement per relation level). A module
     opts in by overriding `app` with `read_path_app`."""
     path: str = request.param

@@ -1,4 +1,4 @@
-"""Compiled queries answer exactly like the resolvers (graph/compiled.py).
+"""Compiled queries answer exactly like the resolvers (graph/compiled/).
 
 Two apps share one database: one with `compiled_queries` on, one with it off (graphql-core and
 the Strawberry resolvers, the reference). Every query of the corpus runs on both, as the same

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from graphql import parse
 
-import graph.compiled
+import graph.compiled.plans
 from graph.compiled import QueryCompiler
 from graph.schema import schema
 from tests.factories import gid
@@ -94,7 +94,7 @@ def test_page_sizes_over_the_limit_are_left_to_the_resolvers():
 
 def test_the_cache_evicts_the_least_recently_used_plan(monkeypatch):
     # given a cache of three plans
-    monkeypatch.setattr(graph.compiled, "PLAN_CACHE_SIZE", 3)
+    monkeypatch.setattr(graph.compiled.plans, "PLAN_CACHE_SIZE", 3)
     compiling = compiler()
     kept = plan(compiling, ITEMS, {"first": 1})
     for first in (2, 3):
@@ -112,14 +112,14 @@ def test_the_cache_is_bounded_by_size_too(monkeypatch):
     # given room for about two plans
     one = plan(compiler(), ITEMS, {"first": 1})
     assert one is not None
-    monkeypatch.setattr(graph.compiled, "PLAN_CACHE_BYTES", 2 * len(one.sql) + 500)
+    monkeypatch.setattr(graph.compiled.plans, "PLAN_CACHE_BYTES", 2 * len(one.sql) + 500)
     compiling = compiler()
     # when
     for first in range(1, 6):
         plan(compiling, ITEMS, {"first": first})
     # then
     assert 1 <= len(compiling._plans) <= 2
-    assert compiling._plan_bytes <= graph.compiled.PLAN_CACHE_BYTES
+    assert compiling._plan_bytes <= graph.compiled.plans.PLAN_CACHE_BYTES
 
 
 def test_mutations_and_subscriptions_are_never_compiled():
@@ -163,7 +163,7 @@ def test_a_query_is_compiled_when_it_is_asked_again_not_before():
 
 def test_one_off_queries_are_never_compiled_and_their_count_is_bounded(monkeypatch):
     # given
-    monkeypatch.setattr(graph.compiled, "PLAN_CACHE_SIZE", 10)
+    monkeypatch.setattr(graph.compiled.plans, "PLAN_CACHE_SIZE", 10)
     compiling = QueryCompiler(compile_after=2)
     compiling.schema = schema
     # when: a hundred different page sizes, each asked once

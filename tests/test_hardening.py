@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-import graph.compiled
+import graph.compiled.plans
 import resolvers.catalog
 from graph.app import create_app
 from graph.settings import Settings, get_settings
@@ -35,7 +35,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     may happen when a request is refused)."""
     seen: list[str] = []
     original = resolvers.catalog.root_connection  # type: ignore[attr-defined]
-    original_plan = graph.compiled.run_plan
+    original_plan = graph.compiled.plans.run_plan
 
     async def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append("items")
@@ -46,7 +46,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return await original_plan(*args, **kwargs)
 
     monkeypatch.setattr(resolvers.catalog, "root_connection", spy)
-    monkeypatch.setattr(graph.compiled, "run_plan", spy_plan)
+    monkeypatch.setattr(graph.compiled.plans, "run_plan", spy_plan)
     return seen
 
 
@@ -457,7 +457,7 @@ async def test_masked_errors_carry_the_request_id_and_the_log_too(
         raise RuntimeError("secret detail")
 
     # The compiled statement fails (it is logged and the resolvers answer), then the resolver.
-    monkeypatch.setattr(graph.compiled, "run_plan", explode)
+    monkeypatch.setattr(graph.compiled.plans, "run_plan", explode)
     monkeypatch.setattr(resolvers.catalog, "root_connection", explode)
     with caplog.at_level(logging.ERROR, logger="trellis.errors"):
         response = await post(client, NORMAL, member.token)

@@ -1,0 +1,41 @@
+"""Compiled queries: a read-only operation answered by ONE SQL statement, PostGraphile-style.
+
+A query whose every field maps onto the data model — root fields marked with `compiled_as`
+(a node by ID, a root list), node columns, `id`, `__typename`, the `ToOne` / `ToMany`
+relations the node types declare, and connections' `nodes`, `edges`, `pageInfo` and
+`totalCount` — is compiled into one SELECT that builds the whole `data` object as JSON in
+PostgreSQL: one derived table per list or node, correlated to its parent (LATERAL), each
+scoped by its model's ``visible_to()`` rule with the viewer parameters, so tenancy holds as on
+the resolver path. Python then does no per-row or per-field work at all: one round trip, one
+`orjson.loads`.
+
+Everything else — mutations, subscriptions, fields with their own resolvers, directives,
+arguments the resolver path would refuse (bad IDs, page sizes, cursors) — is `Unsupported`
+and runs through graphql-core as before, which also produces the errors. The compiled answer
+must equal the resolver path's byte for byte; tests/test_compiled.py runs a corpus of queries
+both ways.
+
+Plans are cached per (document, operation, variables); variables that only carry the ID of a
+root node field are bound per execution instead, so `item(id: $id)` compiles once. A document
+is compiled on its `compile_after`-th sighting: a one-off is cheaper through the resolvers.
+
+`sql` writes GraphQL values in SQL, `compiler` turns an operation into a statement, `plans`
+caches and runs them (the schema extension).
+"""
+
+from graph.compiled.compiler import ById, ByViewer, RootList, compiled_as
+from graph.compiled.plans import CompiledQueries, Plan, QueryCompiler, run_plan
+from graph.compiled.sql import NULL_VIOLATION, Unsupported
+
+__all__ = [
+    "NULL_VIOLATION",
+    "ById",
+    "ByViewer",
+    "CompiledQueries",
+    "Plan",
+    "QueryCompiler",
+    "RootList",
+    "Unsupported",
+    "compiled_as",
+    "run_plan",
+]

@@ -1,0 +1,398 @@
+"""The compiler: one GraphQL operation (with its variables) into one SELECT building its JSON
+answer. Root fields say what they read with `compiled_as`; node types through their
+columns and `__relations__`; anything else is `Unsupported`."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues
+from graphql.language import DocumentNode, FragmentDefinitionNode
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    false,
+    func,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+
+from graph.compiled.sql import (
+    Unsupported,
+    cursor,
+    empty_array,
+    global_id,
+    json_object,
+    labelled,
+    scalar,
+    sql_string,
+)
+from graph.connections import (
+    PAGE_ARGS,
+    PageArgs,
+    ToMany,
+    ToOne,
+    collect_fields,
+    page_args,
+    relations_of,
+    spec_for,
+)
+from graph.filters import filter_condition
+from graph.relay import NODE_TYPES, InvalidId, Node, from_global_id
+from loaders.base import OrderTerm, PageSpec, shape_of
+from models.base import VIEWER_ID
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# ---------------------------------------------------------------------------------------------
+# Root fields declare what they read
+
+
+@dataclass(frozen=True, slots=True)
+class ById:
+    """`field(id: ID!)`: the node of ``cls`` with that global ID, null when not visible;
+    ``cls`` None: of whichever node type the ID names (`node(id:)`)."""
+
+    cls: type[Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ByViewer:
+    """The signed-in viewer's own node of ``cls`` (`me`); null when anonymous."""
+
+    cls: type[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RootList:
+    """`field(filter, orderBy, first, after, last, before)`: the visible nodes of ``cls``."""
+
+    cls: type[Any]
+    default_order: tuple[OrderTerm, ...]
+
+
+RootSpec = ById | ByViewer | RootList
+
+
+def compiled_as(spec: RootSpec) -> Callable[[F], F]:
+    """Mark a root resolver as equivalent to ``spec``, so queries through it can compile.
+
+    The resolver stays the reference implementation (and the fallback); the compiled-query
+    tests check that both answer the same.
+    """
+
+    def mark(resolver: F) -> F:
+        resolver.__compiled_as__ = spec  # type: ignore[attr-defined]
+        return resolver
+
+    return mark
+
+
+def root_spec(field: GraphQLField) -> RootSpec | None:
+    definition = field.extensions.get("strawberry-definition")
+    resolver = getattr(definition, "base_resolver", None)
+    return getattr(getattr(resolver, "wrapped_func", None), "__compiled_as__", None)
+
+
+class Compilation:
+    """Compiles one operation with one set of variable values."""
+
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        document: DocumentNode,
+        variables: VariableValues,
+        bound: dict[str, str | None],
+    ) -> None:
+        self.schema = schema
+        self.graphql: GraphQLSchema = schema._schema
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.variables = variables
+        self.bound = bound
+        self.names = itertools.count()
+        self.ids: list[tuple[str, str, str]] = []
+        self.json_scalars = False
+
+    def alias(self) -> str:
+        return f"n{next(self.names)}"
+
+    def fields(
+        self, type_name: str, selection_sets: Iterable[SelectionSetNode | None]
+    ) -> dict[str, list[FieldNode]]:
+        grouped = collect_fields(self.graphql, self.fragments, type_name, selection_sets)
+        for group in grouped.values():
+            if any(node.directives for node in group):
+                raise Unsupported("directives")
+        return grouped
+
+    def arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        return page_args(self.schema, field, node, self.variables)
+
+    def page(self, field: GraphQLField, node: FieldNode) -> PageArgs:
+        """A list field's arguments; one that is not a page argument is not understood here."""
+        arguments = self.arguments(field, node)
+        if any(v is not None for k, v in arguments.items() if k not in PAGE_ARGS):
+            raise Unsupported(f"argument of {field}")
+        return PageArgs(**{k: arguments.get(k) for k in PAGE_ARGS})
+
+    # -- the operation ------------------------------------------------------------------------
+
+    def operation(self, operation: OperationDefinitionNode) -> Select[Any]:
+        query_type = self.graphql.query_type
+        assert query_type is not None
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        for key, group in self.fields(query_type.name, [operation.selection_set]).items():
+            name = group[0].name.value
+            if name == "__typename":
+                pairs.append((key, sql_string(query_type.name)))
+                continue
+            field = query_type.fields.get(name)
+            spec = root_spec(field) if field is not None else None
+            if field is None or spec is None:
+                raise Unsupported(f"root field {name}")
+            if isinstance(spec, ById):
+                pairs.append((key, self.by_id(spec.cls, field, group)))
+            elif isinstance(spec, ByViewer):
+                pairs.append((key, self.by_viewer(spec.cls, group)))
+            else:
+                args = self.page(field, group[0])
+                pairs.append(
+                    (key, self.connection(spec.cls, field, group, args, spec.default_order))
+                )
+        return select(cast(json_object(pairs), Text))
+
+    def by_id(self, cls: type[Any] | None, field: GraphQLField, group: list[FieldNode]) -> Any:
+        argument = next((a for a in group[0].arguments or () if a.name.value == "id"), None)
+        variable = None
+        value: Any
+        if argument is not None and isinstance(argument.value, VariableNode):
+            variable = argument.value.name.value
+            value = self.variables.coerced.get(variable)
+        else:
+            value = self.arguments(field, group[0]).get("id")
+        try:
+            type_name, pk = from_global_id(value, expected=None if cls is None else cls.__name__)
+        except (InvalidId, TypeError, AttributeError) as exc:
+            raise Unsupported("invalid id") from exc  # the resolver path reports it
+        cls = NODE_TYPES[type_name]
+        param = f"id_{next(self.names)}"
+        if variable is not None and variable in self.bound:
+            # Bound per execution: the plan serves every ID of this type.
+            key = bindparam(param, type_=PG_UUID(as_uuid=True), required=False)
+            self.ids.append((param, variable, type_name))
+        else:
+            key = bindparam(param, pk, type_=PG_UUID(as_uuid=True))
+        return self.node_where(cls, group, shape_of(cls).model.__table__.c.id == key)
+
+    def by_viewer(self, cls: type[Any], group: list[FieldNode]) -> Any:
+        return self.node_where(cls, group, shape_of(cls).model.__table__.c.id == VIEWER_ID)
+
+    def node_where(
+        self, cls: type[Any], group: list[FieldNode], condition: ColumnElement[bool]
+    ) -> Any:
+        """The one visible node of ``cls`` meeting ``condition``, or null."""
+        model = shape_of(cls).model
+        row = select(*labelled(cls)).where(model.visible_to(), condition)
+        node = row.subquery(self.alias())
+        return select(self.node(cls, group, node)).select_from(node).scalar_subquery()
+
+    # -- nodes --------------------------------------------------------------------------------
+
+    def node(self, cls: type[Any], field_nodes: list[FieldNode], row: FromClause) -> Any:
+        """The JSON object of one node of ``cls`` whose columns are ``row``'s."""
+        type_name = cls.__name__
+        object_type = self.graphql.get_type(type_name)
+        if not isinstance(object_type, GraphQLObjectType):
+            raise Unsupported(type_name)
+        shape = shape_of(cls)
+        relations = relations_of(cls)
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        selected = self.fields(type_name, (n.selection_set for n in field_nodes))
+        for key, group in selected.items():
+            name = group[0].name.value
+            if name == "__typename":
+                pairs.append((key, sql_string(type_name)))
+                continue
+            if name == "id" and issubclass(cls, Node):
+                pairs.append((key, global_id(type_name, row.c.pk)))
+                continue
+            field = object_type.fields[name]
+            definition = field.extensions.get("strawberry-definition")
+            python_name = getattr(definition, "python_name", None)
+            relation = relations.get(python_name) if python_name else None
+            if isinstance(relation, ToOne):
+                pairs.append((key, self.to_one(relation, field, group, row)))
+            elif isinstance(relation, ToMany):
+                args = self.page(field, group[0])
+                target = relation.target()
+                pairs.append(
+                    (
+                        key,
+                        self.connection(
+                            target, field, group, args, relation.default_order, relation, row
+                        ),
+                    )
+                )
+            elif (
+                definition is not None
+                and definition.base_resolver is None
+                and python_name in shape.names
+            ):
+                column = shape.columns[shape.names.index(python_name)]
+                self.json_scalars |= isinstance(column.type, JSONB)
+                pairs.append((key, scalar(field.type, column, row.c[python_name])))
+            else:
+                raise Unsupported(f"{type_name}.{name}")
+        return json_object(pairs)
+
+    def to_one(
+        self, relation: ToOne, field: GraphQLField, group: list[FieldNode], parent: FromClause
+    ) -> Any:
+        if isinstance(field.type, GraphQLNonNull):
+            raise Unsupported("non-null relation")  # a missing row is an error there
+        target = relation.target()
+        model = shape_of(target).model
+        row = select(*labelled(target)).where(
+            model.visible_to(), model.__table__.c.id == parent.c[relation.attribute]
+        )
+        node = row.correlate(parent).lateral(self.alias())
+        return select(self.node(target, group, node)).select_from(node).scalar_subquery()
+
+    # -- connections --------------------------------------------------------------------------
+
+    def connection(
+        self,
+        cls: type[Any],
+        field: GraphQLField,
+        group: list[FieldNode],
+        args: PageArgs,
+        default_order: tuple[OrderTerm, ...],
+        relation: ToMany | None = None,
+        parent: FromClause | None = None,
+    ) -> Any:
+        try:
+            spec = spec_for(cls, args, default_order)
+        except GraphQLError as exc:
+            raise Unsupported("page arguments") from exc  # the resolver path reports it
+        model = shape_of(cls).model
+        clauses = [t.clause() for t in spec.terms]
+        rows = select(
+            *labelled(cls),
+            *(t.column.label(f"_o{i}") for i, t in enumerate(spec.order)),
+            func.row_number().over(order_by=clauses).label("_rn"),
+        ).where(model.visible_to())
+        count = select(func.count()).select_from(model).where(model.visible_to())
+        if relation is not None and parent is not None:
+            link = relation.relation
+            rows = link.apply(rows).where(link.parent_column == parent.c.pk)
+            count = link.apply(count).where(link.parent_column == parent.c.pk)
+        if args.filter is not None:
+            condition = filter_condition(args.filter)
+            rows, count = rows.where(condition), count.where(condition)
+        rows = rows.where(spec.keyset()).order_by(*clauses).limit(spec.size + 1)
+        page: FromClause
+        if parent is not None:
+            rows, count = rows.correlate(parent), count.correlate(parent)
+            page = rows.lateral(self.alias())
+        else:
+            page = rows.subquery(self.alias())
+
+        connection_type = get_named_type(field.type)
+        assert isinstance(connection_type, GraphQLObjectType)
+        in_page = page.c._rn <= spec.size
+        output_order = page.c._rn.desc() if spec.backward else page.c._rn
+        more = func.count() > spec.size
+        cursor_given = true() if spec.cursor is not None else false()
+
+        def agg(value: ColumnElement[Any]) -> ColumnElement[Any]:
+            ordered = func.json_agg(aggregate_order_by(value, output_order)).filter(in_page)
+            return func.coalesce(ordered, empty_array())
+
+        def first_cursor(order: Any) -> ColumnElement[Any]:
+            return func.array_agg(aggregate_order_by(cursor(spec, page), order)).filter(in_page)[1]
+
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        selected = self.fields(connection_type.name, (n.selection_set for n in group))
+        for key, fields in selected.items():
+            name = fields[0].name.value
+            if name == "__typename":
+                pairs.append((key, sql_string(connection_type.name)))
+            elif name == "nodes":
+                pairs.append((key, agg(self.node(cls, fields, page))))
+            elif name == "edges":
+                pairs.append((key, agg(self.edge(cls, connection_type, fields, spec, page))))
+            elif name == "pageInfo":
+                info_type = get_named_type(connection_type.fields[name].type)
+                info: list[tuple[str, ColumnElement[Any]]] = []
+                selection = self.fields(info_type.name, (f.selection_set for f in fields))
+                for info_key, info_fields in selection.items():
+                    info_name = info_fields[0].name.value
+                    if info_name == "__typename":
+                        info.append((info_key, sql_string(info_type.name)))
+                    elif info_name == "hasNextPage":
+                        info.append((info_key, cursor_given if spec.backward else more))
+                    elif info_name == "hasPreviousPage":
+                        info.append((info_key, more if spec.backward else cursor_given))
+                    elif info_name == "startCursor":
+                        info.append((info_key, first_cursor(output_order)))
+                    elif info_name == "endCursor":
+                        last = page.c._rn if spec.backward else page.c._rn.desc()
+                        info.append((info_key, first_cursor(last)))
+                    else:
+                        raise Unsupported(f"PageInfo.{info_name}")
+                pairs.append((key, json_object(info)))
+            elif name == "totalCount":
+                pairs.append((key, count.scalar_subquery()))
+            else:
+                raise Unsupported(f"{connection_type.name}.{name}")
+        answer = select(json_object(pairs))
+        if any(f[0].name.value in ("nodes", "edges", "pageInfo") for f in selected.values()):
+            # Aggregates over the page: one row even when the page is empty.
+            answer = answer.select_from(page)
+        return answer.scalar_subquery()
+
+    def edge(
+        self,
+        cls: type[Any],
+        connection_type: GraphQLObjectType,
+        fields: list[FieldNode],
+        spec: PageSpec,
+        page: FromClause,
+    ) -> ColumnElement[Any]:
+        edge_type = get_named_type(connection_type.fields["edges"].type)
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        for key, group in self.fields(edge_type.name, (f.selection_set for f in fields)).items():
+            name = group[0].name.value
+            if name == "__typename":
+                pairs.append((key, sql_string(edge_type.name)))
+            elif name == "cursor":
+                pairs.append((key, cursor(spec, page)))
+            elif name == "node":
+                pairs.append((key, self.node(cls, group, page)))
+            else:
+                raise Unsupported(f"{edge_type.name}.{name}")
+        return json_object(pairs)
