@@ -97,7 +97,9 @@ def build_schema(settings: Settings | None = None, **options: Any) -> strawberry
     ]
     if settings.production:
         extensions.append(HideSuggestions)
-    compiler = QueryCompiler(compile_after=settings.compile_after)
+    compiler = QueryCompiler(
+        compile_after=settings.compile_after, max_page_size=settings.max_page_size
+    )
     if settings.compiled_queries:  # last: after the limits, which may answer first
         extensions.append(lambda: CompiledQueries(compiler))
     built = strawberry.Schema(

@@ -4,6 +4,7 @@ a bad request never poisons the cache for good ones."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,11 +13,13 @@ from graphql import parse
 import graph.compiled.plans
 from graph.compiled import QueryCompiler
 from graph.schema import schema
+from loaders.base import encode_cursor
 from tests.factories import gid
 
 ITEM = "query($id: ID!) { item(id: $id) { id title } }"
 NODE = "query($id: ID!) { node(id: $id) { id ... on Item { title } ... on Tag { name } } }"
-ITEMS = "query($first: Int) { items(first: $first) { nodes { id } } }"
+ITEMS = "query($title: String) { items(filter: {title: {eq: $title}}) { nodes { id } } }"
+PAGE = "query($first: Int, $after: String) { items(first: $first, after: $after) { nodes { id } } }"
 
 
 def compiler() -> QueryCompiler:
@@ -80,43 +83,93 @@ def test_other_variables_make_their_own_plans():
     # given
     compiling = compiler()
     # when
-    five, ten = plan(compiling, ITEMS, {"first": 5}), plan(compiling, ITEMS, {"first": 10})
+    one, other = plan(compiling, ITEMS, {"title": "a"}), plan(compiling, ITEMS, {"title": "b"})
     # then
-    assert five is not None
-    assert ten is not None
-    assert five is not ten
-    assert plan(compiling, ITEMS, {"first": 5}) is five
+    assert one is not None
+    assert other is not None
+    assert one is not other
+    assert plan(compiling, ITEMS, {"title": "a"}) is one
 
 
-def test_page_sizes_over_the_limit_are_left_to_the_resolvers():
-    assert plan(compiler(), ITEMS, {"first": 101}) is None
+def cursor(signature: str, values: list[Any]) -> str:
+    return encode_cursor(signature, values)
+
+
+def test_page_sizes_and_cursors_are_bound_per_request():
+    # given
+    compiling = compiler()
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    signature = "created_at+,id+"
+    # when
+    pages = [
+        plan(compiling, PAGE, {"first": 5}),
+        plan(compiling, PAGE, {"first": 50}),
+        plan(compiling, PAGE, {"first": 5, "after": cursor(signature, [at, uuid.uuid4()])}),
+        plan(compiling, PAGE, {"first": 9, "after": cursor(signature, [at, uuid.uuid4()])}),
+        plan(compiling, PAGE, {"first": 9, "after": cursor(signature, [None, uuid.uuid4()])}),
+    ]
+    # then: one plan for every size; one for every cursor whose values are all set; a null
+    # value changes the keyset condition's shape
+    assert all(p is not None for p in pages)
+    assert pages[0] is pages[1]
+    assert pages[2] is pages[3]
+    assert pages[2] is not pages[0]
+    assert pages[4] is not pages[2]
+    assert [v for v, _, _ in pages[2].cursors] == ["after"]
+    assert [v for _, _, v in pages[2].sizes] == ["first"]
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        pytest.param({"first": 101}, id="size-over-the-limit"),
+        pytest.param({"first": -1}, id="negative-size"),
+        pytest.param({"after": "garbage"}, id="malformed-cursor"),
+        pytest.param(
+            {"after": encode_cursor("name+,id+", ["x", uuid.uuid4()])}, id="foreign-cursor"
+        ),
+    ],
+)
+def test_bad_page_arguments_are_left_to_the_resolvers_and_do_not_poison_the_cache(variables):
+    # given
+    compiling = compiler()
+    # when
+    refused = plan(compiling, PAGE, variables)
+    fine = plan(
+        compiling,
+        PAGE,
+        {"first": 3, "after": encode_cursor("created_at+,id+", [datetime.now(UTC), uuid.uuid4()])},
+    )
+    # then
+    assert refused is None
+    assert fine is not None
 
 
 def test_the_cache_evicts_the_least_recently_used_plan(monkeypatch):
     # given a cache of three plans
     monkeypatch.setattr(graph.compiled.plans, "PLAN_CACHE_SIZE", 3)
     compiling = compiler()
-    kept = plan(compiling, ITEMS, {"first": 1})
-    for first in (2, 3):
-        plan(compiling, ITEMS, {"first": first})
+    kept = plan(compiling, ITEMS, {"title": "1"})
+    for title in ("2", "3"):
+        plan(compiling, ITEMS, {"title": title})
     # when the oldest is used again and a fourth arrives
-    assert plan(compiling, ITEMS, {"first": 1}) is kept
-    plan(compiling, ITEMS, {"first": 4})
-    # then the least recently used one (first: 2) was dropped, not the one in use
+    assert plan(compiling, ITEMS, {"title": "1"}) is kept
+    plan(compiling, ITEMS, {"title": "4"})
+    # then the least recently used one (title 2) was dropped, not the one in use
     assert len(compiling._plans) == 3
-    assert plan(compiling, ITEMS, {"first": 1}) is kept
-    assert not any(b'"first":2' in key[2] for key in compiling._plans)
+    assert plan(compiling, ITEMS, {"title": "1"}) is kept
+    assert not any(b'"title":"2"' in key[2] for key in compiling._plans)
 
 
 def test_the_cache_is_bounded_by_size_too(monkeypatch):
     # given room for about two plans
-    one = plan(compiler(), ITEMS, {"first": 1})
+    one = plan(compiler(), ITEMS, {"title": "1"})
     assert one is not None
     monkeypatch.setattr(graph.compiled.plans, "PLAN_CACHE_BYTES", 2 * len(one.sql) + 500)
     compiling = compiler()
     # when
-    for first in range(1, 6):
-        plan(compiling, ITEMS, {"first": first})
+    for title in range(1, 6):
+        plan(compiling, ITEMS, {"title": str(title)})
     # then
     assert 1 <= len(compiling._plans) <= 2
     assert compiling._plan_bytes <= graph.compiled.plans.PLAN_CACHE_BYTES
@@ -151,14 +204,14 @@ def test_a_query_is_compiled_when_it_is_asked_again_not_before():
     compiling = QueryCompiler(compile_after=2)
     compiling.schema = schema
     # when
-    once = plan(compiling, ITEMS, {"first": 3})
-    other = plan(compiling, ITEMS, {"first": 4})  # another key: its own first sighting
-    twice = plan(compiling, ITEMS, {"first": 3})
+    once = plan(compiling, ITEMS, {"title": "3"})
+    other = plan(compiling, ITEMS, {"title": "4"})  # another key: its own first sighting
+    twice = plan(compiling, ITEMS, {"title": "3"})
     # then: the resolvers answer the first time, the plan serves from the second on
     assert once is None
     assert other is None
     assert twice is not None
-    assert plan(compiling, ITEMS, {"first": 3}) is twice
+    assert plan(compiling, ITEMS, {"title": "3"}) is twice
 
 
 def test_one_off_queries_are_never_compiled_and_their_count_is_bounded(monkeypatch):
@@ -166,8 +219,8 @@ def test_one_off_queries_are_never_compiled_and_their_count_is_bounded(monkeypat
     monkeypatch.setattr(graph.compiled.plans, "PLAN_CACHE_SIZE", 10)
     compiling = QueryCompiler(compile_after=2)
     compiling.schema = schema
-    # when: a hundred different page sizes, each asked once
-    answers = [plan(compiling, ITEMS, {"first": n}) for n in range(100)]
+    # when: a hundred different titles, each asked once
+    answers = [plan(compiling, ITEMS, {"title": str(n)}) for n in range(100)]
     # then
     assert answers == [None] * 100
     assert len(compiling._plans) == 0

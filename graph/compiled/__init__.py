@@ -15,9 +15,10 @@ and runs through graphql-core as before, which also produces the errors. The com
 must equal the resolver path's byte for byte; tests/test_compiled.py runs a corpus of queries
 both ways.
 
-Plans are cached per (document, operation, variables); variables that only carry the ID of a
-root node field are bound per execution instead, so `item(id: $id)` compiles once. A document
-is compiled on its `compile_after`-th sighting: a one-off is cheaper through the resolvers.
+Plans are cached per (document, operation, variables). Variables that only carry the ID of a
+root node field, a page size or a cursor are bound per execution instead, so `item(id: $id)`
+compiles once and every page of a list shares a plan. A document is compiled on its
+`compile_after`-th sighting: a one-off is cheaper through the resolvers.
 
 `sql` writes GraphQL values in SQL, `compiler` turns an operation into a statement, `plans`
 caches and runs them (the schema extension).

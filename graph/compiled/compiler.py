@@ -27,6 +27,7 @@ from graphql.language import DocumentNode, FragmentDefinitionNode
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     Select,
     Text,
     bindparam,
@@ -61,7 +62,7 @@ from graph.connections import (
 )
 from graph.filters import filter_condition
 from graph.relay import NODE_TYPES, InvalidId, Node, from_global_id
-from loaders.base import OrderTerm, PageSpec, shape_of
+from loaders.base import OrderTerm, PageSpec, decode_cursor, keyset_after, shape_of
 from models.base import VIEWER_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,6 +117,24 @@ def root_spec(field: GraphQLField) -> RootSpec | None:
     return getattr(getattr(resolver, "wrapped_func", None), "__compiled_as__", None)
 
 
+# Page arguments whose variables are bound per request: one plan serves every page.
+PAGE_VARIABLE_KINDS = {"first": "size", "last": "size", "after": "cursor", "before": "cursor"}
+
+
+@dataclass(frozen=True, slots=True)
+class Bindings:
+    """The variables a plan takes per execution instead of compiling them in."""
+
+    # variable -> the node type its global ID must name (None: any), for node-by-ID roots
+    ids: dict[str, str | None]
+    # variable -> "size" (`first`/`last`) or "cursor" (`after`/`before`)
+    pages: dict[str, str]
+
+    @property
+    def names(self) -> set[str]:
+        return set(self.ids) | set(self.pages)
+
+
 class Compilation:
     """Compiles one operation with one set of variable values."""
 
@@ -124,7 +143,7 @@ class Compilation:
         schema: strawberry.Schema,
         document: DocumentNode,
         variables: VariableValues,
-        bound: dict[str, str | None],
+        bound: Bindings,
     ) -> None:
         self.schema = schema
         self.graphql: GraphQLSchema = schema._schema
@@ -136,6 +155,8 @@ class Compilation:
         self.names = itertools.count()
         self.ids: list[tuple[str, str, str]] = []
         self.json_scalars = False
+        self.sizes: list[tuple[str, str, str]] = []
+        self.cursors: list[tuple[str, tuple[OrderTerm, ...], tuple[str | None, ...]]] = []
 
     def alias(self) -> str:
         return f"n{next(self.names)}"
@@ -200,7 +221,7 @@ class Compilation:
             raise Unsupported("invalid id") from exc  # the resolver path reports it
         cls = NODE_TYPES[type_name]
         param = f"id_{next(self.names)}"
-        if variable is not None and variable in self.bound:
+        if variable is not None and variable in self.bound.ids:
             # Bound per execution: the plan serves every ID of this type.
             key = bindparam(param, type_=PG_UUID(as_uuid=True), required=False)
             self.ids.append((param, variable, type_name))
@@ -313,7 +334,9 @@ class Compilation:
         if args.filter is not None:
             condition = filter_condition(args.filter)
             rows, count = rows.where(condition), count.where(condition)
-        rows = rows.where(spec.keyset()).order_by(*clauses).limit(spec.size + 1)
+        page_variables = self.page_variables(group[0])
+        size, plus_one = self.page_size(spec, page_variables)
+        rows = rows.where(self.keyset(spec, page_variables)).order_by(*clauses).limit(plus_one)
         page: FromClause
         if parent is not None:
             rows, count = rows.correlate(parent), count.correlate(parent)
@@ -323,9 +346,9 @@ class Compilation:
 
         connection_type = get_named_type(field.type)
         assert isinstance(connection_type, GraphQLObjectType)
-        in_page = page.c._rn <= spec.size
+        in_page = page.c._rn <= size
         output_order = page.c._rn.desc() if spec.backward else page.c._rn
-        more = func.count() > spec.size
+        more = func.count() > size
         cursor_given = true() if spec.cursor is not None else false()
 
         def agg(value: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -375,6 +398,46 @@ class Compilation:
             answer = answer.select_from(page)
         return answer.scalar_subquery()
 
+    def page_variables(self, node: FieldNode) -> dict[str, str]:
+        """The field's page arguments given by variables bound per execution: {kind: name}."""
+        found: dict[str, str] = {}
+        for argument in node.arguments or ():
+            value = argument.value
+            if isinstance(value, VariableNode) and argument.name.value in PAGE_VARIABLE_KINDS:
+                kind = self.bound.pages.get(value.name.value)
+                if kind is not None:
+                    found[kind] = value.name.value
+        return found
+
+    def page_size(self, spec: PageSpec, variables: dict[str, str]) -> tuple[Any, Any]:
+        """The page size and size + 1 (the LIMIT), as parameters bound per execution when a
+        variable gives them."""
+        variable = variables.get("size")
+        if variable is None:
+            return spec.size, spec.size + 1
+        n = next(self.names)
+        size, plus_one = f"size_{n}", f"limit_{n}"
+        self.sizes.append((size, plus_one, variable))
+        return bindparam(size, spec.size, type_=Integer), bindparam(
+            plus_one, spec.size + 1, type_=Integer
+        )
+
+    def keyset(self, spec: PageSpec, variables: dict[str, str]) -> ColumnElement[bool]:
+        """Rows after the cursor; its values as parameters bound per execution when a variable
+        gives the cursor (which of them are null is part of the plan's key)."""
+        variable = variables.get("cursor")
+        if variable is None or spec.cursor is None:
+            return spec.keyset()
+        n = next(self.names)
+        values = decode_cursor(spec.cursor, spec.order)
+        names = tuple(None if v is None else f"cursor_{n}_{i}" for i, v in enumerate(values))
+        self.cursors.append((variable, spec.order, names))
+        bound = [
+            None if name is None else bindparam(name, value, type_=_column_type(term))
+            for name, value, term in zip(names, values, spec.order, strict=True)
+        ]
+        return keyset_after(spec.terms, bound)
+
     def edge(
         self,
         cls: type[Any],
@@ -396,3 +459,7 @@ class Compilation:
             else:
                 raise Unsupported(f"{edge_type.name}.{name}")
         return json_object(pairs)
+
+
+def _column_type(term: OrderTerm) -> Any:
+    return getattr(term.column, "expression", term.column).type

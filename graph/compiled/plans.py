@@ -3,6 +3,8 @@ the schema extension that answers compilable queries with them."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -13,8 +15,8 @@ from typing import Any
 
 import orjson
 import strawberry
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
+    ArgumentNode,
     FieldNode,
     GraphQLError,
     GraphQLObjectType,
@@ -22,15 +24,16 @@ from graphql import (
     OperationType,
     VariableNode,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.values import VariableValues, get_variable_values
 from graphql.language import DocumentNode, Visitor, visit
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from graph.compiled.compiler import ById, Compilation, root_spec
+from graph.compiled.compiler import PAGE_VARIABLE_KINDS, Bindings, ById, Compilation, root_spec
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
 from graph.relay import InvalidId, decode_id, from_global_id
-from loaders.base import Reader
+from loaders.base import InvalidCursor, OrderTerm, Reader, decode_cursor
 
 log = logging.getLogger("trellis.compiled")
 
@@ -48,6 +51,10 @@ class Plan:
     # The answer holds JSON scalars: parse it as psycopg parses JSON columns (the standard
     # library keeps integers beyond 64 bits exact; orjson would make them floats).
     exact_numbers: bool = False
+    # (size parameter, size + 1 parameter, variable): a page size bound per execution.
+    sizes: tuple[tuple[str, str, str], ...] = ()
+    # (variable, ordering, parameter per ordering value or None for a null): a cursor.
+    cursors: tuple[tuple[str, tuple[OrderTerm, ...], tuple[str | None, ...]], ...] = ()
 
 
 class _IdVariables(Visitor):
@@ -61,8 +68,16 @@ class _IdVariables(Visitor):
         # The node type each such variable must name (None: any, `node(id:)`).
         self.types: dict[str, str | None] = {}
         self.types_seen: dict[str, set[str | None]] = {}
+        # Uses as a page size (`first`/`last`) or a cursor (`after`/`before`).
+        self.page_uses: dict[str, dict[str, int]] = {}
         # @skip/@include (on fields or fragments) or any other directive: not compiled.
         self.directives = False
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        kind = PAGE_VARIABLE_KINDS.get(node.name.value)
+        if kind is not None and isinstance(node.value, VariableNode):
+            uses = self.page_uses.setdefault(node.value.name.value, {})
+            uses[kind] = uses.get(kind, 0) + 1
 
     def enter_directive(self, *_: Any) -> None:
         self.directives = True
@@ -90,6 +105,17 @@ class _IdVariables(Visitor):
                     self.types_seen.setdefault(name, set()).add(expected)
 
 
+def _cursor_pattern(value: Any) -> tuple[str, tuple[bool, ...]]:
+    """What a cursor's plan depends on: its ordering and which of its values are null (a null
+    changes the keyset condition's shape). ValueError when it is no cursor of ours."""
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        signature, values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+        return str(signature), tuple(v is None for v in values)
+    except (TypeError, ValueError, binascii.Error) as exc:
+        raise ValueError("not a cursor") from exc
+
+
 def _size(key: tuple[bytes, str | None, bytes], plan: Plan | None) -> int:
     return 64 + len(key[2]) + (len(plan.sql) if plan is not None else 0)
 
@@ -104,22 +130,24 @@ class QueryCompiler:
 
     schema: strawberry.Schema  # set once the schema that uses this compiler is built
 
-    def __init__(self, *, compile_after: int = 1) -> None:
+    def __init__(self, *, compile_after: int = 1, max_page_size: int = 100) -> None:
         """``compile_after``: how many times a (document, operation, variables) must be asked
         before it is compiled; until then the resolvers answer. Compiling costs more than
-        one resolver-path answer of a small query (4-12 ms), so a one-off (a page cursor, a
-        search string) is cheaper left to the resolvers."""
+        one resolver-path answer of a small query (4-12 ms), so a one-off (a search string,
+        a filter value) is cheaper left to the resolvers."""
         self.compile_after = compile_after
+        self.max_page_size = max_page_size
         self._plans: OrderedDict[Any, Plan | None] = OrderedDict()
         self._plan_bytes = 0
         self._sightings: OrderedDict[Any, int] = OrderedDict()
-        self._bound: dict[tuple[bytes, str | None], dict[str, str | None] | None] = {}
+        self._bound: dict[tuple[bytes, str | None], Bindings | None] = {}
 
     def _bound_variables(
         self, query: bytes, operation: str | None, document: DocumentNode
-    ) -> dict[str, str | None] | None:
-        """The variables used only as the `id` of node-by-ID root fields, with the node type
-        they must name (None: any, for `node(id:)`). Bound per execution, not compiled in.
+    ) -> Bindings | None:
+        """The variables bound per execution rather than compiled in: those used only as the
+        `id` of node-by-ID root fields (with the node type they must name; None: any, for
+        `node(id:)`), and those used only as page sizes or only as cursors.
         None: the document uses directives, which the compiler leaves to the resolvers."""
         key = (query, operation)
         if key in self._bound:
@@ -128,13 +156,18 @@ class QueryCompiler:
         assert query_type is not None
         counter = _IdVariables(query_type)
         visit(document, counter)
-        found: dict[str, str | None] | None = {
+        ids = {
             name: counter.types[name]
             for name, uses in counter.id_uses.items()
             if counter.uses.get(name) == uses and len(counter.types_seen[name]) == 1
         }
-        if counter.directives:
-            found = None
+        pages = {
+            name: kind
+            for name, kinds in counter.page_uses.items()
+            for kind, uses in kinds.items()
+            if len(kinds) == 1 and counter.uses.get(name) == uses
+        }
+        found = None if counter.directives else Bindings(ids, pages)
         if len(self._bound) >= PLAN_CACHE_SIZE:
             self._bound.clear()
         self._bound[key] = found
@@ -160,8 +193,10 @@ class QueryCompiler:
         bound = self._bound_variables(digest, operation_name, document)
         if bound is None:
             return None
-        structural = {k: v for k, v in (raw_variables or {}).items() if k not in bound}
-        for name, expected in bound.items():
+        structural: dict[str, Any] = {
+            k: v for k, v in (raw_variables or {}).items() if k not in bound.names
+        }
+        for name, expected in bound.ids.items():
             if name not in coerced.coerced:
                 continue  # a variable of another operation in the document
             try:
@@ -171,6 +206,22 @@ class QueryCompiler:
                 return None  # the resolver path reports the bad ID (nothing is cached)
             if expected is None:
                 structural[name] = type_name  # `node(id:)`: one plan per node type
+        pages_given = False
+        for name, kind in bound.pages.items():
+            value = coerced.coerced.get(name)
+            if value is None:
+                structural[name] = None
+                continue
+            pages_given = True
+            if kind == "size":
+                if not 0 <= value <= self.max_page_size:
+                    return None  # the resolver path reports it
+                structural[name] = "size"
+            else:
+                try:
+                    structural[name] = _cursor_pattern(value)
+                except ValueError:
+                    return None  # the resolver path reports the bad cursor
         try:
             key = (digest, operation_name, orjson.dumps(structural, option=orjson.OPT_SORT_KEYS))
         except TypeError:
@@ -183,9 +234,13 @@ class QueryCompiler:
             return None
         else:
             plan = self._compile(document, operation, coerced, bound)
+            if plan is None and pages_given:
+                # Refused for this cursor's values, perhaps (a malformed one): another page
+                # of the same shape may compile.
+                return None
             plans[key] = plan
             self._plan_bytes += _size(key, plan)
-            # Least recently used out first: one-off plans (a page cursor, a search string)
+            # Least recently used out first: one-off plans (a search string, a filter)
             # must not push out the documents a frontend sends all the time.
             while len(plans) > PLAN_CACHE_SIZE or self._plan_bytes > PLAN_CACHE_BYTES:
                 old_key, old_plan = plans.popitem(last=False)
@@ -210,7 +265,7 @@ class QueryCompiler:
         document: DocumentNode,
         operation: OperationDefinitionNode,
         variables: VariableValues,
-        bound: dict[str, str | None],
+        bound: Bindings,
     ) -> Plan | None:
         compilation = Compilation(self.schema, document, variables, bound)
         try:
@@ -222,7 +277,14 @@ class QueryCompiler:
             log.exception("compiling a query failed; answering through the resolvers")
             return None
         sql, params = Reader.compile(statement)
-        return Plan(sql, params, tuple(compilation.ids), compilation.json_scalars)
+        return Plan(
+            sql,
+            params,
+            tuple(compilation.ids),
+            compilation.json_scalars,
+            tuple(compilation.sizes),
+            tuple(compilation.cursors),
+        )
 
 
 async def run_plan(
@@ -236,6 +298,19 @@ async def run_plan(
             params[param] = decode_id(value, type_name)
         except (InvalidId, TypeError, AttributeError):
             return None
+    for size, plus_one, variable in plan.sizes:
+        params[size] = variables[variable]
+        params[plus_one] = variables[variable] + 1
+    for variable, order, names in plan.cursors:
+        try:
+            values = decode_cursor(variables[variable], order)
+        except InvalidCursor:
+            return None  # the resolver path reports it
+        for name, value in zip(names, values, strict=True):
+            if (name is None) != (value is None):
+                return None  # another null pattern than the plan's: cannot happen (keyed)
+            if name is not None:
+                params[name] = value
     rows = await reader.execute(plan.sql, params)
     text: str = rows[0][0]
     if NULL_VIOLATION in text:
