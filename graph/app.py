@@ -19,12 +19,19 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.auth import InvalidCredentials, authenticate, bearer_token
+from graph.compiled.lane import CompiledLane, declined_viewer
 from graph.context import Context
 from graph.database import Database, database_url
 from graph.graphiql import mount_graphiql
+from graph.limits import CostModel
 from graph.migrations import current_revision, head_revision
 from graph.schema import schema_for
-from graph.security import LoginThrottle, TrellisRouter, install_middlewares
+from graph.security import (
+    LoginThrottle,
+    TrellisRouter,
+    install_middlewares,
+    unauthenticated_response,
+)
 from graph.settings import Settings, get_settings
 from models.viewer import ANONYMOUS
 
@@ -89,13 +96,25 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         per_address=settings.login_attempts_per_address,
         window_seconds=settings.login_window_seconds,
     )
+    schema = schema_for(settings)
+    if schema.compiler is not None:  # innermost: the outer middlewares see every request
+        app.add_middleware(
+            CompiledLane,
+            compiler=schema.compiler,
+            cost_model=CostModel(settings.default_page_size, settings.max_page_size),
+            max_cost=settings.max_cost,
+        )
     install_middlewares(app, settings)
 
     async def get_context(connection: HTTPConnection) -> Context:
         db: Database = connection.app.state.db
         token = bearer_token(connection.headers.get("authorization"))
+        declined = declined_viewer(connection.scope)
         try:
-            viewer = await authenticate(db.reader, token, db.viewers)
+            if declined is None:
+                viewer = await authenticate(db.reader, token, db.viewers)
+            else:
+                viewer = declined
         except InvalidCredentials as exc:
             if isinstance(connection, WebSocket):  # it may still authenticate in its init
                 token, viewer = None, ANONYMOUS
@@ -108,6 +127,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             client_ip=client.host if client else None,
             user_agent=connection.headers.get("user-agent"),
             token=token,
+            compiled=declined is None,
         )
 
     # A browser's GET /graphql gets Trellis's own GraphiQL page (graph/graphiql), not
@@ -116,7 +136,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         (GRAPHQL_WS_PROTOCOL,) if settings.ws_legacy_protocol else ()
     )
     graphql = Router(
-        schema_for(settings),
+        schema,
         subscription_protocols=protocols,
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         context_getter=get_context,
@@ -130,19 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
-        return JSONResponse(
-            {
-                "data": None,
-                "errors": [
-                    {
-                        "message": "The access token or API key is invalid, expired or revoked.",
-                        "extensions": {"code": "UNAUTHENTICATED"},
-                    }
-                ],
-            },
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        return unauthenticated_response()
 
     @app.get("/healthz", response_class=JSONResponse)
     async def healthz() -> dict[str, str]:

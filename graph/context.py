@@ -23,6 +23,8 @@ class Context(BaseContext):
     # The bearer token the viewer was authenticated with, to re-read the viewer's roles
     # after a mutation changed them.
     token: str | None = None
+    # False: a compiled plan already declined this request (graph/compiled/lane.py).
+    compiled: bool = True
 
     def __post_init__(self) -> None:
         super().__init__()

@@ -202,6 +202,12 @@ def _limit_error(code: str, message: str, limit: int) -> GraphQLError:
 
 COST_HEADER = "X-Trellis-Cost"
 
+
+def cost_header(requested: int, limit: int) -> str:
+    """The `X-Trellis-Cost` header's value."""
+    return f"requested={requested}; limit={limit}"
+
+
 # Lists that are not pages (no first/last), e.g. `nodes(ids:)` or `Role.permissions`: their
 # length when an argument gives it, otherwise this factor.
 DEFAULT_LIST_FACTOR = 20
@@ -364,7 +370,7 @@ class CostLimit(SchemaExtension):
             )
             response = getattr(ctx.context, "response", None)
             if isinstance(response, Response):  # not over WebSockets
-                response.headers[COST_HEADER] = f"requested={self.requested}; limit={self.limit}"
+                response.headers[COST_HEADER] = cost_header(self.requested, self.limit)
             if self.requested > self.limit:
                 ctx.result = GraphQLExecutionResult(
                     data=None,

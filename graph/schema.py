@@ -77,7 +77,14 @@ class MaskUnexpectedErrors(MaskErrors):
         return masked
 
 
-def build_schema(settings: Settings | None = None, **options: Any) -> strawberry.Schema:
+class TrellisSchema(strawberry.Schema):
+    """The schema, and the compiler that answers its compilable queries (None when compiled
+    queries are off)."""
+
+    compiler: QueryCompiler | None = None
+
+
+def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSchema:
     settings = settings or get_settings()
     cost_model = CostModel(settings.default_page_size, settings.max_page_size)
     rules = limit_rules(settings)
@@ -102,7 +109,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> strawberry
     )
     if settings.compiled_queries:  # last: after the limits, which may answer first
         extensions.append(lambda: CompiledQueries(compiler))
-    built = strawberry.Schema(
+    built = TrellisSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -114,10 +121,12 @@ def build_schema(settings: Settings | None = None, **options: Any) -> strawberry
         **options,
     )
     compiler.schema = built
+    if settings.compiled_queries:
+        built.compiler = compiler
     return built
 
 
-def schema_for(settings: Settings) -> strawberry.Schema:
+def schema_for(settings: Settings) -> TrellisSchema:
     """The module's schema when `settings` match the environment's, else a new one."""
     if settings == get_settings():
         return schema

@@ -21,7 +21,7 @@ from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -46,6 +46,7 @@ SIMPLE_CONTENT_TYPES = {
     "",
 }
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+GRAPHQL_RESPONSE_CONTENT_TYPE = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -73,6 +74,21 @@ async def _send_json(send: Send, status: int, code: str, message: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the whole ``body`` (already read) first, then what ``receive``
+    gives (a disconnect)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class RequestIdMiddleware:
@@ -147,17 +163,7 @@ class BodyLimitMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
     async def _refuse(self, send: Send) -> None:
         await _send_json(
@@ -196,6 +202,23 @@ class CSRFMiddleware:
         await self.app(scope, receive, send)
 
 
+def unauthenticated_response() -> JSONResponse:
+    """HTTP 401 for a bearer token or API key that is invalid, expired or revoked."""
+    return JSONResponse(
+        {
+            "data": None,
+            "errors": [
+                {
+                    "message": "The access token or API key is invalid, expired or revoked.",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
+            ],
+        },
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 def install_middlewares(app: FastAPI, settings: Settings) -> None:
     """Outermost first: request id, CORS, CSRF, body limit."""
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -219,10 +242,11 @@ def install_middlewares(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(RequestIdMiddleware)
 
 
-def _wants_graphql_response_json(request: Request) -> bool:
-    """Whether the client prefers `application/graphql-response+json` to plain JSON."""
+def wants_graphql_response_json(accept: str) -> bool:
+    """Whether a client sending this `Accept` header prefers
+    `application/graphql-response+json` to plain JSON."""
     best: tuple[float, str] | None = None
-    for part in request.headers.get("accept", "").split(","):
+    for part in accept.split(","):
         media, *params = (p.strip() for p in part.split(";"))
         if media not in {GRAPHQL_RESPONSE_JSON, "application/json"}:
             continue
@@ -287,18 +311,19 @@ class TrellisRouter(GraphiQLRouter):
         if isinstance(request, Request) and isinstance(response, Response):
             if request.scope.get("state", {}).get("graphql_request_error"):
                 response.status_code = 400
-            if _wants_graphql_response_json(request) and response.media_type in {
+            accept = request.headers.get("accept", "")
+            if wants_graphql_response_json(accept) and response.media_type in {
                 None,
                 "application/json",
             }:
-                response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+                response.headers["content-type"] = GRAPHQL_RESPONSE_CONTENT_TYPE
         return response
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         if (
             isinstance(request, Request)
-            and _wants_graphql_response_json(request)
+            and wants_graphql_response_json(request.headers.get("accept", ""))
             and result.data is None
             and result.errors
             and all(error.path is None for error in result.errors)

@@ -18,6 +18,7 @@ import models
 from graph import migrations
 from graph.app import create_app
 from graph.database import Database, StatementCounter, drop_database, ensure_database, server_url
+from graph.schema import TrellisSchema
 from graph.settings import get_settings
 from tests.factories import Factory
 
@@ -91,6 +92,21 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def full_path_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents Strawberry executes from now on: requests the compiled fast lane
+    (graph/compiled/lane.py) left to the full path."""
+    seen: list[str] = []
+    execute = TrellisSchema.execute
+
+    async def spy(self: TrellisSchema, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        seen.append(query or "")
+        return await execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(TrellisSchema, "execute", spy)
+    return seen
 
 
 @pytest.fixture

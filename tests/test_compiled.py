@@ -79,6 +79,8 @@ class Exchange:
     status: int
     body: bytes
     statements: list[str]
+    # The response's headers but its request id (new each request), in order.
+    headers: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def json(self) -> Any:
@@ -109,7 +111,8 @@ class Apps:
             payload["operationName"] = operation_name
         counter.reset()
         response = await client.post("/graphql", json=payload, headers=headers)
-        return Exchange(response.status_code, response.content, list(counter.statements))
+        kept = [(k, v) for k, v in response.headers.multi_items() if k != "x-request-id"]
+        return Exchange(response.status_code, response.content, list(counter.statements), kept)
 
     async def both(
         self,
@@ -1493,7 +1496,7 @@ CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY
 
 @pytest.mark.parametrize("case", CORPUS)
 async def test_compiled_answer_equals_the_resolvers_answer(
-    apps: Apps, world: World, counter: StatementCounter, case: Case
+    apps: Apps, world: World, counter: StatementCounter, case: Case, full_path_runs: list[str]
 ) -> None:
     # given
     token = world.token(case.viewer)
@@ -1519,6 +1522,19 @@ async def test_compiled_answer_equals_the_resolvers_answer(
         assert codes == [case.error], resolved.json
     if case.viewer in ("vera", "invalid", None):
         assert FOREIGN not in compiled.body.decode()
+    # when: asked again, a compiled document takes the fast lane (graph/compiled/lane.py)
+    full_path_runs.clear()
+    again = await apps.post(apps.compiled, counter, query, variables, token, case.operation_name)
+    # then: the same answer, headers included, in as many statements
+    assert (again.status, _comparable(again.body), again.headers) == (
+        compiled.status,
+        _comparable(compiled.body),
+        compiled.headers,
+    )
+    assert len(again.statements) == len(compiled.statements), again.statements
+    lane = case.compiled and not case.fallback
+    # (a refused token is refused before execution on either path)
+    assert full_path_runs == ([] if lane or case.viewer == "invalid" else [query])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+import graph.compiled.lane
 import graph.compiled.plans
 import resolvers.catalog
 from graph.app import create_app
@@ -456,8 +457,10 @@ async def test_masked_errors_carry_the_request_id_and_the_log_too(
     async def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail")
 
-    # The compiled statement fails (it is logged and the resolvers answer), then the resolver.
+    # The compiled statement fails (it is logged and the resolvers answer), then the resolver;
+    # in the fast lane too, when an earlier test had NORMAL answered by a plan.
     monkeypatch.setattr(graph.compiled.plans, "run_plan", explode)
+    monkeypatch.setattr(graph.compiled.lane, "run_plan", explode)
     monkeypatch.setattr(resolvers.catalog, "root_connection", explode)
     with caplog.at_level(logging.ERROR, logger="trellis.errors"):
         response = await post(client, NORMAL, member.token)

@@ -141,6 +141,23 @@ class QueryCompiler:
         self._plan_bytes = 0
         self._sightings: OrderedDict[Any, int] = OrderedDict()
         self._bound: dict[tuple[bytes, str | None], Bindings | None] = {}
+        # Documents answered by a plan after Strawberry parsed and validated them, by (hash,
+        # operation): the HTTP fast lane (`graph.compiled.lane`) answers them again unparsed.
+        self._answered: dict[tuple[bytes, str | None], DocumentNode] = {}
+
+    def answered(self, query: str, operation: str | None, document: DocumentNode) -> None:
+        """Note that ``document`` (``query`` parsed, valid against the schema and within
+        the document limits) was answered by a plan."""
+        key = (_digest(query), operation)
+        if key not in self._answered:
+            if len(self._answered) >= PLAN_CACHE_SIZE:
+                self._answered.clear()
+            self._answered[key] = document
+
+    def answered_document(self, query: str, operation: str | None) -> DocumentNode | None:
+        """The document of ``query`` if a plan answered it before (so it is valid), else
+        None."""
+        return self._answered.get((_digest(query), operation))
 
     def _bound_variables(
         self, query: bytes, operation: str | None, document: DocumentNode
@@ -179,8 +196,12 @@ class QueryCompiler:
         document: DocumentNode,
         operation_name: str | None,
         raw_variables: dict[str, Any] | None,
+        *,
+        cached_only: bool = False,
     ) -> tuple[Plan, dict[str, Any]] | None:
-        """The plan and the coerced variables, or None: run the resolver path."""
+        """The plan and the coerced variables, or None: run the resolver path.
+
+        ``cached_only``: only a plan already made (the request is not counted as a sighting)."""
         operation = get_operation_ast(document, operation_name)
         if operation is None or operation.operation != OperationType.QUERY:
             return None
@@ -230,7 +251,7 @@ class QueryCompiler:
         if key in plans:
             plans.move_to_end(key)
             plan = plans[key]
-        elif not self._due(key):
+        elif cached_only or not self._due(key):
             return None
         else:
             plan = self._compile(document, operation, coerced, bound)
@@ -328,7 +349,12 @@ class CompiledQueries(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         context = ctx.context
-        if ctx.result is None and ctx.graphql_document is not None and hasattr(context, "db"):
+        if (
+            ctx.result is None
+            and ctx.graphql_document is not None
+            and hasattr(context, "db")
+            and getattr(context, "compiled", True)
+        ):
             found = self.compiler.plan(
                 ctx.query or "", ctx.graphql_document, ctx.operation_name, ctx.variables
             )
@@ -343,4 +369,7 @@ class CompiledQueries(SchemaExtension):
                     data = None
                 if data is not None:
                     ctx.result = GraphQLExecutionResult(data=data, errors=None)
+                    self.compiler.answered(
+                        ctx.query or "", ctx.operation_name, ctx.graphql_document
+                    )
         yield
