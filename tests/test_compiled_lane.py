@@ -182,20 +182,56 @@ async def test_other_extensions_are_answered_by_the_lane(
     assert full_path_runs == [ITEMS]
 
 
+@pytest.fixture
+async def reference(db: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """An app without compiled queries (nor the lane): the full path's answers."""
+    settings = dataclasses.replace(get_settings(), compiled_queries=False, max_cost=150)
+    application = create_app(settings, database=db)
+    application.state.db = db
+    transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
 async def test_a_refused_token_is_refused_by_the_lane_as_by_the_full_path(
-    client: httpx.AsyncClient, tenants: Tenants, full_path_runs: list[str], db: Database
+    client: httpx.AsyncClient,
+    reference: httpx.AsyncClient,
+    tenants: Tenants,
+    full_path_runs: list[str],
 ) -> None:
     # given
     body = {"query": ITEMS, "variables": {"n": 2}}
     await post(client, body, tenants.ann.token)
-    full = create_app(dataclasses.replace(get_settings(), compiled_queries=False), database=db)
-    full.state.db = db
-    transport = httpx.ASGITransport(app=full, client=("127.0.0.1", 50000))
     # when
     lane = await post(client, body, "trl_at_revoked-or-made-up")
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
-        reference = await post(other, body, "trl_at_revoked-or-made-up")
+    full = await post(reference, body, "trl_at_revoked-or-made-up")
     # then
     assert lane.status_code == 401
     assert full_path_runs == [ITEMS]
-    same(lane, reference)
+    same(lane, full)
+
+
+async def test_a_repeated_header_counts_by_its_first_value_as_on_the_full_path(
+    client: httpx.AsyncClient,
+    reference: httpx.AsyncClient,
+    tenants: Tenants,
+    full_path_runs: list[str],
+) -> None:
+    # given
+    body = {"query": ITEMS, "variables": {"n": 2}}
+    await post(client, body, tenants.ann.token)
+    headers = [
+        ("Authorization", f"Bearer {tenants.bob.token}"),
+        ("Authorization", f"Bearer {tenants.ann.token}"),
+        ("Accept", "application/graphql-response+json"),
+        ("Accept", "application/json"),
+    ]
+    # when
+    lane = await client.post("/graphql", json=body, headers=headers)
+    lane_runs = list(full_path_runs)
+    full = await reference.post("/graphql", json=body, headers=headers)
+    # then: bob's items, as graphql-response+json
+    assert lane.json()["data"]["items"]["nodes"] == [{"title": "b1", "owner": {"fullName": "Bob"}}]
+    assert lane.headers["content-type"].startswith("application/graphql-response+json")
+    assert lane_runs == [ITEMS]
+    same(lane, full)
