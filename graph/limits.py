@@ -243,7 +243,13 @@ class CostModel:
         return walker.selection(root, operation.selection_set, None, frozenset())
 
     def page_size(self, first: Any, last: Any) -> int:
-        sizes = [v for v in (first, last) if isinstance(v, int) and not isinstance(v, bool)]
+        # Raw JSON variables: GraphQL's Int takes 100.0 as 100, and so must the cost.
+        sizes = [
+            int(v)
+            for v in (first, last)
+            if (isinstance(v, int) and not isinstance(v, bool))
+            or (isinstance(v, float) and v.is_integer())
+        ]
         if not sizes:
             return self.default_page_size
         return max(0, min(max(sizes), self.max_page_size))

@@ -279,7 +279,10 @@ class TrellisRouter(GraphiQLRouter):
     """
 
     def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)
+        try:
+            parsed = super().parse_json(data)
+        except RecursionError as exc:  # the standard library's parser nests on the stack
+            raise HTTPException(400, "The JSON body is nested too deeply.") from exc
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "Expected a JSON object.")
         return parsed

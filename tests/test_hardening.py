@@ -202,6 +202,13 @@ async def test_cost_follows_variables(client, member, calls):
     assert calls == ["items"]
 
 
+async def test_a_page_size_written_as_a_float_costs_what_it_fetches(client, member, calls):
+    # GraphQL's Int takes 100.0 as 100: the cost must not take it for the default page
+    big = await post(client, NESTED_BY_VARIABLES, member.token, variables={"n": 100.0})
+    refused(big, "COST_LIMIT_EXCEEDED")
+    assert calls == []
+
+
 async def test_reasonable_frontend_query_passes_and_reports_its_cost(client, member):
     variables = {"n": 100, "t": 10}
     response = await post(

@@ -72,7 +72,8 @@ class _Request:
         found: dict[bytes, bytes] = {}
         for key, value in scope["headers"]:
             found.setdefault(bytes(key).lower(), bytes(value))
-        media = found.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        # Exactly: Strawberry refuses `APPLICATION/JSON` (its check is case-sensitive).
+        media = found.get(b"content-type", b"").split(b";", 1)[0].strip()
         self.json = media == b"application/json"
         self.accept = found.get(b"accept", b"").decode("latin-1")
         authorization = found.get(b"authorization")
@@ -148,7 +149,8 @@ class CompiledLane:
             or not isinstance(variables, dict | None)
             or not isinstance(operation, str | None)
             or not isinstance(extensions, dict | None)
-            or (extensions and "cost" in extensions)  # asks for the cost in the body
+            # `extensions.cost` asks for the cost in the body
+            or (extensions and ("cost" in extensions or not _shallow(extensions)))
         ):
             return None
         document = self.compiler.answered_document(query, operation)
@@ -199,6 +201,16 @@ class _Answer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
         await send({"type": "http.response.body", "body": self.content})
+
+
+def _shallow(value: object) -> bool:
+    """Whether a JSON value nests little enough for every parser the full path may use
+    (orjson serialises up to 254 levels; the standard library's parser fails near 1,000)."""
+    try:
+        orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return False
+    return True
 
 
 async def _read_body(receive: Receive) -> bytes | None:
