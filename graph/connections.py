@@ -25,13 +25,19 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLIncludeDirective,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSkipDirective,
     InlineFragmentNode,
+    SelectionNode,
     SelectionSetNode,
     get_argument_values,
     get_named_type,
+    value_from_ast,
 )
 from graphql.execution.values import VariableValues
 from sqlalchemy import ColumnElement, and_
@@ -245,15 +251,23 @@ def collect_fields(
     fragments: dict[str, FragmentDefinitionNode],
     type_name: str,
     selection_sets: Iterable[SelectionSetNode | None],
+    variables: Any = None,
 ) -> dict[str, list[FieldNode]]:
     """Fields selected on an object type, grouped by response key, through fragments.
 
-    @skip/@include are not evaluated: at worst a skipped relation is loaded for nothing.
+    With ``variables`` (coerced values, a dict or `VariableValues`), what @skip/@include
+    leave out is left out, as graphql-core's execution does; without, all is kept (at worst
+    a skipped relation is loaded for nothing).
     """
+    values: dict[str, Any] | None = None
+    if variables is not None:
+        values = dict(variables.coerced if isinstance(variables, VariableValues) else variables)
     grouped: dict[str, list[FieldNode]] = {}
 
     def add(selection_set: SelectionSetNode) -> None:  # depth first, in document order
         for selection in selection_set.selections:
+            if values is not None and not included(selection, values):
+                continue
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
                 grouped.setdefault(key, []).append(selection)
@@ -272,11 +286,30 @@ def collect_fields(
     return grouped
 
 
+SKIP_INCLUDE = frozenset({GraphQLSkipDirective.name, GraphQLIncludeDirective.name})
+
+
+def included(node: SelectionNode, variables: dict[str, Any]) -> bool:
+    """Whether @skip/@include let a selection through (the document is valid: each has its
+    `if`, a Boolean!)."""
+    for directive in node.directives or ():
+        name = directive.name.value
+        if name not in SKIP_INCLUDE:
+            continue
+        argument = next(a for a in directive.arguments or () if a.name.value == "if")
+        value = value_from_ast(argument.value, GraphQLNonNull(GraphQLBoolean), variables)
+        if name == GraphQLSkipDirective.name and value is True:
+            return False
+        if name == GraphQLIncludeDirective.name and value is False:
+            return False
+    return True
+
+
 def _collect(
     info: Info, type_name: str, selection_sets: Iterable[SelectionSetNode | None]
 ) -> dict[str, list[FieldNode]]:
     raw = info._raw_info
-    return collect_fields(raw.schema, raw.fragments, type_name, selection_sets)
+    return collect_fields(raw.schema, raw.fragments, type_name, selection_sets, raw.variable_values)
 
 
 def _matches(schema: GraphQLSchema, condition: str, type_name: str) -> bool:

@@ -883,13 +883,52 @@ CATALOG = [
         compiled=False,
     ),
     case(
-        "@include and @skip are not compiled",
+        "@include and @skip by a variable (true)",
         """
         query($yes: Boolean!) {
           items(first: 3) { nodes { title @include(if: $yes) description @skip(if: $yes) } }
         }""",
         lambda w: {"yes": True},
-        compiled=False,
+    ),
+    case(
+        "@include and @skip by a variable (false)",
+        """
+        query($yes: Boolean!) {
+          items(first: 3) { nodes { title @include(if: $yes) description @skip(if: $yes) } }
+        }""",
+        lambda w: {"yes": False},
+    ),
+    case(
+        "@skip and @include on one field: skip wins",
+        "{ items(first: 2) { nodes { title @skip(if: true) @include(if: true) id } } }",
+    ),
+    case(
+        "@include by a variable's default, on a relation and a nested connection",
+        """
+        query($details: Boolean = false, $tags: Boolean = true) {
+          items(first: 3, orderBy: [{field: TITLE}]) {
+            totalCount @include(if: $details)
+            nodes {
+              title
+              owner @include(if: $details) { fullName }
+              tags @include(if: $tags) { nodes { name } pageInfo @skip(if: $tags) { hasNextPage } }
+            }
+          }
+        }""",
+    ),
+    case(
+        "a field skipped in one place and selected in another is selected",
+        """
+        { items(first: 2) { nodes { title @skip(if: true) ... on Item { title } id } } }""",
+    ),
+    case(
+        "a root field skipped by a variable",
+        """
+        query($no: Boolean!) {
+          tags(first: 1) { nodes { name } }
+          items @skip(if: $no) { totalCount }
+        }""",
+        lambda w: {"no": True},
     ),
     case(
         "introspection is not compiled",
@@ -1068,19 +1107,16 @@ CATALOG = [
     case(
         "@include(if: false) on an inline fragment",
         "{ items(first: 2) { nodes { title ... on Item @include(if: false) { description } } } }",
-        compiled=False,
     ),
     case(
         "@skip(if: true) on a fragment spread",
         """
         { items(first: 2) { nodes { title ...Owner @skip(if: true) } } }
         fragment Owner on Item { owner { email } }""",
-        compiled=False,
     ),
     case(
         "@include(if: false) on a root inline fragment",
         "{ tags { totalCount } ... @include(if: false) { items { totalCount } } }",
-        compiled=False,
     ),
 ]
 

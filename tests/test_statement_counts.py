@@ -158,6 +158,43 @@ async def test_item_list_with_owner_organization_and_tags_costs_the_same_for_5_a
     assert (small_count, large_count) == (cost, cost)
 
 
+SKIPPABLE_RELATIONS = """
+query($organization: ID!, $with: Boolean!) {
+  items(filter: {organization: {eq: $organization}}, first: 10) {
+    nodes { title owner @include(if: $with) { email } ...Tags @skip(if: $with) }
+  }
+}
+fragment Tags on Item { tags(first: 10) { nodes { name } } }
+"""
+
+
+@pytest.mark.parametrize(
+    ("with_owner", "cost"),
+    [
+        # resolvers: items page + owners (by id); the skipped tags are not loaded
+        pytest.param(True, compiled(AUTH + 2 * STATEMENT), id="owners"),
+        # resolvers: items page + every item's tags page; the skipped owners are not loaded
+        pytest.param(False, compiled(AUTH + 2 * STATEMENT), id="tags"),
+    ],
+)
+async def test_what_skip_and_include_leave_out_costs_no_statement(
+    factory, db, measure, read_path, with_owner, cost
+):
+    # given
+    catalog = await build_catalog(factory, db, organizations=1, items=10, tags=3, owners=2)
+    variables = {"organization": gid("Organization", catalog.organizations[0])}
+    # when
+    data, count = await measure(
+        SKIPPABLE_RELATIONS, {**variables, "with": with_owner}, catalog.token
+    )
+    # then
+    nodes = data["items"]["nodes"]
+    assert len(nodes) == 10
+    expected_keys = {"title", "owner"} if with_owner else {"title", "tags"}
+    assert all(set(node) == expected_keys for node in nodes)
+    assert count == cost[read_path]
+
+
 # ---------------------------------------------------------------------------------------------
 # (2) Lists nested two deep: organizations -> items -> tags
 

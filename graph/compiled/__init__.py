@@ -9,7 +9,8 @@ scoped by its model's ``visible_to()`` rule with the viewer parameters, so tenan
 the resolver path. Python then does no per-row or per-field work at all: one round trip, one
 `orjson.loads`.
 
-Everything else — mutations, subscriptions, fields with their own resolvers, directives,
+Everything else — mutations, subscriptions, fields with their own resolvers, directives but
+@skip/@include (evaluated when compiling: their conditions are part of the plan's key),
 arguments the resolver path would refuse (bad IDs, page sizes, cursors) — is `Unsupported`
 and runs through graphql-core as before, which also produces the errors. The compiled answer
 must equal the resolver path's byte for byte; tests/test_compiled.py runs a corpus of queries

@@ -52,6 +52,7 @@ from graph.compiled.sql import (
 )
 from graph.connections import (
     PAGE_ARGS,
+    SKIP_INCLUDE,
     PageArgs,
     ToMany,
     ToOne,
@@ -164,9 +165,11 @@ class Compilation:
     def fields(
         self, type_name: str, selection_sets: Iterable[SelectionSetNode | None]
     ) -> dict[str, list[FieldNode]]:
-        grouped = collect_fields(self.graphql, self.fragments, type_name, selection_sets)
+        grouped = collect_fields(
+            self.graphql, self.fragments, type_name, selection_sets, self.variables
+        )
         for group in grouped.values():
-            if any(node.directives for node in group):
+            if any(d.name.value not in SKIP_INCLUDE for n in group for d in n.directives or ()):
                 raise Unsupported("directives")
         return grouped
 

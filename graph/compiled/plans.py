@@ -17,6 +17,7 @@ import orjson
 import strawberry
 from graphql import (
     ArgumentNode,
+    DirectiveNode,
     FieldNode,
     GraphQLError,
     GraphQLObjectType,
@@ -32,6 +33,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph.compiled.compiler import PAGE_VARIABLE_KINDS, Bindings, ById, Compilation, root_spec
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
+from graph.connections import SKIP_INCLUDE
 from graph.relay import InvalidId, decode_id, from_global_id
 from loaders.base import InvalidCursor, OrderTerm, Reader, decode_cursor
 
@@ -70,7 +72,8 @@ class _IdVariables(Visitor):
         self.types_seen: dict[str, set[str | None]] = {}
         # Uses as a page size (`first`/`last`) or a cursor (`after`/`before`).
         self.page_uses: dict[str, dict[str, int]] = {}
-        # @skip/@include (on fields or fragments) or any other directive: not compiled.
+        # A directive other than @skip/@include (whose `if` values are part of the plan's
+        # key, like any variable that is not bound): not compiled.
         self.directives = False
 
     def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
@@ -79,8 +82,9 @@ class _IdVariables(Visitor):
             uses = self.page_uses.setdefault(node.value.name.value, {})
             uses[kind] = uses.get(kind, 0) + 1
 
-    def enter_directive(self, *_: Any) -> None:
-        self.directives = True
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+        if node.name.value not in SKIP_INCLUDE:  # @skip/@include: evaluated when compiling
+            self.directives = True
 
     def enter_variable(self, node: VariableNode, key: Any, parent: Any, *_: Any) -> None:
         name = node.name.value
@@ -165,7 +169,8 @@ class QueryCompiler:
         """The variables bound per execution rather than compiled in: those used only as the
         `id` of node-by-ID root fields (with the node type they must name; None: any, for
         `node(id:)`), and those used only as page sizes or only as cursors.
-        None: the document uses directives, which the compiler leaves to the resolvers."""
+        None: the document uses a directive other than @skip/@include, which the compiler
+        leaves to the resolvers."""
         key = (query, operation)
         if key in self._bound:
             return self._bound[key]
