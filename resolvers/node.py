@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import strawberry
 
-from graph.compiled import ById, compiled_as
+from graph.compiled import ById, ByIds, compiled_as
 from graph.context import Info
 from graph.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id, user_error
 
@@ -47,6 +47,7 @@ class NodeQuery:
         description=f"Objects by global ID, in order; null for each you cannot see. "
         f"At most {MAX_NODES} IDs."
     )
+    @compiled_as(ByIds(MAX_NODES))
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise user_error(f"At most {MAX_NODES} IDs per call.", "TOO_MANY_IDS")

@@ -1248,9 +1248,48 @@ ACCOUNTS = [
         compiled=False,
     ),
     case(
-        "nodes(ids:) is not compiled",
-        '{ nodes(ids: ["<<item.quotes>>", "<<tag.red>>"]) { id } }',
+        "nodes(ids:) in the document: types mixed, foreign, deleted, missing, repeated",
+        """
+        { nodes(ids: ["<<item.quotes>>", "<<tag.red>>", "<<item.secret>>", "<<item.deleted>>",
+                      "<<user.olga>>", "<<item.quotes>>",
+                      "SXRlbTowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDc"]) {
+            __typename id
+            ... on Item { title owner { fullName } tags { nodes { name } } }
+            ... on Tag { name }
+            ...UserName
+        } }
+        fragment UserName on User { fullName }""",
+    ),
+    case(
+        "nodes(ids:) by a variable, with node(id:) beside it",
+        """
+        query($ids: [ID!]!, $one: ID!) {
+          nodes(ids: $ids) { id ... on Item { title } ... on Property { title price } }
+          node(id: $one) { __typename }
+        }""",
+        lambda w: {
+            "ids": [w["property.loft"], w["item.emoji"], w["property.faraway"]],
+            "one": w["tag.lonely"],
+        },
+    ),
+    case(
+        "nodes(ids:) of an empty list",
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        lambda w: {"ids": []},
+    ),
+    case(
+        "nodes(ids:) with a malformed ID falls back and reports INVALID_ID",
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        lambda w: {"ids": [w["item.quotes"], "not-an-id"]},
         compiled=False,
+        error="INVALID_ID",
+    ),
+    case(
+        "nodes(ids:) of more than 100 IDs falls back and reports TOO_MANY_IDS",
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        lambda w: {"ids": [w["item.quotes"]] * 101},
+        compiled=False,
+        error="TOO_MANY_IDS",
     ),
     case(
         "anonymous: me and node(id:) are null",
@@ -1567,8 +1606,9 @@ async def test_compiled_answer_equals_the_resolvers_answer(
         _comparable(compiled.body),
         compiled.headers,
     )
-    assert len(again.statements) == len(compiled.statements), again.statements
     lane = case.compiled and not case.fallback
+    if lane or case.fallback:  # (the resolvers' count may vary when a field fails)
+        assert len(again.statements) == len(compiled.statements), again.statements
     # (a refused token is refused before execution on either path)
     assert full_path_runs == ([] if lane or case.viewer == "invalid" else [query])
 

@@ -42,7 +42,7 @@ def test_a_root_id_variable_is_bound_per_request_not_compiled_in():
     # then
     assert first is not None
     assert second is first
-    assert [(variable, type_name) for _, variable, type_name in first.ids] == [("id", "Item")]
+    assert [(variable, type_name) for _, variable, type_name, _ in first.ids] == [("id", "Item")]
 
 
 def test_node_by_id_compiles_once_per_node_type():
@@ -225,3 +225,43 @@ def test_one_off_queries_are_never_compiled_and_their_count_is_bounded(monkeypat
     assert answers == [None] * 100
     assert len(compiling._plans) == 0
     assert len(compiling._sightings) == 10
+
+
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+
+
+def test_nodes_ids_are_bound_per_request_with_a_plan_per_sequence_of_types():
+    # given
+    compiling = compiler()
+    # when: three lists of an item then a tag, and one of a tag then an item
+    same = [
+        plan(compiling, NODES, {"ids": [gid("Item", uuid.uuid4()), gid("Tag", uuid.uuid4())]})
+        for _ in range(3)
+    ]
+    swapped = plan(compiling, NODES, {"ids": [gid("Tag", uuid.uuid4()), gid("Item", uuid.uuid4())]})
+    # then
+    assert same[0] is not None
+    assert same[0] is same[1] is same[2]
+    assert swapped is not None
+    assert swapped is not same[0]
+    bound = [(variable, type_name, index) for _, variable, type_name, index in same[0].ids]
+    assert bound == [("ids", "Item", 0), ("ids", "Tag", 1)]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        pytest.param(["garbage"], id="malformed"),
+        pytest.param([gid("Nope", uuid.uuid4())], id="unknown-type"),
+        pytest.param([gid("Item", uuid.uuid4())] * 101, id="too-many"),
+    ],
+)
+def test_bad_nodes_ids_go_to_the_resolvers_and_do_not_poison_the_cache(ids):
+    # given
+    compiling = compiler()
+    # when
+    refused = plan(compiling, NODES, {"ids": ids})
+    good = plan(compiling, NODES, {"ids": [gid("Item", uuid.uuid4())]})
+    # then
+    assert refused is None  # the resolver path answers with INVALID_ID or TOO_MANY_IDS
+    assert good is not None

@@ -25,13 +25,14 @@ compiles once and every page of a list shares a plan. A document is compiled on 
 caches and runs them (the schema extension).
 """
 
-from graph.compiled.compiler import ById, ByViewer, RootList, compiled_as
+from graph.compiled.compiler import ById, ByIds, ByViewer, RootList, compiled_as
 from graph.compiled.plans import CompiledQueries, Plan, QueryCompiler, run_plan
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
 
 __all__ = [
     "NULL_VIOLATION",
     "ById",
+    "ByIds",
     "ByViewer",
     "CompiledQueries",
     "Plan",

@@ -5,6 +5,7 @@ columns and `__relations__`; anything else is `Unsupported`."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -81,6 +82,18 @@ class ById:
 
 
 @dataclass(frozen=True, slots=True)
+class ByIds:
+    """`nodes(ids: [ID!]!)`: the nodes of those global IDs, in order, null for each that is
+    not visible; more than ``max_ids`` is the resolver path's error."""
+
+    max_ids: int
+
+
+# What `Bindings.ids` holds for a variable bound as the `ids` of `nodes(ids:)`.
+ID_LIST = "[ID]"
+
+
+@dataclass(frozen=True, slots=True)
 class ByViewer:
     """The signed-in viewer's own node of ``cls`` (`me`); null when anonymous."""
 
@@ -95,7 +108,7 @@ class RootList:
     default_order: tuple[OrderTerm, ...]
 
 
-RootSpec = ById | ByViewer | RootList
+RootSpec = ById | ByIds | ByViewer | RootList
 
 
 def compiled_as(spec: RootSpec) -> Callable[[F], F]:
@@ -126,7 +139,8 @@ PAGE_VARIABLE_KINDS = {"first": "size", "last": "size", "after": "cursor", "befo
 class Bindings:
     """The variables a plan takes per execution instead of compiling them in."""
 
-    # variable -> the node type its global ID must name (None: any), for node-by-ID roots
+    # variable -> the node type its global ID must name (None: any), for node-by-ID roots;
+    # ID_LIST: a list of IDs of any types, for `nodes(ids:)`
     ids: dict[str, str | None]
     # variable -> "size" (`first`/`last`) or "cursor" (`after`/`before`)
     pages: dict[str, str]
@@ -154,7 +168,8 @@ class Compilation:
         self.variables = variables
         self.bound = bound
         self.names = itertools.count()
-        self.ids: list[tuple[str, str, str]] = []
+        # (SQL parameter, variable, node type, index in the variable's list or None)
+        self.ids: list[tuple[str, str, str, int | None]] = []
         self.json_scalars = False
         self.sizes: list[tuple[str, str, str]] = []
         self.cursors: list[tuple[str, tuple[OrderTerm, ...], tuple[str | None, ...]]] = []
@@ -200,6 +215,8 @@ class Compilation:
                 raise Unsupported(f"root field {name}")
             if isinstance(spec, ById):
                 pairs.append((key, self.by_id(spec.cls, field, group)))
+            elif isinstance(spec, ByIds):
+                pairs.append((key, self.by_ids(spec, field, group)))
             elif isinstance(spec, ByViewer):
                 pairs.append((key, self.by_viewer(spec.cls, group)))
             else:
@@ -222,12 +239,46 @@ class Compilation:
             type_name, pk = from_global_id(value, expected=None if cls is None else cls.__name__)
         except (InvalidId, TypeError, AttributeError) as exc:
             raise Unsupported("invalid id") from exc  # the resolver path reports it
+        bound = variable is not None and variable in self.bound.ids
+        return self.node_by_id(group, type_name, pk, variable if bound else None, None)
+
+    def by_ids(self, spec: ByIds, field: GraphQLField, group: list[FieldNode]) -> Any:
+        argument = next((a for a in group[0].arguments or () if a.name.value == "ids"), None)
+        variable = None
+        values: Any
+        if argument is not None and isinstance(argument.value, VariableNode):
+            variable = argument.value.name.value
+            values = self.variables.coerced.get(variable)
+        else:
+            values = self.arguments(field, group[0]).get("ids")
+        if not isinstance(values, list) or len(values) > spec.max_ids:
+            raise Unsupported("ids")  # the resolver path reports it
+        bound = variable if variable is not None and variable in self.bound.ids else None
+        nodes = []
+        for index, value in enumerate(values):
+            try:
+                type_name, pk = from_global_id(value)
+            except (InvalidId, TypeError, AttributeError) as exc:
+                raise Unsupported("invalid id") from exc
+            nodes.append(self.node_by_id(group, type_name, pk, bound, index))
+        return func.json_build_array(*nodes)
+
+    def node_by_id(
+        self,
+        group: list[FieldNode],
+        type_name: str,
+        pk: uuid.UUID,
+        variable: str | None,
+        index: int | None,
+    ) -> Any:
+        """The visible node of that type and primary key, or null; with ``variable``, the key
+        is bound per execution from the variable (its ``index``-th item, for a list), so the
+        plan serves every ID of this type."""
         cls = NODE_TYPES[type_name]
         param = f"id_{next(self.names)}"
-        if variable is not None and variable in self.bound.ids:
-            # Bound per execution: the plan serves every ID of this type.
+        if variable is not None:
             key = bindparam(param, type_=PG_UUID(as_uuid=True), required=False)
-            self.ids.append((param, variable, type_name))
+            self.ids.append((param, variable, type_name, index))
         else:
             key = bindparam(param, pk, type_=PG_UUID(as_uuid=True))
         return self.node_where(cls, group, shape_of(cls).model.__table__.c.id == key)

@@ -31,7 +31,15 @@ from graphql.language import DocumentNode, Visitor, visit
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from graph.compiled.compiler import PAGE_VARIABLE_KINDS, Bindings, ById, Compilation, root_spec
+from graph.compiled.compiler import (
+    ID_LIST,
+    PAGE_VARIABLE_KINDS,
+    Bindings,
+    ById,
+    ByIds,
+    Compilation,
+    root_spec,
+)
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
 from graph.connections import SKIP_INCLUDE
 from graph.relay import InvalidId, decode_id, from_global_id
@@ -42,14 +50,18 @@ log = logging.getLogger("trellis.compiled")
 # Distinct (document, operation, variables) plans kept per process, and their total size.
 PLAN_CACHE_SIZE = 2048
 PLAN_CACHE_BYTES = 32 << 20
+# A longer `nodes(ids:)` list is left to the resolvers (which refuse more than 100) rather
+# than keyed by its types.
+MAX_BOUND_IDS = 100
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     sql: str
     params: dict[str, Any]
-    # (SQL parameter, variable, node type): a root node's ID, decoded per execution.
-    ids: tuple[tuple[str, str, str], ...]
+    # (SQL parameter, variable, node type, index in the variable's list or None): a root
+    # node's ID, decoded per execution.
+    ids: tuple[tuple[str, str, str, int | None], ...]
     # The answer holds JSON scalars: parse it as psycopg parses JSON columns (the standard
     # library keeps integers beyond 64 bits exact; orjson would make them floats).
     exact_numbers: bool = False
@@ -98,13 +110,19 @@ class _IdVariables(Visitor):
                 continue
             field = self.query_type.fields.get(selection.name.value)
             spec = root_spec(field) if field is not None else None
-            if not isinstance(spec, ById):
+            if isinstance(spec, ById):
+                argument_name = "id"
+                expected = None if spec.cls is None else spec.cls.__name__
+            elif isinstance(spec, ByIds):
+                argument_name, expected = "ids", ID_LIST
+            else:
                 continue
             for argument in selection.arguments or ():
-                if argument.name.value == "id" and isinstance(argument.value, VariableNode):
+                if argument.name.value == argument_name and isinstance(
+                    argument.value, VariableNode
+                ):
                     name = argument.value.name.value
                     self.id_uses[name] = self.id_uses.get(name, 0) + 1
-                    expected = None if spec.cls is None else spec.cls.__name__
                     self.types[name] = expected
                     self.types_seen.setdefault(name, set()).add(expected)
 
@@ -225,8 +243,13 @@ class QueryCompiler:
         for name, expected in bound.ids.items():
             if name not in coerced.coerced:
                 continue  # a variable of another operation in the document
+            value: Any = coerced.coerced.get(name)
             try:
-                value: Any = coerced.coerced.get(name)
+                if expected == ID_LIST:  # `nodes(ids:)`: one plan per sequence of node types
+                    if not isinstance(value, list) or len(value) > MAX_BOUND_IDS:
+                        return None
+                    structural[name] = [from_global_id(v)[0] for v in value]
+                    continue
                 type_name, _ = from_global_id(value, expected=expected)
             except (InvalidId, TypeError, AttributeError):
                 return None  # the resolver path reports the bad ID (nothing is cached)
@@ -318,11 +341,11 @@ async def run_plan(
 ) -> dict[str, Any] | None:
     """The operation's `data`, or None when an ID variable needs the resolver path's error."""
     params = {**plan.params, **viewer_params}
-    for param, variable, type_name in plan.ids:
+    for param, variable, type_name, index in plan.ids:
         value: Any = variables.get(variable)
         try:
-            params[param] = decode_id(value, type_name)
-        except (InvalidId, TypeError, AttributeError):
+            params[param] = decode_id(value if index is None else value[index], type_name)
+        except (InvalidId, TypeError, AttributeError, IndexError):
             return None
     for size, plus_one, variable in plan.sizes:
         params[size] = variables[variable]
