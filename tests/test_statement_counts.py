@@ -5,7 +5,8 @@ expected count is spelled out from the query's shape: one statement to authentic
 root list, one per nested list or by-id relation level (all parents batched), and one per
 selected ``totalCount``. On the compiled path a query whose every field maps onto the data
 model costs one statement to authenticate and one for the whole query; a query the compiler
-leaves to the resolvers (``node``, ``nodes``, ``me``) costs what it costs there.
+leaves to the resolvers (a field with a resolver of its own, such as ``Role.permissions``)
+costs what it costs there.
 """
 
 from __future__ import annotations
