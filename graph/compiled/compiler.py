@@ -227,41 +227,31 @@ class Compilation:
         return select(cast(json_object(pairs), Text))
 
     def by_id(self, cls: type[Any] | None, field: GraphQLField, group: list[FieldNode]) -> Any:
-        argument = next((a for a in group[0].arguments or () if a.name.value == "id"), None)
-        variable = None
-        value: Any
-        if argument is not None and isinstance(argument.value, VariableNode):
-            variable = argument.value.name.value
-            value = self.variables.coerced.get(variable)
-        else:
-            value = self.arguments(field, group[0]).get("id")
-        try:
-            type_name, pk = from_global_id(value, expected=None if cls is None else cls.__name__)
-        except (InvalidId, TypeError, AttributeError) as exc:
-            raise Unsupported("invalid id") from exc  # the resolver path reports it
-        bound = variable is not None and variable in self.bound.ids
-        return self.node_by_id(group, type_name, pk, variable if bound else None, None)
+        variable, value = self.id_argument(field, group, "id")
+        type_name, pk = _decode_id(value, None if cls is None else cls.__name__)
+        return self.node_by_id(group, type_name, pk, variable, None)
 
     def by_ids(self, spec: ByIds, field: GraphQLField, group: list[FieldNode]) -> Any:
-        argument = next((a for a in group[0].arguments or () if a.name.value == "ids"), None)
-        variable = None
-        values: Any
-        if argument is not None and isinstance(argument.value, VariableNode):
-            variable = argument.value.name.value
-            values = self.variables.coerced.get(variable)
-        else:
-            values = self.arguments(field, group[0]).get("ids")
+        variable, values = self.id_argument(field, group, "ids")
         if not isinstance(values, list) or len(values) > spec.max_ids:
             raise Unsupported("ids")  # the resolver path reports it
-        bound = variable if variable is not None and variable in self.bound.ids else None
-        nodes = []
-        for index, value in enumerate(values):
-            try:
-                type_name, pk = from_global_id(value)
-            except (InvalidId, TypeError, AttributeError) as exc:
-                raise Unsupported("invalid id") from exc
-            nodes.append(self.node_by_id(group, type_name, pk, bound, index))
+        nodes = [
+            self.node_by_id(group, *_decode_id(value, None), variable, index)
+            for index, value in enumerate(values)
+        ]
         return func.json_build_array(*nodes)
+
+    def id_argument(
+        self, field: GraphQLField, group: list[FieldNode], name: str
+    ) -> tuple[str | None, Any]:
+        """The value of a root field's ID argument, and the variable it comes from when that
+        variable is bound per execution (else None: the value is compiled in)."""
+        argument = next((a for a in group[0].arguments or () if a.name.value == name), None)
+        if argument is not None and isinstance(argument.value, VariableNode):
+            variable = argument.value.name.value
+            bound = variable if variable in self.bound.ids else None
+            return bound, self.variables.coerced.get(variable)
+        return None, self.arguments(field, group[0]).get(name)
 
     def node_by_id(
         self,
@@ -513,6 +503,15 @@ class Compilation:
             else:
                 raise Unsupported(f"{edge_type.name}.{name}")
         return json_object(pairs)
+
+
+def _decode_id(value: Any, expected: str | None) -> tuple[str, uuid.UUID]:
+    """A global ID's node type and primary key; one the resolver path would refuse is
+    `Unsupported` (the resolvers report it)."""
+    try:
+        return from_global_id(value, expected=expected)
+    except (InvalidId, TypeError, AttributeError) as exc:
+        raise Unsupported("invalid id") from exc
 
 
 def _column_type(term: OrderTerm) -> Any:
