@@ -23,7 +23,6 @@ from graph.compiled.lane import CompiledLane, declined_viewer
 from graph.context import Context
 from graph.database import Database, database_url
 from graph.graphiql import mount_graphiql
-from graph.limits import CostModel
 from graph.migrations import current_revision, head_revision
 from graph.schema import schema_for
 from graph.security import (
@@ -97,11 +96,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         window_seconds=settings.login_window_seconds,
     )
     schema = schema_for(settings)
-    if schema.compiler is not None:  # innermost: the outer middlewares see every request
-        app.add_middleware(
+    if schema.compiler is not None and schema.cost_model is not None:
+        app.add_middleware(  # innermost: the outer middlewares see every request
             CompiledLane,
             compiler=schema.compiler,
-            cost_model=CostModel(settings.default_page_size, settings.max_page_size),
+            cost_model=schema.cost_model,
             max_cost=settings.max_cost,
         )
     install_middlewares(app, settings)

@@ -259,9 +259,10 @@ def collect_fields(
     leave out is left out, as graphql-core's execution does; without, all is kept (at worst
     a skipped relation is loaded for nothing).
     """
-    values: dict[str, Any] | None = None
-    if variables is not None:
-        values = dict(variables.coerced if isinstance(variables, VariableValues) else variables)
+    # No copy: this runs for every list a request resolves.
+    values: dict[str, Any] | None = (
+        variables.coerced if isinstance(variables, VariableValues) else variables
+    )
     grouped: dict[str, list[FieldNode]] = {}
 
     def add(selection_set: SelectionSetNode) -> None:  # depth first, in document order

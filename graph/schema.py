@@ -78,10 +78,11 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 class TrellisSchema(strawberry.Schema):
-    """The schema, and the compiler that answers its compilable queries (None when compiled
-    queries are off)."""
+    """The schema, the compiler that answers its compilable queries (None when compiled
+    queries are off), and the cost model its limit applies."""
 
     compiler: QueryCompiler | None = None
+    cost_model: CostModel | None = None
 
 
 def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSchema:
@@ -121,6 +122,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSch
         **options,
     )
     compiler.schema = built
+    built.cost_model = cost_model
     if settings.compiled_queries:
         built.compiler = compiler
     return built
