@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # GraphiQL's assets: npm packages pinned by the lock file, bundled into dist/ (both git-ignored).
-GRAPHIQL := graph/graphiql
+GRAPHIQL := graph/server/graphiql
 GRAPHIQL_BUILT := $(GRAPHIQL)/dist/manifest.json
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
@@ -62,8 +62,8 @@ migrate: install
 
 # make migration name="add projects": autogenerate a revision from the models.
 migration: install
-	$(BIN)/python -m graph.cli migrate
-	$(BIN)/python -c "from graph.migrations import revision; revision('$(name)')"
+	$(BIN)/python -m graph.admin.cli migrate
+	$(BIN)/python -c "from graph.admin.migrations import revision; revision('$(name)')"
 
 bench: install
 	$(BIN)/python -m bench

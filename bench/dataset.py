@@ -32,7 +32,7 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy.engine import URL
 
-from graph import migrations
+from graph.admin import migrations
 from graph.auth import ACCESS_PREFIX, REFRESH_PREFIX, hash_token, new_token
 from graph.database import drop_database, ensure_database, server_url
 from graph.settings import get_settings

@@ -16,8 +16,8 @@ import httpx
 
 from bench.dataset import bench_url, mint_token
 from bench.queries import QUERIES
-from graph.app import create_app
 from graph.database import Database
+from graph.server.app import create_app
 
 
 async def _run(name: str, n: int, profile: bool) -> None:

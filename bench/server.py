@@ -59,11 +59,12 @@ class Server:
 
 
 def start(url: URL, log_path: Path, *, workers: int = 1, ready_timeout: float = 60) -> Server:
-    """`python -m graph.cli serve` on a free port against ``url``; returns once /readyz is OK."""
+    """`python -m graph.admin.cli serve` on a free port against ``url``; returns once /readyz
+    is OK."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False)}
     command = [
-        sys.executable, "-m", "graph.cli", "serve",
+        sys.executable, "-m", "graph.admin.cli", "serve",
         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
     ]  # fmt: skip
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """SQL statements per request, counted in-process.
 
-The same application the server runs (`graph.app.create_app`), over `httpx.ASGITransport`,
+The same application the server runs (`graph.server.app.create_app`), over `httpx.ASGITransport`,
 with `graph.database.StatementCounter` on both engines. Each query runs twice and the second
 request is counted (the first one may warm caches); the authentication statement is included.
 """
@@ -15,8 +15,8 @@ import httpx
 from sqlalchemy.engine import URL
 
 from bench.queries import BenchQuery
-from graph.app import create_app
 from graph.database import Database, StatementCounter
+from graph.server.app import create_app
 
 
 @dataclass(frozen=True)

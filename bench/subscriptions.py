@@ -38,7 +38,7 @@ from sqlalchemy.engine import URL
 
 import models
 from bench import server
-from graph import migrations
+from graph.admin import migrations
 from graph.auth import ACCESS_PREFIX, REFRESH_PREFIX, hash_password, hash_token, new_token
 from graph.database import Database, drop_database, ensure_database, server_url
 from graph.settings import PROJECT_ROOT, get_settings

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from loaders.base import Reader
+from loaders.reader import Reader
 from models.viewer import ALL_SCOPES, ANONYMOUS, Viewer
 
 ACCESS_PREFIX = "trl_at_"

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from graph.auth import ViewerCache
 from graph.settings import Settings
-from loaders.base import Reader
+from loaders.reader import Reader
 
 if TYPE_CHECKING:
-    from graph.changes import ChangeHub
-    from graph.presence import PresenceHub
+    from graph.live.changes import ChangeHub
+    from graph.live.presence import PresenceHub
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class Database:
     def changes(self) -> ChangeHub:
         """The process's change stream (it starts listening on first use)."""
         if self._changes is None:
-            from graph.changes import ChangeHub
+            from graph.live.changes import ChangeHub
 
             self._changes = ChangeHub(
                 self._conninfo, self.reader, self.viewers, recheck_seconds=self._recheck_seconds
@@ -180,7 +180,7 @@ class Database:
     def presence(self) -> PresenceHub:
         """The process's presence fan-out (it starts listening on first use)."""
         if self._presence is None:
-            from graph.presence import PresenceHub
+            from graph.live.presence import PresenceHub
 
             self._presence = PresenceHub(self._conninfo, self.reader)
         return self._presence

@@ -18,10 +18,10 @@ from strawberry.schema.config import StrawberryConfig
 
 import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.compiled import CompiledQueries, QueryCompiler
-from graph.connections import install_fast_paths
-from graph.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
-from graph.relay import NODE_TYPES
-from graph.security import request_id
+from graph.kernel.connections import install_fast_paths
+from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
+from graph.kernel.relay import NODE_TYPES
+from graph.server.security import request_id
 from graph.settings import Settings, get_settings
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery

@@ -20,9 +20,9 @@ from graph.auth import (
     verify_password,
 )
 from graph.compiled import ById, ByViewer, RootList, compiled_as
-from graph.connections import PageArgs, root_connection
 from graph.context import Info
-from graph.errors import (
+from graph.kernel.connections import PageArgs, root_connection
+from graph.kernel.errors import (
     AuthenticationFailed,
     Conflict,
     FieldErrorCode,
@@ -30,7 +30,7 @@ from graph.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from graph.filters import StringFilter
+from graph.kernel.filters import StringFilter
 from graph.settings import get_settings
 from graph.types.accounts import (
     API_KEY_ORDER,

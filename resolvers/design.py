@@ -28,10 +28,10 @@ from sqlalchemy import or_
 
 import models
 from graph.compiled import ById, RootList, compiled_as
-from graph.connections import PageArgs, root_connection
 from graph.context import Info
-from graph.errors import Conflict, FieldErrorCode, NotFound, PermissionDenied
-from graph.relay import to_global_id
+from graph.kernel.connections import PageArgs, root_connection
+from graph.kernel.errors import Conflict, FieldErrorCode, NotFound, PermissionDenied
+from graph.kernel.relay import to_global_id
 from graph.types.design import (
     PROJECT_ORDER,
     AttributeCreateInput,

@@ -9,10 +9,10 @@ from typing import Any
 import strawberry
 
 import models
-from graph.changes import Delivery, Subscriber
-from graph.connections import PageArgs, root_connection
 from graph.context import Info
-from graph.relay import NODE_TYPES, InvalidId, from_global_id, user_error
+from graph.kernel.connections import PageArgs, root_connection
+from graph.kernel.relay import NODE_TYPES, InvalidId, from_global_id, user_error
+from graph.live.changes import Delivery, Subscriber
 from graph.types.accounts import Organization
 from graph.types.history import (
     HISTORY_ORDER,

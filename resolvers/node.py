@@ -9,7 +9,7 @@ import strawberry
 
 from graph.compiled import ById, ByIds, compiled_as
 from graph.context import Info
-from graph.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id, user_error
+from graph.kernel.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id, user_error
 
 N = TypeVar("N", bound=Node)
 

@@ -12,12 +12,12 @@ import strawberry
 from sqlalchemy import Table, and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from graph import presence
-from graph.changes import Subscriber
 from graph.context import Info
 from graph.database import Database
-from graph.errors import FieldErrorCode, NotFound
-from graph.relay import NODE_TYPES, InvalidId, from_global_id
+from graph.kernel.errors import FieldErrorCode, NotFound
+from graph.kernel.relay import NODE_TYPES, InvalidId, from_global_id
+from graph.live import presence
+from graph.live.changes import Subscriber
 from graph.settings import get_settings
 from graph.types.presence import (
     Presence,

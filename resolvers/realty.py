@@ -17,10 +17,10 @@ from sqlalchemy import and_
 
 import models
 from graph.compiled import ById, RootList, compiled_as
-from graph.connections import PageArgs, root_connection
 from graph.context import Info
-from graph.errors import FieldErrorCode, NotFound
-from graph.relay import to_global_id
+from graph.kernel.connections import PageArgs, root_connection
+from graph.kernel.errors import FieldErrorCode, NotFound
+from graph.kernel.relay import to_global_id
 from graph.types.accounts import CLIENT_ORDER, PROPERTY_ORDER
 from graph.types.realty import (
     Client,

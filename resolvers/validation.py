@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
-from graph.errors import FieldErrorCode, FieldProblem, ValidationFailed
-from graph.relay import InvalidId, decode_id
+from graph.kernel.errors import FieldErrorCode, FieldProblem, ValidationFailed
+from graph.kernel.relay import InvalidId, decode_id
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

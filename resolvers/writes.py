@@ -26,7 +26,7 @@ from sqlalchemy.sql import Select
 
 from graph.auth import InvalidCredentials, authenticate
 from graph.context import Info
-from graph.errors import (
+from graph.kernel.errors import (
     Conflict,
     DomainError,
     FieldErrorCode,
@@ -34,7 +34,7 @@ from graph.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from graph.relay import InvalidId, decode_id
+from graph.kernel.relay import InvalidId, decode_id
 from models.base import Base, SoftDeleteMixin
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
 from models.viewer import ANONYMOUS, Viewer

@@ -15,10 +15,10 @@ from sqlalchemy import delete, text
 from sqlalchemy.engine import URL
 
 import models
-from graph import migrations
-from graph.app import create_app
+from graph.admin import migrations
 from graph.database import Database, StatementCounter, drop_database, ensure_database, server_url
 from graph.schema import TrellisSchema
+from graph.server.app import create_app
 from graph.settings import get_settings
 from tests.factories import Factory
 

@@ -33,7 +33,7 @@ def running_server(
     environment.pop("TRELLIS_MODE", None)
     environment.update(env or {})
     log = log_dir / "server.log"
-    command = [sys.executable, "-m", "graph.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "graph.admin.cli", "serve", "--port", str(port)]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [*command, "--workers", str(workers)],

@@ -30,9 +30,9 @@ import pytest
 from sqlalchemy import delete, literal_column, update
 
 import models
-from graph.app import create_app
 from graph.compiled import QueryCompiler
 from graph.database import Database, StatementCounter
+from graph.server.app import create_app
 from graph.settings import get_settings
 from models.design import (
     AttributeDataType,

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import text
 
 import models
-from graph.app import create_app
 from graph.auth import API_KEY_PREFIX, hash_token, new_token
 from graph.database import Database, StatementCounter
+from graph.server.app import create_app
 from graph.settings import get_settings
 from tests.factories import Factory, Member, gid
 

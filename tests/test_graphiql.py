@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-import graph.graphiql
-from graph.app import create_app
+import graph.server.graphiql
 from graph.database import Database
-from graph.graphiql import asset_response, content_security_policy, manifest
+from graph.server.app import create_app
+from graph.server.graphiql import asset_response, content_security_policy, manifest
 from graph.settings import Settings
 
 HTML = {"Accept": "text/html"}
@@ -164,7 +164,7 @@ async def test_graphiql_explains_missing_build(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # given
-    monkeypatch.setattr(graph.graphiql, "DIST", tmp_path)
+    monkeypatch.setattr(graph.server.graphiql, "DIST", tmp_path)
     # when
     response = await client.get("/graphql", headers=HTML)
     # then

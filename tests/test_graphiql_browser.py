@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy.engine import URL
 from websockets.asyncio.client import ClientConnection, connect
 
-from graph.graphiql import manifest
+from graph.server.graphiql import manifest
 from graph.settings import PROJECT_ROOT
 from tests.factories import PASSWORD, Factory, gid
 from tests.servers import running_server

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-import graph.compiled.lane
 import graph.compiled.plans
+import graph.server.lane
 import resolvers.catalog
-from graph.app import create_app
+from graph.server.app import create_app
 from graph.settings import Settings, get_settings
 from tests.factories import PASSWORD, Factory, Member
 
@@ -467,7 +467,7 @@ async def test_masked_errors_carry_the_request_id_and_the_log_too(
     # The compiled statement fails (it is logged and the resolvers answer), then the resolver;
     # in the fast lane too, when an earlier test had NORMAL answered by a plan.
     monkeypatch.setattr(graph.compiled.plans, "run_plan", explode)
-    monkeypatch.setattr(graph.compiled.lane, "run_plan", explode)
+    monkeypatch.setattr(graph.server.lane, "run_plan", explode)
     monkeypatch.setattr(resolvers.catalog, "root_connection", explode)
     with caplog.at_level(logging.ERROR, logger="trellis.errors"):
         response = await post(client, NORMAL, member.token)
@@ -560,7 +560,7 @@ async def test_successful_login_is_not_throttled(client, member):
 
 
 def test_throttle_window_slides():
-    from graph.security import LoginThrottle
+    from graph.server.security import LoginThrottle
 
     now = [1000.0]
     throttle = LoginThrottle(per_account=2, per_address=10, window_seconds=60, clock=lambda: now[0])

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from graph.app import create_app
 from graph.database import Database
+from graph.server.app import create_app
 from tests.factories import Factory, gid
 
 ITEM = "query($id: ID!) { item(id: $id) { createdAt } }"

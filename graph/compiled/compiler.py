@@ -51,7 +51,7 @@ from graph.compiled.sql import (
     scalar,
     sql_string,
 )
-from graph.connections import (
+from graph.kernel.connections import (
     PAGE_ARGS,
     SKIP_INCLUDE,
     PageArgs,
@@ -62,8 +62,8 @@ from graph.connections import (
     relations_of,
     spec_for,
 )
-from graph.filters import filter_condition
-from graph.relay import NODE_TYPES, InvalidId, Node, from_global_id
+from graph.kernel.filters import filter_condition
+from graph.kernel.relay import NODE_TYPES, InvalidId, Node, from_global_id
 from loaders.base import OrderTerm, PageSpec, decode_cursor, keyset_after, shape_of
 from models.base import VIEWER_ID
 

@@ -41,9 +41,10 @@ from graph.compiled.compiler import (
     root_spec,
 )
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
-from graph.connections import SKIP_INCLUDE
-from graph.relay import InvalidId, decode_id, from_global_id
-from loaders.base import InvalidCursor, OrderTerm, Reader, decode_cursor
+from graph.kernel.connections import SKIP_INCLUDE
+from graph.kernel.relay import InvalidId, decode_id, from_global_id
+from loaders.base import InvalidCursor, OrderTerm, decode_cursor
+from loaders.reader import Reader
 
 log = logging.getLogger("trellis.compiled")
 
@@ -164,7 +165,7 @@ class QueryCompiler:
         self._sightings: OrderedDict[Any, int] = OrderedDict()
         self._bound: dict[tuple[bytes, str | None], Bindings | None] = {}
         # Documents answered by a plan after Strawberry parsed and validated them, by (hash,
-        # operation): the HTTP fast lane (`graph.compiled.lane`) answers them again unparsed.
+        # operation): the HTTP fast lane (`graph.server.lane`) answers them again unparsed.
         self._answered: dict[tuple[bytes, str | None], DocumentNode] = {}
 
     def answered(self, query: str, operation: str | None, document: DocumentNode) -> None:

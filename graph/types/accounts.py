@@ -12,16 +12,16 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
-from graph.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.context import Info
-from graph.errors import (
+from graph.kernel.connections import PageArgs, ToMany, ToOne, to_many, to_one
+from graph.kernel.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
-from graph.filters import (
+from graph.kernel.filters import (
     BooleanFilter,
     DateTimeFilter,
     EntityFilter,
@@ -31,7 +31,7 @@ from graph.filters import (
     Ref,
     StringFilter,
 )
-from graph.relay import Connection, Node, node_type
+from graph.kernel.relay import Connection, Node, node_type
 from loaders.base import OrderTerm, Relation
 from models import realty as realty_models
 from models.accounts import PlanType

@@ -12,16 +12,23 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
-from graph.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.context import Info
-from graph.errors import (
+from graph.kernel.connections import PageArgs, ToMany, ToOne, to_many, to_one
+from graph.kernel.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
-from graph.filters import DateTimeFilter, EntityFilter, IDFilter, OrderDirection, Ref, StringFilter
-from graph.relay import Connection, Node, node_type
+from graph.kernel.filters import (
+    DateTimeFilter,
+    EntityFilter,
+    IDFilter,
+    OrderDirection,
+    Ref,
+    StringFilter,
+)
+from graph.kernel.relay import Connection, Node, node_type
 from graph.types.accounts import ITEM_ORDER, TAG_ORDER, Organization, User
 from loaders.base import Relation
 

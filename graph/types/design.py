@@ -12,10 +12,10 @@ import strawberry
 from strawberry import Maybe
 from strawberry.scalars import JSON
 
-from graph.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.context import Info
-from graph.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from graph.filters import (
+from graph.kernel.connections import PageArgs, ToMany, ToOne, to_many, to_one
+from graph.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from graph.kernel.filters import (
     BooleanFilter,
     DateTimeFilter,
     EntityFilter,
@@ -26,7 +26,7 @@ from graph.filters import (
     Ref,
     StringFilter,
 )
-from graph.relay import Connection, Node, node_type
+from graph.kernel.relay import Connection, Node, node_type
 from graph.types.accounts import Organization, User
 from loaders.base import OrderTerm, Relation
 from models.design import (

@@ -10,9 +10,9 @@ from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
 import models
-from graph.connections import ToOne, to_one
 from graph.context import Info
-from graph.filters import (
+from graph.kernel.connections import ToOne, to_one
+from graph.kernel.filters import (
     DateTimeFilter,
     EntityFilter,
     EnumFilter,
@@ -20,7 +20,7 @@ from graph.filters import (
     Ref,
     StringFilter,
 )
-from graph.relay import NODE_TYPES, Connection, Node, to_global_id
+from graph.kernel.relay import NODE_TYPES, Connection, Node, to_global_id
 from graph.types.accounts import ApiKey, Organization, User
 from loaders.base import OrderTerm
 from models.history import ChangeAction

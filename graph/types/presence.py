@@ -9,10 +9,10 @@ from typing import Annotated
 
 import strawberry
 
-from graph.connections import ToOne, to_one
 from graph.context import Info
-from graph.errors import NotFoundError, ValidationError
-from graph.relay import NODE_TYPES, Connection, Node, to_global_id
+from graph.kernel.connections import ToOne, to_one
+from graph.kernel.errors import NotFoundError, ValidationError
+from graph.kernel.relay import NODE_TYPES, Connection, Node, to_global_id
 from graph.types.accounts import User
 from loaders.base import OrderTerm
 from models.design import Presence as PresenceModel

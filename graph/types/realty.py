@@ -14,15 +14,15 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
-from graph.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.context import Info
-from graph.errors import (
+from graph.kernel.connections import PageArgs, ToMany, ToOne, to_many, to_one
+from graph.kernel.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
-from graph.filters import (
+from graph.kernel.filters import (
     DateTimeFilter,
     DecimalFilter,
     EntityFilter,
@@ -33,7 +33,7 @@ from graph.filters import (
     Ref,
     StringFilter,
 )
-from graph.relay import Connection, Node, node_type
+from graph.kernel.relay import Connection, Node, node_type
 from graph.types.accounts import CLIENT_ORDER, PROPERTY_ORDER, Organization, User
 from loaders.base import OrderTerm, Relation
 from models.realty import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from graph.errors import Conflict
+from graph.kernel.errors import Conflict
 from models.design import DesignObject
 from resolvers.design import CELL_TAKEN, delete_object
 from resolvers.writes import DELETE, Writer, translate_integrity_error

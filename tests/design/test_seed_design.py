@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import models
-from graph.seed import seed
+from graph.admin.seed import seed
 from graph.types.design import AttributeValidationRulesInput
 from models.design import AttributeDataType
 from resolvers.design import default_value, validation_rules

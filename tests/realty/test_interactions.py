@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import resolvers.realty
-from graph.errors import Conflict
+from graph.kernel.errors import Conflict
 from resolvers.writes import Writer
 from tests.catalog.conftest import PAYLOAD_ERRORS, denied, invalid, not_found, without_message
 from tests.factories import gid

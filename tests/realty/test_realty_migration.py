@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
 
-from graph import migrations
+from graph.admin import migrations
 from graph.database import drop_database, ensure_database, server_url
 from graph.settings import get_settings
 from tests.realty.conftest import REALTY_TABLES

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 import models
-from graph.seed import seed
-from graph.seed_realty import CLIENTS, PROPERTIES, seed_realty
+from graph.admin.seed import seed
+from graph.admin.seed_realty import CLIENTS, PROPERTIES, seed_realty
 from tests.factories import gid
 
 DEMO = """

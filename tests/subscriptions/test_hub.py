@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 
-import graph.changes
+import graph.live.changes
 from graph.auth import authenticate
-from graph.changes import Subscriber
 from graph.database import Database
+from graph.live.changes import Subscriber
 from tests.factories import Factory, gid
 
 ITEM_UPDATE = """
@@ -34,7 +34,7 @@ async def test_a_slow_subscriber_blocks_nobody_and_misses_nothing(
     own_db: Database, gql: Any, factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: queues of 5 events; a fast and a slow subscriber
-    monkeypatch.setattr(graph.changes, "QUEUE_CAPACITY", 5)
+    monkeypatch.setattr(graph.live.changes, "QUEUE_CAPACITY", 5)
     org = await factory.organization()
     alice = await factory.member(org, role="EDITOR")
     item = await factory.item(alice.user, org)

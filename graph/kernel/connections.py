@@ -44,8 +44,8 @@ from sqlalchemy import ColumnElement, and_
 from strawberry.types.arguments import convert_arguments
 
 from graph.context import Info
-from graph.filters import filter_condition, order_terms
-from graph.relay import Node, page_spec
+from graph.kernel.filters import filter_condition, order_terms
+from graph.kernel.relay import Node, page_spec
 from loaders.base import (
     OrderTerm,
     Page,
@@ -442,7 +442,7 @@ def install_fast_paths(schema: Any) -> None:
     fields run once per row and field, and their answers need none of it. Anything not
     prefetched falls through to the Strawberry resolver.
     """
-    from graph.relay import NODE_TYPES, to_global_id
+    from graph.kernel.relay import NODE_TYPES, to_global_id
 
     graphql_schema = schema._schema
     for type_name, cls in NODE_TYPES.items():

@@ -41,9 +41,10 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from graph.auth import InvalidCredentials, ViewerCache, authenticate
-from graph.listen import listen
-from graph.relay import NODE_TYPES
-from loaders.base import Reader, shape_of
+from graph.kernel.relay import NODE_TYPES
+from graph.live.listen import listen
+from loaders.base import shape_of
+from loaders.reader import Reader
 from models.history import CHANNEL, ChangeAction, ChangeLog
 from models.viewer import Viewer
 

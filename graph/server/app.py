@@ -18,14 +18,14 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
+from graph.admin.migrations import current_revision, head_revision
 from graph.auth import InvalidCredentials, authenticate, bearer_token
-from graph.compiled.lane import CompiledLane, declined_viewer
 from graph.context import Context
 from graph.database import Database, database_url
-from graph.graphiql import mount_graphiql
-from graph.migrations import current_revision, head_revision
 from graph.schema import schema_for
-from graph.security import (
+from graph.server.graphiql import mount_graphiql
+from graph.server.lane import CompiledLane, declined_viewer
+from graph.server.security import (
     LoginThrottle,
     TrellisRouter,
     install_middlewares,
@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             compiled=declined is None,
         )
 
-    # A browser's GET /graphql gets Trellis's own GraphiQL page (graph/graphiql), not
+    # A browser's GET /graphql gets Trellis's own GraphiQL page (graph/server/graphiql), not
     # Strawberry's CDN one; production mode has no IDE (such a GET is a 404).
     protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL,) + (
         (GRAPHQL_WS_PROTOCOL,) if settings.ws_legacy_protocol else ()

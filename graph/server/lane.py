@@ -26,9 +26,9 @@ import orjson
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.compiled.plans import QueryCompiler, run_plan
 from graph.database import Database
-from graph.graphiql import encode_json
-from graph.limits import COST_HEADER, CostModel, cost_header
-from graph.security import (
+from graph.kernel.limits import COST_HEADER, CostModel, cost_header
+from graph.server.graphiql import encode_json
+from graph.server.security import (
     GRAPHQL_RESPONSE_CONTENT_TYPE,
     GRAPHQL_RESPONSE_JSON,
     ASGIApp,

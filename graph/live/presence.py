@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph.listen import listen
-from loaders.base import Reader
+from graph.live.listen import listen
+from loaders.reader import Reader
 
 log = logging.getLogger("trellis.presence")
 

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import strawberry
 from sqlalchemy import ColumnElement, and_, not_, or_, true
 
-from graph.relay import InvalidId, decode_id, user_error
+from graph.kernel.relay import InvalidId, decode_id, user_error
 from loaders.base import Column, OrderTerm
 
 E = TypeVar("E")

@@ -39,7 +39,7 @@ async def _database() -> Database:
 def cmd_migrate(args: argparse.Namespace) -> None:
     from sqlalchemy import make_url
 
-    from graph import migrations
+    from graph.admin import migrations
 
     url = make_url(_database_url())
     if args.downgrade:
@@ -50,7 +50,7 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
-    from graph.seed import DEMO_USERS, seed
+    from graph.admin.seed import DEMO_USERS, seed
 
     async def run() -> bool:
         db = await _database()
@@ -74,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = _database_url()
     print(f"Trellis on http://{args.host}:{args.port}/graphql (GraphiQL in a browser)", flush=True)
     uvicorn.run(
-        "graph.main:app",
+        "graph.server.main:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -100,7 +100,7 @@ def cmd_schema(args: argparse.Namespace) -> None:
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
-    from graph.errors import ValidationFailed
+    from graph.kernel.errors import ValidationFailed
     from models.viewer import Viewer
     from resolvers.accounts import register_user
     from resolvers.writes import Writer

@@ -26,8 +26,8 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from graph.graphiql import GraphiQLRouter
-from graph.limits import COST_HEADER
+from graph.kernel.limits import COST_HEADER
+from graph.server.graphiql import GraphiQLRouter
 from graph.settings import Settings
 
 Scope = MutableMapping[str, Any]

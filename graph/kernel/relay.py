@@ -74,7 +74,7 @@ class Node:
         last: int | None = None,
         before: str | None = None,
     ) -> Annotated[ChangeConnection, strawberry.lazy("graph.types.history")]:
-        from graph.connections import PageArgs, to_many
+        from graph.kernel.connections import PageArgs, to_many
 
         return to_many(info, self, "history", PageArgs(filter, None, first, after, last, before))  # type: ignore[no-any-return]
 

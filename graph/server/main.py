@@ -1,8 +1,8 @@
-"""`uvicorn graph.main:app`: the application with settings from the environment."""
+"""`uvicorn graph.server.main:app`: the application with settings from the environment."""
 
 import gc
 
-from graph.app import create_app
+from graph.server.app import create_app
 
 app = create_app()
 

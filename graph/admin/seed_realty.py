@@ -1,4 +1,4 @@
-"""Demo data for the realty domain, loaded by graph.seed into the demo organization: a small
+"""Demo data for the realty domain, loaded by graph.admin.seed into the demo organization: a small
 brokerage with 32 properties (some with media) and 24 clients, their interests and
 interactions. Deterministic: every value derives from the row's index."""
 

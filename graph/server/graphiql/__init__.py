@@ -58,7 +58,7 @@ PAGE_HEADERS = {
 
 def default_query() -> str:
     """The document a new GraphiQL tab starts with: sign in, then read the demo data."""
-    from graph.seed import DEMO_USERS
+    from graph.admin.seed import DEMO_USERS
 
     owner = DEMO_USERS[0]
     return f"""# Welcome to Trellis.

@@ -1,4 +1,4 @@
-"""Demo data for the design domain, loaded by graph.seed into the demo organization: one
+"""Demo data for the design domain, loaded by graph.admin.seed into the demo organization: one
 online-bookstore project, its matrix of objects, their relationships, calls to action and
 attributes, and project members."""
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
+from graph.admin.seed_design import seed_design
+from graph.admin.seed_realty import seed_realty
 from graph.auth import hash_password
-from graph.seed_design import seed_design
-from graph.seed_realty import seed_realty
 from models.accounts import ADMIN, EDITOR, OWNER, VIEWER
 
 

@@ -1,0 +1,1 @@
+"""Administration: the `trellis` command line, migrations and the demo data."""
