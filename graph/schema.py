@@ -20,7 +20,7 @@ import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.compiled import CompiledQueries, QueryCompiler
 from graph.kernel.connections import install_fast_paths
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
-from graph.kernel.relay import NODE_TYPES
+from graph.kernel.ids import NODE_TYPES
 from graph.server.security import request_id
 from graph.settings import Settings, get_settings
 from resolvers.accounts import AccountsMutation, AccountsQuery

@@ -13,7 +13,7 @@ from graph.compiled import ById, RootList, compiled_as
 from graph.context import Info
 from graph.kernel.connections import PageArgs, root_connection
 from graph.kernel.errors import NotFound
-from graph.kernel.relay import to_global_id
+from graph.kernel.ids import to_global_id
 from graph.types.accounts import ITEM_ORDER, TAG_ORDER
 from graph.types.catalog import (
     Item,

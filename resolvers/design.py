@@ -31,7 +31,7 @@ from graph.compiled import ById, RootList, compiled_as
 from graph.context import Info
 from graph.kernel.connections import PageArgs, root_connection
 from graph.kernel.errors import Conflict, FieldErrorCode, NotFound, PermissionDenied
-from graph.kernel.relay import to_global_id
+from graph.kernel.ids import to_global_id
 from graph.types.design import (
     PROJECT_ORDER,
     AttributeCreateInput,

@@ -11,7 +11,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.kernel.connections import PageArgs, root_connection
-from graph.kernel.relay import NODE_TYPES, InvalidId, from_global_id, user_error
+from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id, user_error
 from graph.live.changes import Delivery, Subscriber
 from graph.types.accounts import Organization
 from graph.types.history import (

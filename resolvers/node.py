@@ -9,7 +9,8 @@ import strawberry
 
 from graph.compiled import ById, ByIds, compiled_as
 from graph.context import Info
-from graph.kernel.relay import NODE_TYPES, InvalidId, Node, decode_id, from_global_id, user_error
+from graph.kernel.ids import NODE_TYPES, InvalidId, decode_id, from_global_id, user_error
+from graph.kernel.relay import Node
 
 N = TypeVar("N", bound=Node)
 

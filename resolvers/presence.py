@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from graph.context import Info
 from graph.database import Database
 from graph.kernel.errors import FieldErrorCode, NotFound
-from graph.kernel.relay import NODE_TYPES, InvalidId, from_global_id
+from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id
 from graph.live import presence
 from graph.live.changes import Subscriber
 from graph.settings import get_settings

@@ -16,12 +16,10 @@ import strawberry
 from sqlalchemy import and_
 
 import models
-from graph.compiled import ById, RootList, compiled_as
 from graph.context import Info
-from graph.kernel.connections import PageArgs, root_connection
 from graph.kernel.errors import FieldErrorCode, NotFound
-from graph.kernel.relay import to_global_id
-from graph.types.accounts import CLIENT_ORDER, PROPERTY_ORDER
+from graph.kernel.fields import by_id, root_list
+from graph.kernel.ids import to_global_id
 from graph.types.realty import (
     Client,
     ClientConnection,
@@ -30,10 +28,8 @@ from graph.types.realty import (
     ClientDeleteInput,
     ClientDeletePayload,
     ClientDeleteSuccess,
-    ClientFilter,
     ClientInterestInput,
     ClientInterestPayload,
-    ClientOrder,
     ClientSuccess,
     ClientUpdateInput,
     ClientUpdatePayload,
@@ -60,16 +56,20 @@ from graph.types.realty import (
     PropertyDeleteInput,
     PropertyDeletePayload,
     PropertyDeleteSuccess,
-    PropertyFilter,
-    PropertyOrder,
     PropertySuccess,
     PropertyUpdateInput,
     PropertyUpdatePayload,
 )
 from loaders.base import to_node
 from models.realty import client_interested_properties
-from resolvers.node import get_node
-from resolvers.validation import Checks
+from resolvers.validation import (
+    Checks,
+    FieldChecks,
+    in_range,
+    optional_text,
+    required,
+    text,
+)
 from resolvers.writes import Writer, mutate
 
 CREATE, UPDATE, DELETE = "item:create", "item:update", "item:delete"
@@ -119,24 +119,27 @@ async def _organization(writer: Writer, global_id: str) -> models.Organization:
     )
 
 
+PROPERTY_FIELDS = FieldChecks(
+    title=text(max_length=300),
+    address=text(max_length=500),
+    price=_price,
+    city=optional_text(max_length=120),
+    area=optional_text(max_length=120),
+    latitude=in_range(-90, 90),
+    longitude=in_range(-180, 180),
+    property_type=text(max_length=64),
+    bedrooms=required(in_range(0)),
+    bathrooms=required(in_range(0)),
+    size_sqft=in_range(0),
+    status=required(),
+)
+
+
 async def create_property(writer: Writer, data: PropertyCreateInput) -> models.realty.Property:
     org = await _organization(writer, data.organization)
     writer.require(CREATE, org.id)
     checks = Checks()
-    values = {
-        "title": checks.text(["title"], data.title, max_length=300),
-        "address": checks.text(["address"], data.address, max_length=500),
-        "price": _price(checks, ["price"], data.price),
-        "city": checks.optional_text(["city"], data.city, max_length=120),
-        "area": checks.optional_text(["area"], data.area, max_length=120),
-        "latitude": checks.in_range(["latitude"], data.latitude, -90, 90),
-        "longitude": checks.in_range(["longitude"], data.longitude, -180, 180),
-        "property_type": checks.text(["propertyType"], data.property_type, max_length=64),
-        "bedrooms": checks.in_range(["bedrooms"], data.bedrooms, 0),
-        "bathrooms": checks.in_range(["bathrooms"], data.bathrooms, 0),
-        "size_sqft": checks.in_range(["sizeSqft"], data.size_sqft, 0),
-        "status": data.status,
-    }
+    values = PROPERTY_FIELDS.create(checks, data)
     checks.done()
     return await writer.create(models.realty.Property(organization_id=org.id, **values))
 
@@ -144,35 +147,8 @@ async def create_property(writer: Writer, data: PropertyCreateInput) -> models.r
 async def update_property(writer: Writer, data: PropertyUpdateInput) -> models.realty.Property:
     prop = await writer.get(models.realty.Property, data.id, type_name="Property")
     writer.require(UPDATE, prop.organization_id)
-    checks, values = Checks(), dict[str, Any]()
-    if data.title is not None:
-        values["title"] = checks.text(["title"], data.title.value, max_length=300)
-    if data.address is not None:
-        values["address"] = checks.text(["address"], data.address.value, max_length=500)
-    if data.price is not None:
-        values["price"] = _price(checks, ["price"], data.price.value)
-    if data.city is not None:
-        values["city"] = checks.optional_text(["city"], data.city.value, max_length=120)
-    if data.area is not None:
-        values["area"] = checks.optional_text(["area"], data.area.value, max_length=120)
-    if data.latitude is not None:
-        values["latitude"] = checks.in_range(["latitude"], data.latitude.value, -90, 90)
-    if data.longitude is not None:
-        values["longitude"] = checks.in_range(["longitude"], data.longitude.value, -180, 180)
-    if data.property_type is not None:
-        values["property_type"] = checks.text(
-            ["propertyType"], data.property_type.value, max_length=64
-        )
-    for name, path, maybe in (
-        ("bedrooms", "bedrooms", data.bedrooms),
-        ("bathrooms", "bathrooms", data.bathrooms),
-    ):
-        if maybe is not None:
-            values[name] = checks.in_range([path], checks.present([path], maybe.value), 0)
-    if data.size_sqft is not None:
-        values["size_sqft"] = checks.in_range(["sizeSqft"], data.size_sqft.value, 0)
-    if data.status is not None:
-        values["status"] = checks.present(["status"], data.status.value)
+    checks = Checks()
+    values = PROPERTY_FIELDS.update(checks, data)
     checks.done()
     return await writer.update(prop, values, seen_updated_at=data.updated_at)
 
@@ -243,17 +219,20 @@ def _interest_rows(
     ]
 
 
+CLIENT_FIELDS = FieldChecks(
+    name=text(max_length=200),
+    email=_email,
+    phone=optional_text(max_length=50),
+    lead_score=_lead_score,
+    nurture_status=required(),
+)
+
+
 async def create_client(writer: Writer, data: ClientCreateInput) -> models.realty.Client:
     org = await _organization(writer, data.organization)
     writer.require(CREATE, org.id)
     checks = Checks()
-    values = {
-        "name": checks.text(["name"], data.name, max_length=200),
-        "email": _email(checks, ["email"], data.email),
-        "phone": checks.optional_text(["phone"], data.phone, max_length=50),
-        "lead_score": _lead_score(checks, ["leadScore"], data.lead_score),
-        "nurture_status": data.nurture_status,
-    }
+    values = CLIENT_FIELDS.create(checks, data)
     property_ids = checks.ids(["interestedProperties"], data.interested_properties, "Property")
     checks.done()
     props = await _properties_of(writer, property_ids, org.id, "interestedProperties")
@@ -267,17 +246,8 @@ async def create_client(writer: Writer, data: ClientCreateInput) -> models.realt
 async def update_client(writer: Writer, data: ClientUpdateInput) -> models.realty.Client:
     client = await writer.get(models.realty.Client, data.id, type_name="Client")
     writer.require(UPDATE, client.organization_id)
-    checks, values = Checks(), dict[str, Any]()
-    if data.name is not None:
-        values["name"] = checks.text(["name"], data.name.value, max_length=200)
-    if data.email is not None:
-        values["email"] = _email(checks, ["email"], data.email.value)
-    if data.phone is not None:
-        values["phone"] = checks.optional_text(["phone"], data.phone.value, max_length=50)
-    if data.lead_score is not None:
-        values["lead_score"] = _lead_score(checks, ["leadScore"], data.lead_score.value)
-    if data.nurture_status is not None:
-        values["nurture_status"] = checks.present(["nurtureStatus"], data.nurture_status.value)
+    checks = Checks()
+    values = CLIENT_FIELDS.update(checks, data)
     checks.done()
     return await writer.update(client, values, seen_updated_at=data.updated_at)
 
@@ -392,55 +362,14 @@ async def delete_interaction(writer: Writer, *, id: str) -> None:
 
 @strawberry.type
 class RealtyQuery:
-    @strawberry.field(description="A property you can see, by ID.")
-    @compiled_as(ById(Property))
-    async def property(self, info: Info, id: strawberry.ID) -> Property | None:
-        return await get_node(info, Property, id)
-
-    @strawberry.field(description="A client you can see, by ID.")
-    @compiled_as(ById(Client))
-    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
-        return await get_node(info, Client, id)
-
-    @strawberry.field(description="Properties you can see, across your organizations.")
-    @compiled_as(RootList(Property, PROPERTY_ORDER))
-    async def properties(
-        self,
-        info: Info,
-        filter: PropertyFilter | None = None,
-        order_by: list[PropertyOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> PropertyConnection:
-        return await root_connection(
-            info,
-            PropertyConnection,
-            Property,
-            PageArgs(filter, order_by, first, after, last, before),
-            default_order=PROPERTY_ORDER,
-        )
-
-    @strawberry.field(description="Clients you can see, across your organizations.")
-    @compiled_as(RootList(Client, CLIENT_ORDER))
-    async def clients(
-        self,
-        info: Info,
-        filter: ClientFilter | None = None,
-        order_by: list[ClientOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> ClientConnection:
-        return await root_connection(
-            info,
-            ClientConnection,
-            Client,
-            PageArgs(filter, order_by, first, after, last, before),
-            default_order=CLIENT_ORDER,
-        )
+    property: Property | None = by_id(description="A property you can see, by ID.")
+    client: Client | None = by_id(description="A client you can see, by ID.")
+    properties: PropertyConnection = root_list(
+        description="Properties you can see, across your organizations."
+    )
+    clients: ClientConnection = root_list(
+        description="Clients you can see, across your organizations."
+    )
 
 
 def _property(obj: Any) -> PropertySuccess:

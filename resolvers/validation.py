@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
+from strawberry.utils.str_converters import to_camel_case
+
 from graph.kernel.errors import FieldErrorCode, FieldProblem, ValidationFailed
-from graph.kernel.relay import InvalidId, decode_id
+from graph.kernel.ids import InvalidId, decode_id
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -116,3 +118,63 @@ class Checks:
     def ids(self, path: Sequence[str], values: Sequence[str], type_name: str) -> list[uuid.UUID]:
         found = [self.id([*path, str(i)], v, type_name) for i, v in enumerate(values)]
         return [pk for pk in found if pk is not None]
+
+
+# ---------------------------------------------------------------------------------------------
+# One table of field checks per entity, for create and update alike
+
+Check = Callable[[Checks, list[str], Any], Any]
+
+
+def text(*, max_length: int = 200, min_length: int = 1) -> Check:
+    """Required text, stripped, within the lengths."""
+    return lambda c, path, value: c.text(path, value, min_length=min_length, max_length=max_length)
+
+
+def optional_text(*, max_length: int) -> Check:
+    """Free text that may be null; blank means null."""
+    return lambda c, path, value: c.optional_text(path, value, max_length=max_length)
+
+
+def in_range(low: float, high: float | None = None) -> Check:
+    """A number within [low, high]; null passes (combine with `required` to refuse it)."""
+    return lambda c, path, value: c.in_range(path, value, low, high)
+
+
+def required(check: Check | None = None) -> Check:
+    """Not null (an update may omit the field, not set it to null), then ``check``."""
+
+    def run(c: Checks, path: list[str], value: Any) -> Any:
+        value = c.present(path, value)
+        return value if check is None or value is None else check(c, path, value)
+
+    return run
+
+
+def as_is() -> Check:
+    """Any value the input type allows, null included."""
+    return lambda c, path, value: value
+
+
+class FieldChecks:
+    """The checks of an entity's writable fields, by Python name, in the order errors are
+    reported: create checks every field, update only the fields given (``Maybe``), so the two
+    cannot drift. The error path of a field is its GraphQL name."""
+
+    def __init__(self, **checks: Check) -> None:
+        self.checks = checks
+        self.paths = {name: to_camel_case(name) for name in checks}
+
+    def create(self, checks: Checks, data: Any) -> dict[str, Any]:
+        return {
+            name: check(checks, [self.paths[name]], getattr(data, name))
+            for name, check in self.checks.items()
+        }
+
+    def update(self, checks: Checks, data: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, check in self.checks.items():
+            given = getattr(data, name, None)
+            if given is not None:  # Some(value): given, perhaps as null
+                values[name] = check(checks, [self.paths[name]], given.value)
+        return values

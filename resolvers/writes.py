@@ -34,7 +34,7 @@ from graph.kernel.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from graph.kernel.relay import InvalidId, decode_id
+from graph.kernel.ids import InvalidId, decode_id
 from models.base import Base, SoftDeleteMixin
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
 from models.viewer import ANONYMOUS, Viewer

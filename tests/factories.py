@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 import models
 from graph.auth import ACCESS_PREFIX, REFRESH_PREFIX, hash_password, hash_token, new_token
 from graph.database import Database
-from graph.kernel.relay import to_global_id
+from graph.kernel.ids import to_global_id
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)

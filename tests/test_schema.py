@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from graph.kernel.relay import NODE_TYPES
+from graph.kernel.ids import NODE_TYPES
 from graph.schema import schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from graph.kernel.relay import from_global_id
+from graph.kernel.ids import from_global_id
 from tests.tenancy_helpers import (
     ById,
     Filter,

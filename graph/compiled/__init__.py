@@ -1,7 +1,7 @@
 """Compiled queries: a read-only operation answered by ONE SQL statement, PostGraphile-style.
 
-A query whose every field maps onto the data model — root fields marked with `compiled_as`
-(a node by ID, a root list), node columns, `id`, `__typename`, the `ToOne` / `ToMany`
+A query whose every field maps onto the data model — root fields built by the kernel's
+factories (a node by ID, a root list, `me`), node columns, `id`, `__typename`, the `to_one` / `to_many`
 relations the node types declare, and connections' `nodes`, `edges`, `pageInfo` and
 `totalCount` — is compiled into one SELECT that builds the whole `data` object as JSON in
 PostgreSQL: one derived table per list or node, correlated to its parent (LATERAL), each
@@ -25,20 +25,14 @@ compiles once and every page of a list shares a plan. A document is compiled on 
 caches and runs them (the schema extension).
 """
 
-from graph.compiled.compiler import ById, ByIds, ByViewer, RootList, compiled_as
 from graph.compiled.plans import CompiledQueries, Plan, QueryCompiler, run_plan
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
 
 __all__ = [
     "NULL_VIOLATION",
-    "ById",
-    "ByIds",
-    "ByViewer",
     "CompiledQueries",
     "Plan",
     "QueryCompiler",
-    "RootList",
     "Unsupported",
-    "compiled_as",
     "run_plan",
 ]

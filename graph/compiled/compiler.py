@@ -1,6 +1,7 @@
 """The compiler: one GraphQL operation (with its variables) into one SELECT building its JSON
-answer. Root fields say what they read with `compiled_as`; node types through their
-columns and `__relations__`; anything else is `Unsupported`."""
+answer. Root fields and relations say what they read through the field factories that built
+them (graph.kernel.relations); node types through their columns; anything else is
+`Unsupported`."""
 
 from __future__ import annotations
 
@@ -51,84 +52,25 @@ from graph.compiled.sql import (
     scalar,
     sql_string,
 )
-from graph.kernel.connections import (
-    PAGE_ARGS,
-    SKIP_INCLUDE,
-    PageArgs,
+from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id
+from graph.kernel.paging import PAGE_ARGS, PageArgs, spec_for
+from graph.kernel.relations import (
+    ById,
+    ByIds,
+    ByViewer,
     ToMany,
     ToOne,
-    collect_fields,
-    page_args,
     relations_of,
-    spec_for,
+    root_spec,
 )
+from graph.kernel.relay import Node
+from graph.kernel.selection import SKIP_INCLUDE, collect_fields, field_arguments
 from graph.kernel.filters import filter_condition
-from graph.kernel.relay import NODE_TYPES, InvalidId, Node, from_global_id
 from loaders.base import OrderTerm, PageSpec, decode_cursor, keyset_after, shape_of
 from models.base import VIEWER_ID
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-# ---------------------------------------------------------------------------------------------
-# Root fields declare what they read
-
-
-@dataclass(frozen=True, slots=True)
-class ById:
-    """`field(id: ID!)`: the node of ``cls`` with that global ID, null when not visible;
-    ``cls`` None: of whichever node type the ID names (`node(id:)`)."""
-
-    cls: type[Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class ByIds:
-    """`nodes(ids: [ID!]!)`: the nodes of those global IDs, in order, null for each that is
-    not visible; more than ``max_ids`` is the resolver path's error."""
-
-    max_ids: int
-
-
 # What `Bindings.ids` holds for a variable bound as the `ids` of `nodes(ids:)`.
 ID_LIST = "[ID]"
-
-
-@dataclass(frozen=True, slots=True)
-class ByViewer:
-    """The signed-in viewer's own node of ``cls`` (`me`); null when anonymous."""
-
-    cls: type[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class RootList:
-    """`field(filter, orderBy, first, after, last, before)`: the visible nodes of ``cls``."""
-
-    cls: type[Any]
-    default_order: tuple[OrderTerm, ...]
-
-
-RootSpec = ById | ByIds | ByViewer | RootList
-
-
-def compiled_as(spec: RootSpec) -> Callable[[F], F]:
-    """Mark a root resolver as equivalent to ``spec``, so queries through it can compile.
-
-    The resolver stays the reference implementation (and the fallback); the compiled-query
-    tests check that both answer the same.
-    """
-
-    def mark(resolver: F) -> F:
-        resolver.__compiled_as__ = spec  # type: ignore[attr-defined]
-        return resolver
-
-    return mark
-
-
-def root_spec(field: GraphQLField) -> RootSpec | None:
-    definition = field.extensions.get("strawberry-definition")
-    resolver = getattr(definition, "base_resolver", None)
-    return getattr(getattr(resolver, "wrapped_func", None), "__compiled_as__", None)
 
 
 # Page arguments whose variables are bound per request: one plan serves every page.
@@ -189,7 +131,7 @@ class Compilation:
         return grouped
 
     def arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
-        return page_args(self.schema, field, node, self.variables)
+        return field_arguments(self.schema, field, node, self.variables)
 
     def page(self, field: GraphQLField, node: FieldNode) -> PageArgs:
         """A list field's arguments; one that is not a page argument is not understood here."""
@@ -313,7 +255,7 @@ class Compilation:
                 pairs.append((key, self.to_one(relation, field, group, row)))
             elif isinstance(relation, ToMany):
                 args = self.page(field, group[0])
-                target = relation.target()
+                target = relation.target
                 pairs.append(
                     (
                         key,
@@ -339,7 +281,7 @@ class Compilation:
     ) -> Any:
         if isinstance(field.type, GraphQLNonNull):
             raise Unsupported("non-null relation")  # a missing row is an error there
-        target = relation.target()
+        target = relation.target
         model = shape_of(target).model
         row = select(*labelled(target)).where(
             model.visible_to(), model.__table__.c.id == parent.c[relation.attribute]

@@ -31,18 +31,11 @@ from graphql.language import DocumentNode, Visitor, visit
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from graph.compiled.compiler import (
-    ID_LIST,
-    PAGE_VARIABLE_KINDS,
-    Bindings,
-    ById,
-    ByIds,
-    Compilation,
-    root_spec,
-)
+from graph.compiled.compiler import ID_LIST, PAGE_VARIABLE_KINDS, Bindings, Compilation
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
-from graph.kernel.connections import SKIP_INCLUDE
-from graph.kernel.relay import InvalidId, decode_id, from_global_id
+from graph.kernel.relations import ById, ByIds, root_spec
+from graph.kernel.selection import SKIP_INCLUDE
+from graph.kernel.ids import InvalidId, decode_id, from_global_id
 from loaders.base import InvalidCursor, OrderTerm, decode_cursor
 from loaders.reader import Reader
 

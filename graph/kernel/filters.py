@@ -1,14 +1,25 @@
 """Typed filter inputs and ordering, written once; each entity lists its fields explicitly.
 
 An entity filter is a Strawberry input whose fields are operator inputs (``StringFilter``,
-``IntFilter``...) plus ``and``/``or``/``not``. Its ``__columns__`` maps each field to the column
-it filters, so ``filter_condition`` turns any of them into one SQL condition.
+``IntFilter``...), each declared once with the column it filters, plus ``and``/``or``/``not``
+(added by `filter_input`):
+
+    @filter_input(description="Filter properties; all given conditions must hold.")
+    class PropertyFilter(EntityFilter):
+        id: IDFilter | None = on(models.realty.Property.id, ref="Property")
+        title: StringFilter | None = on(models.realty.Property.title)
+
+``filter_condition`` turns any of them into one SQL condition. An order field is an enum whose
+members are the columns they order by (`by`):
+
+    class PropertyOrderField(enum.Enum):
+        CREATED_AT = by(models.realty.Property.created_at)
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +28,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import strawberry
 from sqlalchemy import ColumnElement, and_, not_, or_, true
 
-from graph.kernel.relay import InvalidId, decode_id, user_error
+from graph.kernel.ids import InvalidId, decode_id, user_error
 from loaders.base import Column, OrderTerm
 
 E = TypeVar("E")
@@ -179,6 +190,42 @@ class EntityFilter:
     __columns__: ClassVar[dict[str, Target]]
 
 
+COLUMN = "trellis.filter_column"
+
+
+def on(column: Column, *, ref: str | None = None, description: str | None = None) -> Any:
+    """A filter field on ``column``; ``ref``: the column holds IDs of that node type, and the
+    filter takes global IDs."""
+    target: Target = column if ref is None else Ref(column, ref)
+    return strawberry.field(default=None, description=description, metadata={COLUMN: target})
+
+
+FilterT = TypeVar("FilterT", bound=type[EntityFilter])
+
+
+def filter_input(*, description: str) -> Callable[[FilterT], FilterT]:
+    """An entity filter input: its `on(...)` fields, then `and`, `or` and `not` of itself."""
+
+    def wrap(cls: FilterT) -> FilterT:
+        name = cls.__name__
+        columns: dict[str, Target] = {}
+        for field_name, value in vars(cls).items():
+            metadata = getattr(value, "metadata", None)
+            if metadata and COLUMN in metadata:
+                columns[field_name] = metadata[COLUMN]
+        cls.__columns__ = columns
+        annotations = cls.__dict__["__annotations__"]
+        annotations["and_"] = f"list[{name}] | None"
+        annotations["or_"] = f"list[{name}] | None"
+        annotations["not_"] = f"{name} | None"
+        cls.and_ = strawberry.field(name="and", default=None)  # type: ignore[attr-defined]
+        cls.or_ = strawberry.field(name="or", default=None)  # type: ignore[attr-defined]
+        cls.not_ = strawberry.field(name="not", default=None)  # type: ignore[attr-defined]
+        return strawberry.input(description=description)(cls)
+
+    return wrap
+
+
 def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]:
     """One SQL condition for an entity filter (TRUE when there is none)."""
     if flt is None:
@@ -204,12 +251,24 @@ class OrderDirection(enum.Enum):
     DESC = "desc"
 
 
+@dataclass(frozen=True, eq=False, slots=True)
+class OrderColumn:
+    """The value of an order-field enum member: the column it orders by (compared by
+    identity, as enum values must be)."""
+
+    column: Column
+
+
+def by(column: Column) -> OrderColumn:
+    """An order-field enum member ordering by ``column``."""
+    return OrderColumn(column)
+
+
 class OrderBy(Generic[E]):
-    """Base of `<Entity>Order` inputs: a field (an enum member) and a direction."""
+    """Base of `<Entity>Order` inputs: a field (an enum member of `by(...)`) and a direction."""
 
     field: E
     direction: OrderDirection
-    __columns__: ClassVar[dict[Any, Column]]
 
 
 def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) -> list[OrderTerm]:
@@ -217,6 +276,6 @@ def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) ->
     if not order_by:
         return list(default)
     return [
-        OrderTerm(o.__columns__[o.field], descending=o.direction is OrderDirection.DESC)
+        OrderTerm(o.field.value.column, descending=o.direction is OrderDirection.DESC)
         for o in order_by
     ]

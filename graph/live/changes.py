@@ -41,7 +41,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from graph.auth import InvalidCredentials, ViewerCache, authenticate
-from graph.kernel.relay import NODE_TYPES
+from graph.kernel.ids import NODE_TYPES
 from graph.live.listen import listen
 from loaders.base import shape_of
 from loaders.reader import Reader

@@ -31,7 +31,8 @@ from graph.kernel.filters import (
     Ref,
     StringFilter,
 )
-from graph.kernel.relay import Connection, Node, node_type
+from graph.kernel.ids import node_type
+from graph.kernel.relay import Connection, Node
 from loaders.base import OrderTerm, Relation
 from models import realty as realty_models
 from models.accounts import PlanType

@@ -28,7 +28,8 @@ from graph.kernel.filters import (
     Ref,
     StringFilter,
 )
-from graph.kernel.relay import Connection, Node, node_type
+from graph.kernel.ids import node_type
+from graph.kernel.relay import Connection, Node
 from graph.types.accounts import ITEM_ORDER, TAG_ORDER, Organization, User
 from loaders.base import Relation
 

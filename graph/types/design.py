@@ -26,7 +26,8 @@ from graph.kernel.filters import (
     Ref,
     StringFilter,
 )
-from graph.kernel.relay import Connection, Node, node_type
+from graph.kernel.ids import node_type
+from graph.kernel.relay import Connection, Node
 from graph.types.accounts import Organization, User
 from loaders.base import OrderTerm, Relation
 from models.design import (

@@ -20,7 +20,8 @@ from graph.kernel.filters import (
     Ref,
     StringFilter,
 )
-from graph.kernel.relay import NODE_TYPES, Connection, Node, to_global_id
+from graph.kernel.ids import NODE_TYPES, to_global_id
+from graph.kernel.relay import Connection, Node
 from graph.types.accounts import ApiKey, Organization, User
 from loaders.base import OrderTerm
 from models.history import ChangeAction

@@ -12,7 +12,8 @@ import strawberry
 from graph.context import Info
 from graph.kernel.connections import ToOne, to_one
 from graph.kernel.errors import NotFoundError, ValidationError
-from graph.kernel.relay import NODE_TYPES, Connection, Node, to_global_id
+from graph.kernel.ids import NODE_TYPES, to_global_id
+from graph.kernel.relay import Connection, Node
 from graph.types.accounts import User
 from loaders.base import OrderTerm
 from models.design import Presence as PresenceModel

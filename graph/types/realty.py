@@ -13,9 +13,7 @@ import strawberry
 from strawberry import Maybe
 from strawberry.scalars import JSON
 
-import models
-from graph.context import Info
-from graph.kernel.connections import PageArgs, ToMany, ToOne, to_many, to_one
+from graph.kernel.fields import to_many, to_one
 from graph.kernel.errors import (
     ConflictError,
     NotFoundError,
@@ -29,13 +27,19 @@ from graph.kernel.filters import (
     EnumFilter,
     IDFilter,
     IntFilter,
+    OrderBy,
     OrderDirection,
-    Ref,
     StringFilter,
+    by,
+    filter_input,
+    on,
 )
-from graph.kernel.relay import Connection, Node, node_type
-from graph.types.accounts import CLIENT_ORDER, PROPERTY_ORDER, Organization, User
+from graph.kernel.ids import node_type
+from graph.kernel.relay import Connection, Node
+from graph.types.accounts import Organization, User
 from loaders.base import OrderTerm, Relation
+from models.realty import Client as ClientModel
+from models.realty import Interaction as InteractionModel
 from models.realty import (
     InteractionType,
     MediaType,
@@ -43,6 +47,8 @@ from models.realty import (
     PropertyStatus,
     client_interested_properties,
 )
+from models.realty import Property as PropertyModel
+from models.realty import PropertyMedia as MediaModel
 
 strawberry.enum(PropertyStatus, description="Where a property is in its sale or letting.")
 strawberry.enum(MediaType, description="What a media file of a property is.")
@@ -59,206 +65,120 @@ InteractionTypeFilter = EnumFilter[InteractionType]
 MediaTypeFilter = EnumFilter[MediaType]
 
 
-@strawberry.input(description="Filter properties; all given conditions must hold.")
+@filter_input(description="Filter properties; all given conditions must hold.")
 class PropertyFilter(EntityFilter):
-    id: IDFilter | None = None
-    organization: IDFilter | None = None
-    title: StringFilter | None = strawberry.field(
-        default=None, description="`contains` / `startsWith` match case-insensitively."
+    id: IDFilter | None = on(PropertyModel.id, ref="Property")
+    organization: IDFilter | None = on(PropertyModel.organization_id, ref="Organization")
+    title: StringFilter | None = on(
+        PropertyModel.title, description="`contains` / `startsWith` match case-insensitively."
     )
-    address: StringFilter | None = None
-    city: StringFilter | None = None
-    area: StringFilter | None = None
-    property_type: StringFilter | None = None
-    status: PropertyStatusFilter | None = None
-    price: DecimalFilter | None = strawberry.field(
-        default=None, description='A price range: `{gte: "300000", lte: "450000"}`.'
+    address: StringFilter | None = on(PropertyModel.address)
+    city: StringFilter | None = on(PropertyModel.city)
+    area: StringFilter | None = on(PropertyModel.area)
+    property_type: StringFilter | None = on(PropertyModel.property_type)
+    status: PropertyStatusFilter | None = on(PropertyModel.status)
+    price: DecimalFilter | None = on(
+        PropertyModel.price, description='A price range: `{gte: "300000", lte: "450000"}`.'
     )
-    bedrooms: IntFilter | None = strawberry.field(
-        default=None, description="At least n bedrooms: `{gte: n}`."
+    bedrooms: IntFilter | None = on(
+        PropertyModel.bedrooms, description="At least n bedrooms: `{gte: n}`."
     )
-    bathrooms: IntFilter | None = None
-    size_sqft: IntFilter | None = None
-    created_at: DateTimeFilter | None = None
-    updated_at: DateTimeFilter | None = None
-    and_: list[PropertyFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[PropertyFilter] | None = strawberry.field(name="or", default=None)
-    not_: PropertyFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.realty.Property.id, "Property"),
-        "organization": Ref(models.realty.Property.organization_id, "Organization"),
-        "title": models.realty.Property.title,
-        "address": models.realty.Property.address,
-        "city": models.realty.Property.city,
-        "area": models.realty.Property.area,
-        "property_type": models.realty.Property.property_type,
-        "status": models.realty.Property.status,
-        "price": models.realty.Property.price,
-        "bedrooms": models.realty.Property.bedrooms,
-        "bathrooms": models.realty.Property.bathrooms,
-        "size_sqft": models.realty.Property.size_sqft,
-        "created_at": models.realty.Property.created_at,
-        "updated_at": models.realty.Property.updated_at,
-    }
+    bathrooms: IntFilter | None = on(PropertyModel.bathrooms)
+    size_sqft: IntFilter | None = on(PropertyModel.size_sqft)
+    created_at: DateTimeFilter | None = on(PropertyModel.created_at)
+    updated_at: DateTimeFilter | None = on(PropertyModel.updated_at)
 
 
 @strawberry.enum(description="Fields properties can be ordered by.")
 class PropertyOrderField(enum.Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-    TITLE = "title"
-    PRICE = "price"
-    BEDROOMS = "bedrooms"
-    SIZE_SQFT = "size_sqft"
+    CREATED_AT = by(PropertyModel.created_at)
+    UPDATED_AT = by(PropertyModel.updated_at)
+    TITLE = by(PropertyModel.title)
+    PRICE = by(PropertyModel.price)
+    BEDROOMS = by(PropertyModel.bedrooms)
+    SIZE_SQFT = by(PropertyModel.size_sqft)
 
 
 @strawberry.input(description="One ordering term for properties.")
-class PropertyOrder:
+class PropertyOrder(OrderBy[PropertyOrderField]):
     field: PropertyOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {
-        PropertyOrderField.CREATED_AT: models.realty.Property.created_at,
-        PropertyOrderField.UPDATED_AT: models.realty.Property.updated_at,
-        PropertyOrderField.TITLE: models.realty.Property.title,
-        PropertyOrderField.PRICE: models.realty.Property.price,
-        PropertyOrderField.BEDROOMS: models.realty.Property.bedrooms,
-        PropertyOrderField.SIZE_SQFT: models.realty.Property.size_sqft,
-    }
 
-
-@strawberry.input(description="Filter a property's media; all given conditions must hold.")
+@filter_input(description="Filter a property's media; all given conditions must hold.")
 class MediaFilter(EntityFilter):
-    id: IDFilter | None = None
-    type: MediaTypeFilter | None = None
-    created_at: DateTimeFilter | None = None
-    and_: list[MediaFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[MediaFilter] | None = strawberry.field(name="or", default=None)
-    not_: MediaFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.realty.PropertyMedia.id, "Media"),
-        "type": models.realty.PropertyMedia.type,
-        "created_at": models.realty.PropertyMedia.created_at,
-    }
+    id: IDFilter | None = on(MediaModel.id, ref="Media")
+    type: MediaTypeFilter | None = on(MediaModel.type)
+    created_at: DateTimeFilter | None = on(MediaModel.created_at)
 
 
 @strawberry.enum(description="Fields media can be ordered by.")
 class MediaOrderField(enum.Enum):
-    CREATED_AT = "created_at"
+    CREATED_AT = by(MediaModel.created_at)
 
 
 @strawberry.input(description="One ordering term for media.")
-class MediaOrder:
+class MediaOrder(OrderBy[MediaOrderField]):
     field: MediaOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {MediaOrderField.CREATED_AT: models.realty.PropertyMedia.created_at}
 
-
-@strawberry.input(description="Filter clients; all given conditions must hold.")
+@filter_input(description="Filter clients; all given conditions must hold.")
 class ClientFilter(EntityFilter):
-    id: IDFilter | None = None
-    organization: IDFilter | None = None
-    name: StringFilter | None = None
-    email: StringFilter | None = None
-    phone: StringFilter | None = None
-    nurture_status: NurtureStatusFilter | None = None
-    lead_score: IntFilter | None = strawberry.field(
-        default=None, description="A score range: `{gte: 60, lte: 90}`."
+    id: IDFilter | None = on(ClientModel.id, ref="Client")
+    organization: IDFilter | None = on(ClientModel.organization_id, ref="Organization")
+    name: StringFilter | None = on(ClientModel.name)
+    email: StringFilter | None = on(ClientModel.email)
+    phone: StringFilter | None = on(ClientModel.phone)
+    nurture_status: NurtureStatusFilter | None = on(ClientModel.nurture_status)
+    lead_score: IntFilter | None = on(
+        ClientModel.lead_score, description="A score range: `{gte: 60, lte: 90}`."
     )
-    last_contacted_at: DateTimeFilter | None = strawberry.field(
-        default=None, description="`{isNull: true}`: never contacted."
+    last_contacted_at: DateTimeFilter | None = on(
+        ClientModel.last_contacted_at, description="`{isNull: true}`: never contacted."
     )
-    created_at: DateTimeFilter | None = None
-    and_: list[ClientFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[ClientFilter] | None = strawberry.field(name="or", default=None)
-    not_: ClientFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.realty.Client.id, "Client"),
-        "organization": Ref(models.realty.Client.organization_id, "Organization"),
-        "name": models.realty.Client.name,
-        "email": models.realty.Client.email,
-        "phone": models.realty.Client.phone,
-        "nurture_status": models.realty.Client.nurture_status,
-        "lead_score": models.realty.Client.lead_score,
-        "last_contacted_at": models.realty.Client.last_contacted_at,
-        "created_at": models.realty.Client.created_at,
-    }
+    created_at: DateTimeFilter | None = on(ClientModel.created_at)
 
 
 @strawberry.enum(description="Fields clients can be ordered by. NULLs (never contacted) sort last.")
 class ClientOrderField(enum.Enum):
-    CREATED_AT = "created_at"
-    NAME = "name"
-    LEAD_SCORE = "lead_score"
-    LAST_CONTACTED_AT = "last_contacted_at"
+    CREATED_AT = by(ClientModel.created_at)
+    NAME = by(ClientModel.name)
+    LEAD_SCORE = by(ClientModel.lead_score)
+    LAST_CONTACTED_AT = by(ClientModel.last_contacted_at)
 
 
 @strawberry.input(description="One ordering term for clients.")
-class ClientOrder:
+class ClientOrder(OrderBy[ClientOrderField]):
     field: ClientOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {
-        ClientOrderField.CREATED_AT: models.realty.Client.created_at,
-        ClientOrderField.NAME: models.realty.Client.name,
-        ClientOrderField.LEAD_SCORE: models.realty.Client.lead_score,
-        ClientOrderField.LAST_CONTACTED_AT: models.realty.Client.last_contacted_at,
-    }
 
-
-@strawberry.input(description="Filter interactions; all given conditions must hold.")
+@filter_input(description="Filter interactions; all given conditions must hold.")
 class InteractionFilter(EntityFilter):
-    id: IDFilter | None = None
-    client: IDFilter | None = None
-    user: IDFilter | None = None
-    type: InteractionTypeFilter | None = None
-    occurred_at: DateTimeFilter | None = None
-    outcome: StringFilter | None = None
-    and_: list[InteractionFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[InteractionFilter] | None = strawberry.field(name="or", default=None)
-    not_: InteractionFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.realty.Interaction.id, "Interaction"),
-        "client": Ref(models.realty.Interaction.client_id, "Client"),
-        "user": Ref(models.realty.Interaction.user_id, "User"),
-        "type": models.realty.Interaction.type,
-        "occurred_at": models.realty.Interaction.occurred_at,
-        "outcome": models.realty.Interaction.outcome,
-    }
+    id: IDFilter | None = on(InteractionModel.id, ref="Interaction")
+    client: IDFilter | None = on(InteractionModel.client_id, ref="Client")
+    user: IDFilter | None = on(InteractionModel.user_id, ref="User")
+    type: InteractionTypeFilter | None = on(InteractionModel.type)
+    occurred_at: DateTimeFilter | None = on(InteractionModel.occurred_at)
+    outcome: StringFilter | None = on(InteractionModel.outcome)
 
 
 @strawberry.enum(description="Fields interactions can be ordered by.")
 class InteractionOrderField(enum.Enum):
-    OCCURRED_AT = "occurred_at"
-    CREATED_AT = "created_at"
+    OCCURRED_AT = by(InteractionModel.occurred_at)
+    CREATED_AT = by(InteractionModel.created_at)
 
 
 @strawberry.input(description="One ordering term for interactions.")
-class InteractionOrder:
+class InteractionOrder(OrderBy[InteractionOrderField]):
     field: InteractionOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {
-        InteractionOrderField.OCCURRED_AT: models.realty.Interaction.occurred_at,
-        InteractionOrderField.CREATED_AT: models.realty.Interaction.created_at,
-    }
-
-
-MEDIA_ORDER = (OrderTerm(models.realty.PropertyMedia.created_at),)
-INTERACTION_ORDER = (OrderTerm(models.realty.Interaction.occurred_at, descending=True),)
 
 _links = client_interested_properties
-CLIENT_PROPERTIES = Relation(
-    _links.c.client_id, _links, _links.c.property_id == models.realty.Property.id
-)
-PROPERTY_CLIENTS = Relation(
-    _links.c.property_id, _links, _links.c.client_id == models.realty.Client.id
-)
+CLIENT_PROPERTIES = Relation(_links.c.client_id, _links, _links.c.property_id == PropertyModel.id)
+PROPERTY_CLIENTS = Relation(_links.c.property_id, _links, _links.c.client_id == ClientModel.id)
 
 # ---------------------------------------------------------------------------------------------
 # Nodes
@@ -267,17 +187,7 @@ PROPERTY_CLIENTS = Relation(
 @node_type
 @strawberry.type(description="A property on a brokerage's books.")
 class Property(Node):
-    __model__ = models.realty.Property
-    __relations__ = {
-        "organization": ToOne(lambda: Organization, "organization_id"),
-        "media": ToMany(
-            lambda: MediaConnection, lambda: Media,
-            Relation(models.realty.PropertyMedia.property_id), MEDIA_ORDER,
-        ),
-        "interested_clients": ToMany(
-            lambda: ClientConnection, lambda: Client, PROPERTY_CLIENTS, CLIENT_ORDER
-        ),
-    }  # fmt: skip
+    __model__ = PropertyModel
 
     organization_id: strawberry.Private[uuid.UUID]
     title: str
@@ -295,44 +205,19 @@ class Property(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    def organization(self, info: Info) -> Organization | None:
-        return to_one(info, self, "organization")
-
-    @strawberry.field(description="Photos, documents and videos of the property.")
-    def media(
-        self,
-        info: Info,
-        filter: MediaFilter | None = None,
-        order_by: list[MediaOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> MediaConnection:
-        return to_many(info, self, "media", PageArgs(filter, order_by, first, after, last, before))
-
-    @strawberry.field(description="Clients interested in this property.")
-    def interested_clients(
-        self,
-        info: Info,
-        filter: ClientFilter | None = None,
-        order_by: list[ClientOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> ClientConnection:
-        return to_many(
-            info, self, "interested_clients", PageArgs(filter, order_by, first, after, last, before)
-        )
+    organization: Organization | None = to_one("organization_id")
+    media: MediaConnection = to_many(
+        MediaModel.property_id, description="Photos, documents and videos of the property."
+    )
+    interested_clients: ClientConnection = to_many(
+        PROPERTY_CLIENTS, description="Clients interested in this property."
+    )
 
 
 @node_type
 @strawberry.type(description="A photo, document or video of a property.")
 class Media(Node):
-    __model__ = models.realty.PropertyMedia
-    __relations__ = {"property": ToOne(lambda: Property, "property_id")}
+    __model__ = MediaModel
 
     property_id: strawberry.Private[uuid.UUID]
     type: MediaType
@@ -341,25 +226,13 @@ class Media(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    def property(self, info: Info) -> Property | None:
-        return to_one(info, self, "property")
+    property: Property | None = to_one("property_id")
 
 
 @node_type
 @strawberry.type(description="A buyer, seller or tenant the brokerage works with.")
 class Client(Node):
-    __model__ = models.realty.Client
-    __relations__ = {
-        "organization": ToOne(lambda: Organization, "organization_id"),
-        "interactions": ToMany(
-            lambda: InteractionConnection, lambda: Interaction,
-            Relation(models.realty.Interaction.client_id), INTERACTION_ORDER,
-        ),
-        "interested_properties": ToMany(
-            lambda: PropertyConnection, lambda: Property, CLIENT_PROPERTIES, PROPERTY_ORDER
-        ),
-    }  # fmt: skip
+    __model__ = ClientModel
 
     organization_id: strawberry.Private[uuid.UUID]
     name: str
@@ -373,52 +246,20 @@ class Client(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    def organization(self, info: Info) -> Organization | None:
-        return to_one(info, self, "organization")
-
-    @strawberry.field(description="Recorded contacts with this client, newest first by default.")
-    def interactions(
-        self,
-        info: Info,
-        filter: InteractionFilter | None = None,
-        order_by: list[InteractionOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> InteractionConnection:
-        return to_many(
-            info, self, "interactions", PageArgs(filter, order_by, first, after, last, before)
-        )
-
-    @strawberry.field(description="Properties this client is interested in.")
-    def interested_properties(
-        self,
-        info: Info,
-        filter: PropertyFilter | None = None,
-        order_by: list[PropertyOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> PropertyConnection:
-        return to_many(
-            info,
-            self,
-            "interested_properties",
-            PageArgs(filter, order_by, first, after, last, before),
-        )
+    organization: Organization | None = to_one("organization_id")
+    interactions: InteractionConnection = to_many(
+        InteractionModel.client_id,
+        description="Recorded contacts with this client, newest first by default.",
+    )
+    interested_properties: PropertyConnection = to_many(
+        CLIENT_PROPERTIES, description="Properties this client is interested in."
+    )
 
 
 @node_type
 @strawberry.type(description="One contact with a client: an email, call, meeting or note.")
 class Interaction(Node):
-    __model__ = models.realty.Interaction
-    __relations__ = {
-        "client": ToOne(lambda: Client, "client_id"),
-        "user": ToOne(lambda: User, "user_id"),
-    }
+    __model__ = InteractionModel
 
     client_id: strawberry.Private[uuid.UUID]
     user_id: strawberry.Private[uuid.UUID | None]
@@ -429,32 +270,49 @@ class Interaction(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    def client(self, info: Info) -> Client | None:
-        return to_one(info, self, "client")
-
-    @strawberry.field(description="Who recorded it; null when you cannot see them (they left).")
-    def user(self, info: Info) -> User | None:
-        return to_one(info, self, "user")
+    client: Client | None = to_one("client_id")
+    user: User | None = to_one(
+        "user_id", description="Who recorded it; null when you cannot see them (they left)."
+    )
 
 
 @strawberry.type(description="A page of properties.")
-class PropertyConnection(Connection[Property]):
+class PropertyConnection(
+    Connection[Property],
+    filter=PropertyFilter,
+    order=PropertyOrder,
+    default_order=OrderTerm(PropertyModel.created_at),
+):
     pass
 
 
 @strawberry.type(description="A page of media.")
-class MediaConnection(Connection[Media]):
+class MediaConnection(
+    Connection[Media],
+    filter=MediaFilter,
+    order=MediaOrder,
+    default_order=OrderTerm(MediaModel.created_at),
+):
     pass
 
 
 @strawberry.type(description="A page of clients.")
-class ClientConnection(Connection[Client]):
+class ClientConnection(
+    Connection[Client],
+    filter=ClientFilter,
+    order=ClientOrder,
+    default_order=OrderTerm(ClientModel.created_at),
+):
     pass
 
 
 @strawberry.type(description="A page of interactions.")
-class InteractionConnection(Connection[Interaction]):
+class InteractionConnection(
+    Connection[Interaction],
+    filter=InteractionFilter,
+    order=InteractionOrder,
+    default_order=OrderTerm(InteractionModel.occurred_at, descending=True),
+):
     pass
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import models
-from graph.kernel.relay import from_global_id
+from graph.kernel.ids import from_global_id
 from tests.catalog.conftest import Workspace, b64, error_codes
 from tests.factories import Factory, gid
 

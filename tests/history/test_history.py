@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 import models
 from graph.auth import authenticate, hash_token
 from graph.context import Context
-from graph.kernel.relay import NODE_TYPES as REGISTERED_NODE_TYPES
-from graph.kernel.relay import from_global_id
+from graph.kernel.ids import NODE_TYPES as REGISTERED_NODE_TYPES
+from graph.kernel.ids import from_global_id
 from resolvers.writes import writing
 from tests.conftest import row_count
 from tests.factories import gid

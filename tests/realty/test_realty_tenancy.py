@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from graph.kernel.relay import from_global_id
+from graph.kernel.ids import from_global_id
 from models.realty import Client, Interaction, Property, PropertyMedia
 from tests.factories import gid
 from tests.realty.conftest import (

@@ -1,0 +1,54 @@
+"""Global IDs and the node-type registry: `node(id:)` and every ID argument decode through here."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Any, TypeVar
+
+from graphql import GraphQLError
+
+# Type name -> GraphQL node class, for node(id) resolution. Filled by @node_type.
+NODE_TYPES: dict[str, type[Any]] = {}
+
+N = TypeVar("N", bound=type[Any])
+
+
+class InvalidId(ValueError):
+    """A string that is not a global ID of this API (or not of the expected type)."""
+
+
+def node_type(cls: N) -> N:
+    """Register a Strawberry node type so `node(id:)` can resolve its IDs."""
+    NODE_TYPES[cls.__name__] = cls
+    return cls
+
+
+def to_global_id(type_name: str, pk: uuid.UUID) -> str:
+    raw = f"{type_name}:{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def from_global_id(global_id: str, *, expected: str | None = None) -> tuple[str, uuid.UUID]:
+    """Decode a global ID; raise InvalidId unless it names a known type (the expected one)."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, raw_pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        pk = uuid.UUID(raw_pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidId(f"{global_id!r} is not a valid ID") from exc
+    if type_name not in NODE_TYPES:
+        raise InvalidId(f"{global_id!r} is not a valid ID")
+    if expected is not None and type_name != expected:
+        raise InvalidId(f"{global_id!r} is not the ID of a {expected}")
+    return type_name, pk
+
+
+def decode_id(global_id: str, expected: str) -> uuid.UUID:
+    return from_global_id(global_id, expected=expected)[1]
+
+
+def user_error(message: str, code: str) -> GraphQLError:
+    """A client mistake in a query argument: a GraphQL error with a code, never masked."""
+    return GraphQLError(message, extensions={"code": code})
