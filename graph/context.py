@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,9 @@ from strawberry.types import Info as StrawberryInfo
 from graph.database import Database
 from loaders.base import Loaders
 from models.viewer import Viewer
+
+# The request's id (X-Request-ID), for logs and masked errors; set by graph.server.security.
+request_id: ContextVar[str] = ContextVar("trellis_request_id", default="-")
 
 
 @dataclass

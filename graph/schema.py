@@ -18,11 +18,15 @@ from strawberry.schema.config import StrawberryConfig
 
 import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.compiled import CompiledQueries, QueryCompiler
-from graph.kernel.connections import install_fast_paths
-from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
+from graph.context import request_id
+from graph.kernel.fields import compose, install_fast_paths
 from graph.kernel.ids import NODE_TYPES
-from graph.server.security import request_id
+from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.settings import Settings, get_settings
+from graph.types.accounts import Organization, User
+from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields
+from graph.types.design import DesignOrganizationFields
+from graph.types.realty import RealtyOrganizationFields
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
@@ -32,6 +36,11 @@ from resolvers.presence import PresenceMutation, PresenceSubscription
 from resolvers.realty import RealtyMutation, RealtyQuery
 
 log = logging.getLogger("trellis.errors")
+
+
+# Each domain's fields of the shared types, in the order the SDL lists them.
+compose(User, CatalogUserFields)
+compose(Organization, CatalogOrganizationFields, RealtyOrganizationFields, DesignOrganizationFields)
 
 
 @strawberry.type(description="Read the workspace graph.")

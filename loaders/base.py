@@ -135,11 +135,23 @@ def to_node(cls: type[T], obj: Any) -> T:
     return shape_of(cls).from_object(obj)
 
 
-def visible_select(cls: type[Any]) -> Select[Any]:
-    """The one way to start a read of a node type: its columns, scoped to what the viewer
-    may see (execute it with `Viewer.params()`)."""
-    shape = shape_of(cls)
-    return select(*shape.columns).where(shape.model.visible_to())
+def visible_select(source: type[Any], *columns: Any) -> Select[Any]:
+    """The one way to start a read: of a node type (its columns), or of a model (``columns``,
+    else the ORM entity), scoped to what the viewer may see (execute it with the viewer's
+    parameters). Both execution paths, the write path's lookups and the counts start here."""
+    if isinstance(source, type) and issubclass(source, Base):
+        model: type[Base] = source
+        selected: tuple[Any, ...] = columns or (model,)
+    else:
+        shape = shape_of(source)
+        model, selected = shape.model, columns or shape.columns
+    return select(*selected).where(model.visible_to())
+
+
+def visible_count(source: type[Any]) -> Select[Any]:
+    """How many rows of a node type (or model) the viewer may see: `visible_select`'s count."""
+    model = source if issubclass(source, Base) else shape_of(source).model
+    return select(func.count()).select_from(model).where(model.visible_to())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,10 +361,8 @@ async def fetch_page(
 async def fetch_count(
     reader: Reader, cls: type[Any], viewer: Viewer, where: ColumnElement[bool] | None
 ) -> int:
-    model = shape_of(cls).model
-
     def build() -> Select[Any]:
-        stmt = select(func.count()).select_from(model).where(model.visible_to())
+        stmt = visible_count(cls)
         return stmt.where(where) if where is not None else stmt
 
     rows = await reader.rows(
@@ -498,9 +508,8 @@ class CountLoader(DataLoader[uuid.UUID, int]):
     def _build(self) -> Select[Any]:
         model = shape_of(self.cls).model
         parent = self.relation.parent_column
-        stmt = self.relation.apply(select(parent, func.count()).select_from(model)).where(
-            model.visible_to(), parent == any_(_keys_param("parent_ids"))
-        )
+        stmt = self.relation.apply(visible_select(model, parent, func.count()).select_from(model))
+        stmt = stmt.where(parent == any_(_keys_param("parent_ids")))
         if self.where is not None:
             stmt = stmt.where(self.where)
         return cast(Select[Any], stmt.group_by(parent))

@@ -9,12 +9,10 @@ import strawberry
 from sqlalchemy import and_
 
 import models
-from graph.compiled import ById, RootList, compiled_as
 from graph.context import Info
-from graph.kernel.connections import PageArgs, root_connection
 from graph.kernel.errors import NotFound
+from graph.kernel.fields import by_id, root_list
 from graph.kernel.ids import to_global_id
-from graph.types.accounts import ITEM_ORDER, TAG_ORDER
 from graph.types.catalog import (
     Item,
     ItemConnection,
@@ -23,8 +21,6 @@ from graph.types.catalog import (
     ItemDeleteInput,
     ItemDeletePayload,
     ItemDeleteSuccess,
-    ItemFilter,
-    ItemOrder,
     ItemSuccess,
     ItemTagsInput,
     ItemTagsPayload,
@@ -37,15 +33,12 @@ from graph.types.catalog import (
     TagDeleteInput,
     TagDeletePayload,
     TagDeleteSuccess,
-    TagFilter,
-    TagOrder,
     TagSuccess,
     TagUpdateInput,
     TagUpdatePayload,
 )
 from loaders.base import to_node
-from resolvers.node import get_node
-from resolvers.validation import Checks
+from resolvers.validation import Checks, FieldChecks, as_is, color, json_object, text
 from resolvers.writes import Writer, mutate
 
 # ---------------------------------------------------------------------------------------------
@@ -72,6 +65,14 @@ async def _tags_of(
     return list(found)
 
 
+ITEM_FIELDS = FieldChecks(
+    title=text(max_length=500),
+    type=text(max_length=64),
+    description=as_is(),
+    meta_data=json_object(),
+)
+
+
 async def create_item(writer: Writer, data: ItemCreateInput) -> models.Item:
     org = await writer.get(
         models.Organization,
@@ -82,21 +83,13 @@ async def create_item(writer: Writer, data: ItemCreateInput) -> models.Item:
     )
     writer.require("item:create", org.id)
     checks = Checks()
-    title = checks.text(["title"], data.title, max_length=500)
-    item_type = checks.text(["type"], data.type, max_length=64)
-    meta = checks.json_object(["metaData"], data.meta_data if data.meta_data is not None else {})
+    meta = data.meta_data if data.meta_data is not None else {}
+    values = ITEM_FIELDS.create(checks, data, meta_data=meta)
     tag_ids = checks.ids(["tags"], data.tags, "Tag")
     checks.done()
     tags = await _tags_of(writer, tag_ids, org.id)
     item = await writer.create(
-        models.Item(
-            owner_id=writer.viewer.user_id,
-            organization_id=org.id,
-            title=title,
-            type=item_type,
-            description=data.description,
-            meta_data=meta,
-        )
+        models.Item(owner_id=writer.viewer.user_id, organization_id=org.id, **values)
     )
     await writer.link(
         models.item_tags, item, [{"item_id": item.id, "tag_id": t.id} for t in tags], "tags"
@@ -107,15 +100,8 @@ async def create_item(writer: Writer, data: ItemCreateInput) -> models.Item:
 async def update_item(writer: Writer, data: ItemUpdateInput) -> models.Item:
     item = await writer.get(models.Item, data.id, type_name="Item")
     writer.require_on(item, "item:update")
-    checks, values = Checks(), dict[str, Any]()
-    if data.title is not None:
-        values["title"] = checks.text(["title"], data.title.value, max_length=500)
-    if data.type is not None:
-        values["type"] = checks.text(["type"], data.type.value, max_length=64)
-    if data.description is not None:
-        values["description"] = data.description.value
-    if data.meta_data is not None:
-        values["meta_data"] = checks.json_object(["metaData"], data.meta_data.value)
+    checks = Checks()
+    values = ITEM_FIELDS.update(checks, data)
     checks.done()
     return await writer.update(item, values, seen_updated_at=data.updated_at)
 
@@ -145,6 +131,9 @@ async def tag_item(writer: Writer, data: ItemTagsInput, *, attach: bool) -> mode
     return item
 
 
+TAG_FIELDS = FieldChecks(name=text(max_length=200), color=color())
+
+
 async def create_tag(writer: Writer, data: TagCreateInput) -> models.Tag:
     org = await writer.get(
         models.Organization,
@@ -155,20 +144,16 @@ async def create_tag(writer: Writer, data: TagCreateInput) -> models.Tag:
     )
     writer.require("tag:create", org.id)
     checks = Checks()
-    name = checks.text(["name"], data.name, max_length=200)
-    color = checks.color(["color"], data.color)
+    values = TAG_FIELDS.create(checks, data)
     checks.done()
-    return await writer.create(models.Tag(organization_id=org.id, name=name, color=color))
+    return await writer.create(models.Tag(organization_id=org.id, **values))
 
 
 async def update_tag(writer: Writer, data: TagUpdateInput) -> models.Tag:
     tag = await writer.get(models.Tag, data.id, type_name="Tag")
     writer.require("tag:update", tag.organization_id)
-    checks, values = Checks(), dict[str, Any]()
-    if data.name is not None:
-        values["name"] = checks.text(["name"], data.name.value, max_length=200)
-    if data.color is not None:
-        values["color"] = checks.color(["color"], data.color.value)
+    checks = Checks()
+    values = TAG_FIELDS.update(checks, data)
     checks.done()
     return await writer.update(tag, values, seen_updated_at=data.updated_at)
 
@@ -186,55 +171,10 @@ async def delete_tag(writer: Writer, *, id: str) -> None:
 
 @strawberry.type
 class CatalogQuery:
-    @strawberry.field(description="An item you can see, by ID.")
-    @compiled_as(ById(Item))
-    async def item(self, info: Info, id: strawberry.ID) -> Item | None:
-        return await get_node(info, Item, id)
-
-    @strawberry.field(description="A tag you can see, by ID.")
-    @compiled_as(ById(Tag))
-    async def tag(self, info: Info, id: strawberry.ID) -> Tag | None:
-        return await get_node(info, Tag, id)
-
-    @strawberry.field(description="Items you can see, across your organizations.")
-    @compiled_as(RootList(Item, ITEM_ORDER))
-    async def items(
-        self,
-        info: Info,
-        filter: ItemFilter | None = None,
-        order_by: list[ItemOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> ItemConnection:
-        return await root_connection(
-            info,
-            ItemConnection,
-            Item,
-            PageArgs(filter, order_by, first, after, last, before),
-            default_order=ITEM_ORDER,
-        )
-
-    @strawberry.field(description="Tags you can see, across your organizations.")
-    @compiled_as(RootList(Tag, TAG_ORDER))
-    async def tags(
-        self,
-        info: Info,
-        filter: TagFilter | None = None,
-        order_by: list[TagOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> TagConnection:
-        return await root_connection(
-            info,
-            TagConnection,
-            Tag,
-            PageArgs(filter, order_by, first, after, last, before),
-            default_order=TAG_ORDER,
-        )
+    item: Item | None = by_id(description="An item you can see, by ID.")
+    tag: Tag | None = by_id(description="A tag you can see, by ID.")
+    items: ItemConnection = root_list(description="Items you can see, across your organizations.")
+    tags: TagConnection = root_list(description="Tags you can see, across your organizations.")
 
 
 def _item(item: Any) -> ItemSuccess:

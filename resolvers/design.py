@@ -24,12 +24,12 @@ from datetime import date
 from typing import Any
 
 import strawberry
+from graph.kernel.connections import PageArgs, root_connection
 from sqlalchemy import or_
 
 import models
 from graph.compiled import ById, RootList, compiled_as
 from graph.context import Info
-from graph.kernel.connections import PageArgs, root_connection
 from graph.kernel.errors import Conflict, FieldErrorCode, NotFound, PermissionDenied
 from graph.kernel.ids import to_global_id
 from graph.types.design import (

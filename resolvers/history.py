@@ -10,12 +10,12 @@ import strawberry
 
 import models
 from graph.context import Info
-from graph.kernel.connections import PageArgs, root_connection
 from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id, user_error
+from graph.kernel.paging import PageArgs
+from graph.kernel.prefetch import root_connection
 from graph.live.changes import Delivery, Subscriber
 from graph.types.accounts import Organization
 from graph.types.history import (
-    HISTORY_ORDER,
     Change,
     ChangeConnection,
     ChangeEvent,
@@ -130,7 +130,7 @@ class HistoryQuery:
             ChangeConnection,
             Change,
             PageArgs(filter, None, first, after, last, before),
-            default_order=HISTORY_ORDER,
+            default_order=ChangeConnection.__default_order__,
             where=models.ChangeLog.organization_id == org_id,
         )
 

@@ -30,7 +30,7 @@ from graph.types.presence import (
     PresenceUpdateInput,
     PresenceUpdatePayload,
 )
-from loaders.base import shape_of
+from loaders.base import shape_of, visible_select
 from models.design import MATRIX_SIZE
 from models.design import Presence as PresenceModel
 from models.design import Project as ProjectModel
@@ -53,7 +53,7 @@ async def _require_in_project(
     """The edited node is the project or a row of it, and the viewer can see it."""
     model = NODE_TYPES[editing[0]].__model__
     columns = model.__table__.c
-    stmt = select(model.id).where(model.visible_to(), model.id == editing[1])
+    stmt = visible_select(model, model.id).where(model.id == editing[1])
     if "project_id" in columns:
         stmt = stmt.where(columns.project_id == project.id)
     elif model is ProjectModel:

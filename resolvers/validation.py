@@ -151,6 +151,21 @@ def required(check: Check | None = None) -> Check:
     return run
 
 
+def json_object() -> Check:
+    """A JSON object."""
+    return lambda c, path, value: c.json_object(path, value)
+
+
+def slug() -> Check:
+    """1-64 lowercase letters, digits and dashes."""
+    return lambda c, path, value: c.slug(path, value)
+
+
+def color() -> Check:
+    """`#rrggbb` or null."""
+    return lambda c, path, value: c.color(path, value)
+
+
 def as_is() -> Check:
     """Any value the input type allows, null included."""
     return lambda c, path, value: value
@@ -165,9 +180,11 @@ class FieldChecks:
         self.checks = checks
         self.paths = {name: to_camel_case(name) for name in checks}
 
-    def create(self, checks: Checks, data: Any) -> dict[str, Any]:
+    def create(self, checks: Checks, data: Any, **given: Any) -> dict[str, Any]:
+        """Every field of ``data`` (``given`` instead where it names one: an input's default
+        applied by the op)."""
         return {
-            name: check(checks, [self.paths[name]], getattr(data, name))
+            name: check(checks, [self.paths[name]], given.get(name, getattr(data, name)))
             for name, check in self.checks.items()
         }
 

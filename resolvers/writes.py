@@ -35,6 +35,7 @@ from graph.kernel.errors import (
     ValidationFailed,
 )
 from graph.kernel.ids import InvalidId, decode_id
+from loaders.base import visible_select
 from models.base import Base, SoftDeleteMixin
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
 from models.viewer import ANONYMOUS, Viewer
@@ -160,7 +161,7 @@ class Writer:
     # -- finding rows --------------------------------------------------------------------
 
     def visible(self, model: type[M]) -> Select[M]:
-        return select(model).where(model.visible_to()).params(**self.viewer.params())
+        return visible_select(model).params(**self.viewer.params())
 
     async def get(
         self,

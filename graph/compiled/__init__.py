@@ -1,10 +1,10 @@
 """Compiled queries: a read-only operation answered by ONE SQL statement, PostGraphile-style.
 
 A query whose every field maps onto the data model — root fields built by the kernel's
-factories (a node by ID, a root list, `me`), node columns, `id`, `__typename`, the `to_one` / `to_many`
-relations the node types declare, and connections' `nodes`, `edges`, `pageInfo` and
-`totalCount` — is compiled into one SELECT that builds the whole `data` object as JSON in
-PostgreSQL: one derived table per list or node, correlated to its parent (LATERAL), each
+factories (a node by ID, a root list, `me`), node columns, `id`, `__typename`, the
+`to_one` / `to_many` relations the node types declare, and connections' `nodes`, `edges`,
+`pageInfo` and `totalCount` — is compiled into one SELECT that builds the whole `data` object
+as JSON in PostgreSQL: one derived table per list or node, correlated to its parent (LATERAL), each
 scoped by its model's ``visible_to()`` rule with the viewer parameters, so tenancy holds as on
 the resolver path. Python then does no per-row or per-field work at all: one round trip, one
 `orjson.loads`.

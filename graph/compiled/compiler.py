@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 from graphql import (
@@ -52,6 +52,7 @@ from graph.compiled.sql import (
     scalar,
     sql_string,
 )
+from graph.kernel.filters import filter_condition
 from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id
 from graph.kernel.paging import PAGE_ARGS, PageArgs, spec_for
 from graph.kernel.relations import (
@@ -65,8 +66,15 @@ from graph.kernel.relations import (
 )
 from graph.kernel.relay import Node
 from graph.kernel.selection import SKIP_INCLUDE, collect_fields, field_arguments
-from graph.kernel.filters import filter_condition
-from loaders.base import OrderTerm, PageSpec, decode_cursor, keyset_after, shape_of
+from loaders.base import (
+    OrderTerm,
+    PageSpec,
+    decode_cursor,
+    keyset_after,
+    shape_of,
+    visible_count,
+    visible_select,
+)
 from models.base import VIEWER_ID
 
 # What `Bindings.ids` holds for a variable bound as the `ids` of `nodes(ids:)`.
@@ -222,8 +230,7 @@ class Compilation:
         self, cls: type[Any], group: list[FieldNode], condition: ColumnElement[bool]
     ) -> Any:
         """The one visible node of ``cls`` meeting ``condition``, or null."""
-        model = shape_of(cls).model
-        row = select(*labelled(cls)).where(model.visible_to(), condition)
+        row = visible_select(cls, *labelled(cls)).where(condition)
         node = row.subquery(self.alias())
         return select(self.node(cls, group, node)).select_from(node).scalar_subquery()
 
@@ -283,8 +290,8 @@ class Compilation:
             raise Unsupported("non-null relation")  # a missing row is an error there
         target = relation.target
         model = shape_of(target).model
-        row = select(*labelled(target)).where(
-            model.visible_to(), model.__table__.c.id == parent.c[relation.attribute]
+        row = visible_select(target, *labelled(target)).where(
+            model.__table__.c.id == parent.c[relation.attribute]
         )
         node = row.correlate(parent).lateral(self.alias())
         return select(self.node(target, group, node)).select_from(node).scalar_subquery()
@@ -305,14 +312,14 @@ class Compilation:
             spec = spec_for(cls, args, default_order)
         except GraphQLError as exc:
             raise Unsupported("page arguments") from exc  # the resolver path reports it
-        model = shape_of(cls).model
         clauses = [t.clause() for t in spec.terms]
-        rows = select(
+        rows = visible_select(
+            cls,
             *labelled(cls),
             *(t.column.label(f"_o{i}") for i, t in enumerate(spec.order)),
             func.row_number().over(order_by=clauses).label("_rn"),
-        ).where(model.visible_to())
-        count = select(func.count()).select_from(model).where(model.visible_to())
+        )
+        count = visible_count(cls)
         if relation is not None and parent is not None:
             link = relation.relation
             rows = link.apply(rows).where(link.parent_column == parent.c.pk)

@@ -33,9 +33,9 @@ from strawberry.extensions import SchemaExtension
 
 from graph.compiled.compiler import ID_LIST, PAGE_VARIABLE_KINDS, Bindings, Compilation
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
+from graph.kernel.ids import InvalidId, decode_id, from_global_id
 from graph.kernel.relations import ById, ByIds, root_spec
 from graph.kernel.selection import SKIP_INCLUDE
-from graph.kernel.ids import InvalidId, decode_id, from_global_id
 from loaders.base import InvalidCursor, OrderTerm, decode_cursor
 from loaders.reader import Reader
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from strawberry.types import Info
 from strawberry.types.fields.resolver import StrawberryResolver
 
 from graph.kernel.ids import (
@@ -60,7 +61,7 @@ def _field(declared: Declared, resolver: Any, description: str | None) -> Any:
     )
 
 
-def _prefetched(node: Any, info: Any) -> Any:
+def _prefetched(node: Any, info: Info) -> Any:
     store = node.__dict__.get(PREFETCHED)
     if store is not None:
         return store.get(id(info._raw_info.field_nodes[0]), _MISSING)
@@ -75,7 +76,7 @@ def to_one(attribute: str | Column, *, description: str | None = None) -> Any:
     """The node a foreign key of this node references; null when missing or not visible."""
     name = attribute if isinstance(attribute, str) else attribute.key
 
-    def resolve(self: Any, info: Any) -> Any:
+    def resolve(self: Any, info: Info) -> Any:
         found = _prefetched(self, info)
         if found is not _MISSING:
             return found
@@ -93,23 +94,25 @@ def to_many(
     relation: Relation | Column,
     *,
     order: OrderTerm | tuple[OrderTerm, ...] | None = None,
+    page_arguments: tuple[str, ...] = ("first", "after", "last", "before"),
     description: str | None = None,
 ) -> Any:
     """A connection of the nodes hanging off this one: by a column holding this node's id, or
     through a `Relation` (a link table). Ordered by the connection's default order unless
-    ``order`` says otherwise."""
+    ``order`` says otherwise; ``page_arguments``: fewer when the list pages forward only."""
     if not isinstance(relation, Relation):
         relation = Relation(relation)
     if isinstance(order, OrderTerm):
         order = (order,)
 
-    def resolve(self: Any, info: Any, **kwargs: Any) -> Any:
+    def resolve(self: Any, info: Info, **kwargs: Any) -> Any:
         found = _prefetched(self, info)
         if found is not _MISSING:
             return found
         return relation_connection(info, self, info.python_name, PageArgs(**kwargs))
 
-    return _field(Declared(TO_MANY, relation=relation, order=order), resolve, description)
+    declared = Declared(TO_MANY, relation=relation, order=order, page_arguments=page_arguments)
+    return _field(declared, resolve, description)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ def root_list(*, description: str | None = None) -> Any:
     """Every node of the connection's type the viewer may see, filtered, ordered and paged as
     asked."""
 
-    async def resolve(info: Any, **kwargs: Any) -> Any:
+    async def resolve(info: Info, **kwargs: Any) -> Any:
         spec = info._field.spec
         assert isinstance(spec, RootList)
         args = PageArgs(**kwargs)
@@ -134,9 +137,10 @@ def root_list(*, description: str | None = None) -> Any:
 def by_id(*, description: str | None = None) -> Any:
     """The node of the field's type with this global ID; null when missing or not visible."""
 
-    async def resolve(info: Any, id: str) -> Any:
+    async def resolve(info: Info, id: str) -> Any:
         spec = info._field.spec
-        assert isinstance(spec, ById) and spec.cls is not None
+        assert isinstance(spec, ById)
+        assert spec.cls is not None
         try:
             pk = decode_id(id, spec.cls.__name__)
         except InvalidId as exc:
@@ -146,7 +150,7 @@ def by_id(*, description: str | None = None) -> Any:
     return _field(Declared(BY_ID), resolve, description)
 
 
-async def _any_node(info: Any, global_id: str) -> Any:
+async def _any_node(info: Info, global_id: str) -> Any:
     try:
         type_name, pk = from_global_id(global_id)
     except InvalidId as exc:
@@ -157,7 +161,7 @@ async def _any_node(info: Any, global_id: str) -> Any:
 def any_by_id(*, description: str | None = None) -> Any:
     """`node(id:)`: any node by global ID; null when missing or not visible."""
 
-    async def resolve(info: Any, id: str) -> Any:
+    async def resolve(info: Info, id: str) -> Any:
         return await _any_node(info, id)
 
     return _field(Declared(ANY_BY_ID), resolve, description)
@@ -166,7 +170,7 @@ def any_by_id(*, description: str | None = None) -> Any:
 def by_ids(max_ids: int, *, description: str | None = None) -> Any:
     """`nodes(ids:)`: nodes by global ID, in order, null for each not visible."""
 
-    async def resolve(info: Any, ids: list[str]) -> Any:
+    async def resolve(info: Info, ids: list[str]) -> Any:
         if len(ids) > max_ids:
             raise user_error(f"At most {max_ids} IDs per call.", "TOO_MANY_IDS")
         return list(await asyncio.gather(*(_any_node(info, i) for i in ids)))
@@ -177,13 +181,31 @@ def by_ids(max_ids: int, *, description: str | None = None) -> Any:
 def viewer_node(*, description: str | None = None) -> Any:
     """The signed-in viewer's own node (`me`); null when anonymous."""
 
-    async def resolve(info: Any) -> Any:
+    async def resolve(info: Info) -> Any:
         spec = info._field.spec
         assert isinstance(spec, ByViewer)
         user_id = info.context.viewer.user_id
         return None if user_id is None else await info.context.loaders.by_id(spec.cls).load(user_id)
 
     return _field(Declared(BY_VIEWER), resolve, description)
+
+
+# ---------------------------------------------------------------------------------------------
+# Composition: a type's fields from several domains
+
+
+def compose(target: type[Any], *groups: type[Any]) -> None:
+    """Add the fields of ``groups`` (Strawberry types of fields only) to ``target``, after its
+    own and in this order: each domain declares its fields of a shared type (Organization,
+    User) in its own package, and the schema's assembly lists them once."""
+    definition = target.__strawberry_definition__
+    present = {f.python_name for f in definition.fields}
+    for group in groups:
+        for field in group.__strawberry_definition__.fields:
+            if field.python_name in present:
+                raise TypeError(f"{target.__name__}.{field.python_name} is declared twice")
+            definition.fields.append(field)
+            present.add(field.python_name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,6 +253,7 @@ __all__ = [
     "any_by_id",
     "by_id",
     "by_ids",
+    "compose",
     "install_fast_paths",
     "named_class",
     "root_list",

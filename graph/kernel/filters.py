@@ -214,7 +214,7 @@ def filter_input(*, description: str) -> Callable[[FilterT], FilterT]:
             if metadata and COLUMN in metadata:
                 columns[field_name] = metadata[COLUMN]
         cls.__columns__ = columns
-        annotations = cls.__dict__["__annotations__"]
+        annotations = cls.__annotations__  # the class's own: every filter declares fields
         annotations["and_"] = f"list[{name}] | None"
         annotations["or_"] = f"list[{name}] | None"
         annotations["not_"] = f"{name} | None"

@@ -12,6 +12,10 @@ from graphql import GraphQLError
 # Type name -> GraphQL node class, for node(id) resolution. Filled by @node_type.
 NODE_TYPES: dict[str, type[Any]] = {}
 
+# Other types found by name where an import would point upward (the change stream builds
+# `Change` records without importing the history types). Filled by @named_type.
+NAMED_TYPES: dict[str, type[Any]] = {}
+
 N = TypeVar("N", bound=type[Any])
 
 
@@ -22,6 +26,12 @@ class InvalidId(ValueError):
 def node_type(cls: N) -> N:
     """Register a Strawberry node type so `node(id:)` can resolve its IDs."""
     NODE_TYPES[cls.__name__] = cls
+    return cls
+
+
+def named_type(cls: N) -> N:
+    """Register a Strawberry type so lower layers can find it by name."""
+    NAMED_TYPES[cls.__name__] = cls
     return cls
 
 

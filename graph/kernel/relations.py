@@ -89,6 +89,9 @@ class Declared:
     relation: Relation | None = None  # TO_MANY
     order: tuple[OrderTerm, ...] | None = None  # TO_MANY: instead of the connection's default
     max_ids: int = 0  # BY_IDS
+    # TO_MANY, ROOT_LIST: the Relay page arguments the field takes (some lists page forward
+    # only)
+    page_arguments: tuple[str, ...] = ("first", "after", "last", "before")
 
 
 TO_ONE, TO_MANY, ROOT_LIST, BY_ID, ANY_BY_ID, BY_IDS, BY_VIEWER = (
@@ -158,12 +161,10 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
         arguments.append(_argument("filter", named.__filter__ | None))
     if named.__order__ is not None:
         arguments.append(_argument("order_by", list[named.__order__] | None))  # type: ignore[name-defined]
-    arguments += [
-        _argument("first", int | None),
-        _argument("after", str | None),
-        _argument("last", int | None),
-        _argument("before", str | None),
-    ]
+    sizes, cursors = ("first", "last"), ("after", "before")
+    for name in declared.page_arguments:
+        assert name in sizes or name in cursors, name
+        arguments.append(_argument(name, int | None if name in sizes else str | None))
     return arguments
 
 

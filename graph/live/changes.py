@@ -41,7 +41,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from graph.auth import InvalidCredentials, ViewerCache, authenticate
-from graph.kernel.ids import NODE_TYPES
+from graph.kernel.ids import NAMED_TYPES, NODE_TYPES
 from graph.live.listen import listen
 from loaders.base import shape_of
 from loaders.reader import Reader
@@ -72,9 +72,9 @@ class Delivery:
 
 
 def _change_type() -> Any:
-    from graph.types.history import Change
-
-    return Change
+    """The GraphQL `Change` type (graph.types.history), found by name: live streams stand
+    below the types."""
+    return NAMED_TYPES["Change"]
 
 
 async def read_changes(

@@ -14,7 +14,6 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
-from contextvars import ContextVar
 from typing import Any
 
 from cross_web import HTTPException
@@ -26,6 +25,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from graph.context import request_id
 from graph.kernel.limits import COST_HEADER
 from graph.server.graphiql import GraphiQLRouter
 from graph.settings import Settings
@@ -51,7 +51,6 @@ GRAPHQL_RESPONSE_CONTENT_TYPE = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 # The current request's id, for logs and masked errors ("-" outside a request).
-request_id: ContextVar[str] = ContextVar("trellis_request_id", default="-")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry import Maybe
@@ -13,7 +13,6 @@ from strawberry.scalars import JSON
 
 import models
 from graph.context import Info
-from graph.kernel.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.kernel.errors import (
     AuthenticationError,
     ConflictError,
@@ -21,66 +20,24 @@ from graph.kernel.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from graph.kernel.fields import to_many, to_one
 from graph.kernel.filters import (
     BooleanFilter,
     DateTimeFilter,
     EntityFilter,
     IDFilter,
     IntFilter,
+    OrderBy,
     OrderDirection,
-    Ref,
     StringFilter,
+    by,
+    filter_input,
+    on,
 )
 from graph.kernel.ids import node_type
 from graph.kernel.relay import Connection, Node
 from loaders.base import OrderTerm, Relation
-from models import realty as realty_models
 from models.accounts import PlanType
-
-if TYPE_CHECKING:
-    from graph.types.catalog import (
-        ItemConnection,
-        ItemFilter,
-        ItemOrder,
-        TagConnection,
-        TagFilter,
-        TagOrder,
-    )
-    from graph.types.design import ProjectConnection, ProjectFilter, ProjectOrder
-    from graph.types.realty import (
-        ClientConnection,
-        ClientFilter,
-        ClientOrder,
-        PropertyConnection,
-        PropertyFilter,
-        PropertyOrder,
-    )
-
-CATALOG = "graph.types.catalog"
-REALTY = "graph.types.realty"
-DESIGN = "graph.types.design"
-
-
-def _catalog() -> Any:
-    """The catalog types module, which imports this one: resolved when first needed."""
-    import graph.types.catalog
-
-    return graph.types.catalog
-
-
-def _realty() -> Any:
-    """The realty types module, which imports this one: resolved when first needed."""
-    import graph.types.realty
-
-    return graph.types.realty
-
-
-def _design() -> Any:
-    """The design types module, which imports this one: resolved when first needed."""
-    import graph.types.design
-
-    return graph.types.design
-
 
 strawberry.enum(PlanType, description="An organization's plan.")
 
@@ -96,174 +53,96 @@ class ApiKeyScope(enum.Enum):
 # Filters and orderings
 
 
-@strawberry.input(description="Filter users; all given conditions must hold.")
+@filter_input(description="Filter users; all given conditions must hold.")
 class UserFilter(EntityFilter):
-    id: IDFilter | None = None
-    email: StringFilter | None = None
-    full_name: StringFilter | None = None
-    is_active: BooleanFilter | None = None
-    created_at: DateTimeFilter | None = None
-    and_: list[UserFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[UserFilter] | None = strawberry.field(name="or", default=None)
-    not_: UserFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.User.id, "User"),
-        "email": models.User.email,
-        "full_name": models.User.full_name,
-        "is_active": models.User.is_active,
-        "created_at": models.User.created_at,
-    }
+    id: IDFilter | None = on(models.User.id, ref="User")
+    email: StringFilter | None = on(models.User.email)
+    full_name: StringFilter | None = on(models.User.full_name)
+    is_active: BooleanFilter | None = on(models.User.is_active)
+    created_at: DateTimeFilter | None = on(models.User.created_at)
 
 
 @strawberry.enum(description="Fields users can be ordered by.")
 class UserOrderField(enum.Enum):
-    EMAIL = "email"
-    FULL_NAME = "full_name"
-    CREATED_AT = "created_at"
+    EMAIL = by(models.User.email)
+    FULL_NAME = by(models.User.full_name)
+    CREATED_AT = by(models.User.created_at)
 
 
 @strawberry.input(description="One ordering term for users.")
-class UserOrder:
+class UserOrder(OrderBy[UserOrderField]):
     field: UserOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {
-        UserOrderField.EMAIL: models.User.email,
-        UserOrderField.FULL_NAME: models.User.full_name,
-        UserOrderField.CREATED_AT: models.User.created_at,
-    }
 
-
-@strawberry.input(description="Filter organizations; all given conditions must hold.")
+@filter_input(description="Filter organizations; all given conditions must hold.")
 class OrganizationFilter(EntityFilter):
-    id: IDFilter | None = None
-    name: StringFilter | None = None
-    slug: StringFilter | None = None
-    created_at: DateTimeFilter | None = None
-    and_: list[OrganizationFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[OrganizationFilter] | None = strawberry.field(name="or", default=None)
-    not_: OrganizationFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.Organization.id, "Organization"),
-        "name": models.Organization.name,
-        "slug": models.Organization.slug,
-        "created_at": models.Organization.created_at,
-    }
+    id: IDFilter | None = on(models.Organization.id, ref="Organization")
+    name: StringFilter | None = on(models.Organization.name)
+    slug: StringFilter | None = on(models.Organization.slug)
+    created_at: DateTimeFilter | None = on(models.Organization.created_at)
 
 
 @strawberry.enum(description="Fields organizations can be ordered by.")
 class OrganizationOrderField(enum.Enum):
-    NAME = "name"
-    SLUG = "slug"
-    CREATED_AT = "created_at"
+    NAME = by(models.Organization.name)
+    SLUG = by(models.Organization.slug)
+    CREATED_AT = by(models.Organization.created_at)
 
 
 @strawberry.input(description="One ordering term for organizations.")
-class OrganizationOrder:
+class OrganizationOrder(OrderBy[OrganizationOrderField]):
     field: OrganizationOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {
-        OrganizationOrderField.NAME: models.Organization.name,
-        OrganizationOrderField.SLUG: models.Organization.slug,
-        OrganizationOrderField.CREATED_AT: models.Organization.created_at,
-    }
 
-
-@strawberry.input(description="Filter memberships; all given conditions must hold.")
+@filter_input(description="Filter memberships; all given conditions must hold.")
 class MembershipFilter(EntityFilter):
-    id: IDFilter | None = None
-    user: IDFilter | None = None
-    organization: IDFilter | None = None
-    role: IDFilter | None = None
-    joined_at: DateTimeFilter | None = None
-    and_: list[MembershipFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[MembershipFilter] | None = strawberry.field(name="or", default=None)
-    not_: MembershipFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.Membership.id, "Membership"),
-        "user": Ref(models.Membership.user_id, "User"),
-        "organization": Ref(models.Membership.organization_id, "Organization"),
-        "role": Ref(models.Membership.role_id, "Role"),
-        "joined_at": models.Membership.joined_at,
-    }
+    id: IDFilter | None = on(models.Membership.id, ref="Membership")
+    user: IDFilter | None = on(models.Membership.user_id, ref="User")
+    organization: IDFilter | None = on(models.Membership.organization_id, ref="Organization")
+    role: IDFilter | None = on(models.Membership.role_id, ref="Role")
+    joined_at: DateTimeFilter | None = on(models.Membership.joined_at)
 
 
 @strawberry.enum(description="Fields memberships can be ordered by.")
 class MembershipOrderField(enum.Enum):
-    JOINED_AT = "joined_at"
+    JOINED_AT = by(models.Membership.joined_at)
 
 
 @strawberry.input(description="One ordering term for memberships.")
-class MembershipOrder:
+class MembershipOrder(OrderBy[MembershipOrderField]):
     field: MembershipOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {MembershipOrderField.JOINED_AT: models.Membership.joined_at}
 
-
-@strawberry.input(description="Filter roles; all given conditions must hold.")
+@filter_input(description="Filter roles; all given conditions must hold.")
 class RoleFilter(EntityFilter):
-    id: IDFilter | None = None
-    name: StringFilter | None = None
-    rank: IntFilter | None = None
-    and_: list[RoleFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[RoleFilter] | None = strawberry.field(name="or", default=None)
-    not_: RoleFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.Role.id, "Role"),
-        "name": models.Role.name,
-        "rank": models.Role.rank,
-    }
+    id: IDFilter | None = on(models.Role.id, ref="Role")
+    name: StringFilter | None = on(models.Role.name)
+    rank: IntFilter | None = on(models.Role.rank)
 
 
 @strawberry.enum(description="Fields roles can be ordered by.")
 class RoleOrderField(enum.Enum):
-    NAME = "name"
-    RANK = "rank"
+    NAME = by(models.Role.name)
+    RANK = by(models.Role.rank)
 
 
 @strawberry.input(description="One ordering term for roles.")
-class RoleOrder:
+class RoleOrder(OrderBy[RoleOrderField]):
     field: RoleOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {RoleOrderField.NAME: models.Role.name, RoleOrderField.RANK: models.Role.rank}
-
-
-USER_ORDER = (OrderTerm(models.User.created_at),)
-ORGANIZATION_ORDER = (OrderTerm(models.Organization.created_at),)
-MEMBERSHIP_ORDER = (OrderTerm(models.Membership.joined_at),)
-ROLE_ORDER = (OrderTerm(models.Role.rank, descending=True),)
-API_KEY_ORDER = (OrderTerm(models.APIKey.created_at, descending=True),)
-ITEM_ORDER = (OrderTerm(models.Item.created_at),)
-TAG_ORDER = (OrderTerm(models.Tag.name),)
-PROPERTY_ORDER = (OrderTerm(realty_models.Property.created_at),)
-CLIENT_ORDER = (OrderTerm(realty_models.Client.created_at),)
-PROJECT_ORDER = (OrderTerm(models.design.Project.created_at),)
 
 # ---------------------------------------------------------------------------------------------
-# Nodes
+# Nodes. Other domains add their fields to User and Organization (graph.schema composes them).
 
 
 @node_type
 @strawberry.type(description="A person with an account.")
 class User(Node):
     __model__ = models.User
-    __relations__ = {
-        "memberships": ToMany(
-            lambda: MembershipConnection, lambda: Membership,
-            Relation(models.Membership.user_id), MEMBERSHIP_ORDER,
-        ),
-        "items": ToMany(
-            lambda: _catalog().ItemConnection, lambda: _catalog().Item,
-            Relation(models.Item.owner_id), ITEM_ORDER,
-        ),
-    }  # fmt: skip
 
     email: str
     full_name: str
@@ -272,65 +151,20 @@ class User(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="Organizations this user belongs to (that you can see).")
-    def memberships(
-        self,
-        info: Info,
-        filter: MembershipFilter | None = None,
-        order_by: list[MembershipOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> MembershipConnection:
-        return to_many(
-            info, self, "memberships", PageArgs(filter, order_by, first, after, last, before)
-        )
+    memberships: MembershipConnection = to_many(
+        models.Membership.user_id,
+        description="Organizations this user belongs to (that you can see).",
+    )
 
-    @strawberry.field(description="Items this user owns (that you can see).")
-    def items(
-        self,
-        info: Info,
-        filter: Annotated[ItemFilter, strawberry.lazy(CATALOG)] | None = None,
-        order_by: list[Annotated[ItemOrder, strawberry.lazy(CATALOG)]] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Annotated[ItemConnection, strawberry.lazy(CATALOG)]:
-        return to_many(info, self, "items", PageArgs(filter, order_by, first, after, last, before))
+
+def _viewer_role(self: Organization, info: Info) -> str | None:
+    return info.context.viewer.roles.get(self.pk)
 
 
 @node_type
 @strawberry.type(description="A tenant: it owns items, tags and everything else its members make.")
 class Organization(Node):
     __model__ = models.Organization
-    __relations__ = {
-        "memberships": ToMany(
-            lambda: MembershipConnection, lambda: Membership,
-            Relation(models.Membership.organization_id), MEMBERSHIP_ORDER,
-        ),
-        "items": ToMany(
-            lambda: _catalog().ItemConnection, lambda: _catalog().Item,
-            Relation(models.Item.organization_id), ITEM_ORDER,
-        ),
-        "tags": ToMany(
-            lambda: _catalog().TagConnection, lambda: _catalog().Tag,
-            Relation(models.Tag.organization_id), TAG_ORDER,
-        ),
-        "properties": ToMany(
-            lambda: _realty().PropertyConnection, lambda: _realty().Property,
-            Relation(realty_models.Property.organization_id), PROPERTY_ORDER,
-        ),
-        "clients": ToMany(
-            lambda: _realty().ClientConnection, lambda: _realty().Client,
-            Relation(realty_models.Client.organization_id), CLIENT_ORDER,
-        ),
-        "projects": ToMany(
-            lambda: _design().ProjectConnection, lambda: _design().Project,
-            Relation(models.design.Project.organization_id), PROJECT_ORDER,
-        ),
-    }  # fmt: skip
 
     name: str
     slug: str
@@ -339,105 +173,20 @@ class Organization(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="Your role here (OWNER, ADMIN, EDITOR, VIEWER or a custom one).")
-    def viewer_role(self, info: Info) -> str | None:
-        return info.context.viewer.roles.get(self.pk)
-
-    @strawberry.field(description="The people in this organization and their roles.")
-    def memberships(
-        self,
-        info: Info,
-        filter: MembershipFilter | None = None,
-        order_by: list[MembershipOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> MembershipConnection:
-        return to_many(
-            info, self, "memberships", PageArgs(filter, order_by, first, after, last, before)
-        )
-
-    @strawberry.field(description="The organization's items.")
-    def items(
-        self,
-        info: Info,
-        filter: Annotated[ItemFilter, strawberry.lazy(CATALOG)] | None = None,
-        order_by: list[Annotated[ItemOrder, strawberry.lazy(CATALOG)]] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Annotated[ItemConnection, strawberry.lazy(CATALOG)]:
-        return to_many(info, self, "items", PageArgs(filter, order_by, first, after, last, before))
-
-    @strawberry.field(description="The organization's tags.")
-    def tags(
-        self,
-        info: Info,
-        filter: Annotated[TagFilter, strawberry.lazy(CATALOG)] | None = None,
-        order_by: list[Annotated[TagOrder, strawberry.lazy(CATALOG)]] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Annotated[TagConnection, strawberry.lazy(CATALOG)]:
-        return to_many(info, self, "tags", PageArgs(filter, order_by, first, after, last, before))
-
-    @strawberry.field(description="The organization's properties (real-estate CRM).")
-    def properties(
-        self,
-        info: Info,
-        filter: Annotated[PropertyFilter, strawberry.lazy(REALTY)] | None = None,
-        order_by: list[Annotated[PropertyOrder, strawberry.lazy(REALTY)]] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Annotated[PropertyConnection, strawberry.lazy(REALTY)]:
-        return to_many(
-            info, self, "properties", PageArgs(filter, order_by, first, after, last, before)
-        )
-
-    @strawberry.field(description="The organization's clients (real-estate CRM).")
-    def clients(
-        self,
-        info: Info,
-        filter: Annotated[ClientFilter, strawberry.lazy(REALTY)] | None = None,
-        order_by: list[Annotated[ClientOrder, strawberry.lazy(REALTY)]] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Annotated[ClientConnection, strawberry.lazy(REALTY)]:
-        return to_many(
-            info, self, "clients", PageArgs(filter, order_by, first, after, last, before)
-        )
-
-    @strawberry.field(description="The organization's design projects.")
-    def projects(
-        self,
-        info: Info,
-        filter: Annotated[ProjectFilter, strawberry.lazy(DESIGN)] | None = None,
-        order_by: list[Annotated[ProjectOrder, strawberry.lazy(DESIGN)]] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Annotated[ProjectConnection, strawberry.lazy(DESIGN)]:
-        args = PageArgs(filter, order_by, first, after, last, before)
-        return to_many(info, self, "projects", args)
+    viewer_role: str | None = strawberry.field(
+        resolver=_viewer_role,
+        description="Your role here (OWNER, ADMIN, EDITOR, VIEWER or a custom one).",
+    )
+    memberships: MembershipConnection = to_many(
+        models.Membership.organization_id,
+        description="The people in this organization and their roles.",
+    )
 
 
 @node_type
 @strawberry.type(description="A user's place in an organization, with a role.")
 class Membership(Node):
     __model__ = models.Membership
-    __relations__ = {
-        "user": ToOne(lambda: User, "user_id"),
-        "organization": ToOne(lambda: Organization, "organization_id"),
-        "role": ToOne(lambda: Role, "role_id"),
-    }
 
     user_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID]
@@ -446,17 +195,9 @@ class Membership(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    def user(self, info: Info) -> User | None:
-        return to_one(info, self, "user")
-
-    @strawberry.field
-    def organization(self, info: Info) -> Organization | None:
-        return to_one(info, self, "organization")
-
-    @strawberry.field
-    def role(self, info: Info) -> Role | None:
-        return to_one(info, self, "role")
+    user: User | None = to_one("user_id")
+    organization: Organization | None = to_one("organization_id")
+    role: Role | None = to_one("role_id")
 
 
 @node_type
@@ -527,27 +268,49 @@ class ApiKey(Node):
 
 
 @strawberry.type(description="A page of users.")
-class UserConnection(Connection[User]):
+class UserConnection(
+    Connection[User],
+    filter=UserFilter,
+    order=UserOrder,
+    default_order=OrderTerm(models.User.created_at),
+):
     pass
 
 
 @strawberry.type(description="A page of organizations.")
-class OrganizationConnection(Connection[Organization]):
+class OrganizationConnection(
+    Connection[Organization],
+    filter=OrganizationFilter,
+    order=OrganizationOrder,
+    default_order=OrderTerm(models.Organization.created_at),
+):
     pass
 
 
 @strawberry.type(description="A page of memberships.")
-class MembershipConnection(Connection[Membership]):
+class MembershipConnection(
+    Connection[Membership],
+    filter=MembershipFilter,
+    order=MembershipOrder,
+    default_order=OrderTerm(models.Membership.joined_at),
+):
     pass
 
 
 @strawberry.type(description="A page of roles.")
-class RoleConnection(Connection[Role]):
+class RoleConnection(
+    Connection[Role],
+    filter=RoleFilter,
+    order=RoleOrder,
+    default_order=OrderTerm(models.Role.rank, descending=True),
+):
     pass
 
 
 @strawberry.type(description="A page of API keys.")
-class ApiKeyConnection(Connection[ApiKey]):
+class ApiKeyConnection(
+    Connection[ApiKey], default_order=OrderTerm(models.APIKey.created_at, descending=True)
+):
     pass
 
 

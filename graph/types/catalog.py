@@ -12,113 +12,78 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
-from graph.context import Info
-from graph.kernel.connections import PageArgs, ToMany, ToOne, to_many, to_one
 from graph.kernel.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
+from graph.kernel.fields import to_many, to_one
 from graph.kernel.filters import (
     DateTimeFilter,
     EntityFilter,
     IDFilter,
+    OrderBy,
     OrderDirection,
-    Ref,
     StringFilter,
+    by,
+    filter_input,
+    on,
 )
 from graph.kernel.ids import node_type
 from graph.kernel.relay import Connection, Node
-from graph.types.accounts import ITEM_ORDER, TAG_ORDER, Organization, User
-from loaders.base import Relation
+from graph.types.accounts import Organization, User
+from loaders.base import OrderTerm, Relation
 
 # ---------------------------------------------------------------------------------------------
 # Filters and orderings
 
 
-@strawberry.input(description="Filter items; all given conditions must hold.")
+@filter_input(description="Filter items; all given conditions must hold.")
 class ItemFilter(EntityFilter):
-    id: IDFilter | None = None
-    type: StringFilter | None = None
-    title: StringFilter | None = None
-    description: StringFilter | None = None
-    owner: IDFilter | None = None
-    organization: IDFilter | None = None
-    created_at: DateTimeFilter | None = None
-    updated_at: DateTimeFilter | None = None
-    and_: list[ItemFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[ItemFilter] | None = strawberry.field(name="or", default=None)
-    not_: ItemFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.Item.id, "Item"),
-        "type": models.Item.type,
-        "title": models.Item.title,
-        "description": models.Item.description,
-        "owner": Ref(models.Item.owner_id, "User"),
-        "organization": Ref(models.Item.organization_id, "Organization"),
-        "created_at": models.Item.created_at,
-        "updated_at": models.Item.updated_at,
-    }
+    id: IDFilter | None = on(models.Item.id, ref="Item")
+    type: StringFilter | None = on(models.Item.type)
+    title: StringFilter | None = on(models.Item.title)
+    description: StringFilter | None = on(models.Item.description)
+    owner: IDFilter | None = on(models.Item.owner_id, ref="User")
+    organization: IDFilter | None = on(models.Item.organization_id, ref="Organization")
+    created_at: DateTimeFilter | None = on(models.Item.created_at)
+    updated_at: DateTimeFilter | None = on(models.Item.updated_at)
 
 
 @strawberry.enum(description="Fields items can be ordered by.")
 class ItemOrderField(enum.Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-    TITLE = "title"
-    TYPE = "type"
+    CREATED_AT = by(models.Item.created_at)
+    UPDATED_AT = by(models.Item.updated_at)
+    TITLE = by(models.Item.title)
+    TYPE = by(models.Item.type)
 
 
 @strawberry.input(description="One ordering term for items.")
-class ItemOrder:
+class ItemOrder(OrderBy[ItemOrderField]):
     field: ItemOrderField
     direction: OrderDirection = OrderDirection.ASC
 
-    __columns__ = {
-        ItemOrderField.CREATED_AT: models.Item.created_at,
-        ItemOrderField.UPDATED_AT: models.Item.updated_at,
-        ItemOrderField.TITLE: models.Item.title,
-        ItemOrderField.TYPE: models.Item.type,
-    }
 
-
-@strawberry.input(description="Filter tags; all given conditions must hold.")
+@filter_input(description="Filter tags; all given conditions must hold.")
 class TagFilter(EntityFilter):
-    id: IDFilter | None = None
-    name: StringFilter | None = None
-    color: StringFilter | None = None
-    organization: IDFilter | None = None
-    created_at: DateTimeFilter | None = None
-    and_: list[TagFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[TagFilter] | None = strawberry.field(name="or", default=None)
-    not_: TagFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "id": Ref(models.Tag.id, "Tag"),
-        "name": models.Tag.name,
-        "color": models.Tag.color,
-        "organization": Ref(models.Tag.organization_id, "Organization"),
-        "created_at": models.Tag.created_at,
-    }
+    id: IDFilter | None = on(models.Tag.id, ref="Tag")
+    name: StringFilter | None = on(models.Tag.name)
+    color: StringFilter | None = on(models.Tag.color)
+    organization: IDFilter | None = on(models.Tag.organization_id, ref="Organization")
+    created_at: DateTimeFilter | None = on(models.Tag.created_at)
 
 
 @strawberry.enum(description="Fields tags can be ordered by.")
 class TagOrderField(enum.Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
+    NAME = by(models.Tag.name)
+    CREATED_AT = by(models.Tag.created_at)
 
 
 @strawberry.input(description="One ordering term for tags.")
-class TagOrder:
+class TagOrder(OrderBy[TagOrderField]):
     field: TagOrderField
     direction: OrderDirection = OrderDirection.ASC
-
-    __columns__ = {
-        TagOrderField.NAME: models.Tag.name,
-        TagOrderField.CREATED_AT: models.Tag.created_at,
-    }
 
 
 ITEM_TAGS = Relation(
@@ -136,11 +101,6 @@ TAG_ITEMS = Relation(
 @strawberry.type(description="A catalog entry, owned by a user, usually within an organization.")
 class Item(Node):
     __model__ = models.Item
-    __relations__ = {
-        "owner": ToOne(lambda: User, "owner_id"),
-        "organization": ToOne(lambda: Organization, "organization_id"),
-        "tags": ToMany(lambda: TagConnection, lambda: Tag, ITEM_TAGS, TAG_ORDER),
-    }
 
     owner_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID | None]
@@ -151,26 +111,13 @@ class Item(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The owner; null when you cannot see them (they left).")
-    def owner(self, info: Info) -> User | None:
-        return to_one(info, self, "owner")
-
-    @strawberry.field(description="Null once the organization is deleted (the item stays).")
-    def organization(self, info: Info) -> Organization | None:
-        return to_one(info, self, "organization")
-
-    @strawberry.field(description="The item's tags.")
-    def tags(
-        self,
-        info: Info,
-        filter: TagFilter | None = None,
-        order_by: list[TagOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> TagConnection:
-        return to_many(info, self, "tags", PageArgs(filter, order_by, first, after, last, before))
+    owner: User | None = to_one(
+        "owner_id", description="The owner; null when you cannot see them (they left)."
+    )
+    organization: Organization | None = to_one(
+        "organization_id", description="Null once the organization is deleted (the item stays)."
+    )
+    tags: TagConnection = to_many(ITEM_TAGS, description="The item's tags.")
 
 
 @node_type
@@ -179,10 +126,6 @@ class Item(Node):
 )
 class Tag(Node):
     __model__ = models.Tag
-    __relations__ = {
-        "organization": ToOne(lambda: Organization, "organization_id"),
-        "items": ToMany(lambda: ItemConnection, lambda: Item, TAG_ITEMS, ITEM_ORDER),
-    }
 
     organization_id: strawberry.Private[uuid.UUID]
     name: str
@@ -190,32 +133,46 @@ class Tag(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    def organization(self, info: Info) -> Organization | None:
-        return to_one(info, self, "organization")
-
-    @strawberry.field(description="Items carrying this tag.")
-    def items(
-        self,
-        info: Info,
-        filter: ItemFilter | None = None,
-        order_by: list[ItemOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> ItemConnection:
-        return to_many(info, self, "items", PageArgs(filter, order_by, first, after, last, before))
+    organization: Organization | None = to_one("organization_id")
+    items: ItemConnection = to_many(TAG_ITEMS, description="Items carrying this tag.")
 
 
 @strawberry.type(description="A page of items.")
-class ItemConnection(Connection[Item]):
+class ItemConnection(
+    Connection[Item],
+    filter=ItemFilter,
+    order=ItemOrder,
+    default_order=OrderTerm(models.Item.created_at),
+):
     pass
 
 
 @strawberry.type(description="A page of tags.")
-class TagConnection(Connection[Tag]):
+class TagConnection(
+    Connection[Tag], filter=TagFilter, order=TagOrder, default_order=OrderTerm(models.Tag.name)
+):
     pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalog's fields of users and organizations (composed in graph.schema)
+
+
+@strawberry.type
+class CatalogUserFields:
+    items: ItemConnection = to_many(
+        models.Item.owner_id, description="Items this user owns (that you can see)."
+    )
+
+
+@strawberry.type
+class CatalogOrganizationFields:
+    items: ItemConnection = to_many(
+        models.Item.organization_id, description="The organization's items."
+    )
+    tags: TagConnection = to_many(
+        models.Tag.organization_id, description="The organization's tags."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,17 +10,17 @@ from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
 import models
-from graph.context import Info
-from graph.kernel.connections import ToOne, to_one
+from graph.kernel.fields import to_one
 from graph.kernel.filters import (
     DateTimeFilter,
     EntityFilter,
     EnumFilter,
     IDFilter,
-    Ref,
     StringFilter,
+    filter_input,
+    on,
 )
-from graph.kernel.ids import NODE_TYPES, to_global_id
+from graph.kernel.ids import NODE_TYPES, named_type, to_global_id
 from graph.kernel.relay import Connection, Node
 from graph.types.accounts import ApiKey, Organization, User
 from loaders.base import OrderTerm
@@ -28,29 +28,17 @@ from models.history import ChangeAction
 
 strawberry.enum(ChangeAction, description="What a change did to its row.")
 
-# Newest first.
-HISTORY_ORDER = (OrderTerm(models.ChangeLog.position, descending=True),)
-
-
 ChangeActionFilter = EnumFilter[ChangeAction]
 
 
-@strawberry.input(description="Filter changes; all given conditions must hold.")
+@filter_input(description="Filter changes; all given conditions must hold.")
 class ChangeFilter(EntityFilter):
-    action: ChangeActionFilter | None = None
-    actor: IDFilter | None = strawberry.field(default=None, description="The acting user.")
-    entity_type: StringFilter | None = None
-    at: DateTimeFilter | None = None
-    and_: list[ChangeFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[ChangeFilter] | None = strawberry.field(name="or", default=None)
-    not_: ChangeFilter | None = strawberry.field(name="not", default=None)
-
-    __columns__ = {
-        "action": models.ChangeLog.action,
-        "actor": Ref(models.ChangeLog.actor_user_id, "User"),
-        "entity_type": models.ChangeLog.entity_type,
-        "at": models.ChangeLog.created_at,
-    }
+    action: ChangeActionFilter | None = on(models.ChangeLog.action)
+    actor: IDFilter | None = on(
+        models.ChangeLog.actor_user_id, ref="User", description="The acting user."
+    )
+    entity_type: StringFilter | None = on(models.ChangeLog.entity_type)
+    at: DateTimeFilter | None = on(models.ChangeLog.created_at)
 
 
 @strawberry.type(description="One field of a change: its value before and after.")
@@ -60,17 +48,13 @@ class FieldChange:
     new: JSON | None
 
 
+@named_type
 @strawberry.type(
     description="One created, updated or deleted row, recorded in the transaction that "
     "changed it. Secrets (password and token hashes) are never recorded."
 )
 class Change:
     __model__ = models.ChangeLog
-    __relations__ = {
-        "actor": ToOne(lambda: User, "actor_user_id"),
-        "actor_api_key": ToOne(lambda: ApiKey, "actor_api_key_id"),
-        "organization": ToOne(lambda: Organization, "organization_id"),
-    }
 
     pk: strawberry.Private[uuid.UUID]
     position: strawberry.Private[int]
@@ -84,37 +68,31 @@ class Change:
     action: ChangeAction
     created_at: datetime = strawberry.field(name="at", description="When it was committed.")
 
-    @strawberry.field(
+    cursor: str = strawberry.field(
+        resolver=lambda self: str(self.position),
         description="Where this change sits in the change stream: pass it as `after:` to "
-        "`changes` to resume right after it. Increases with every commit."
+        "`changes` to resume right after it. Increases with every commit.",
     )
-    def cursor(self) -> str:
-        return str(self.position)
-
-    @strawberry.field(
-        name="entityId", description="The changed node's global ID (it may be deleted since)."
+    entity_node_id: strawberry.ID = strawberry.field(
+        resolver=lambda self: strawberry.ID(entity_global_id(self.entity_type, self.entity_id)),
+        name="entityId",
+        description="The changed node's global ID (it may be deleted since).",
     )
-    def entity_node_id(self) -> strawberry.ID:
-        return strawberry.ID(entity_global_id(self.entity_type, self.entity_id))
-
-    @strawberry.field(description="The changed fields, old and new values.")
-    def fields(self) -> list[FieldChange]:
-        return [
+    fields: list[FieldChange] = strawberry.field(
+        resolver=lambda self: [
             FieldChange(field=to_camel_case(name), old=old, new=new)
             for name, (old, new) in self.changes.items()
-        ]
+        ],
+        description="The changed fields, old and new values.",
+    )
 
-    @strawberry.field(description="The user who made it; null if anonymous or not visible.")
-    def actor(self, info: Info) -> User | None:
-        return to_one(info, self, "actor")
-
-    @strawberry.field(description="The API key it was made with, if you own that key.")
-    def actor_api_key(self, info: Info) -> ApiKey | None:
-        return to_one(info, self, "actor_api_key")
-
-    @strawberry.field
-    def organization(self, info: Info) -> Organization | None:
-        return to_one(info, self, "organization")
+    actor: User | None = to_one(
+        "actor_user_id", description="The user who made it; null if anonymous or not visible."
+    )
+    actor_api_key: ApiKey | None = to_one(
+        "actor_api_key_id", description="The API key it was made with, if you own that key."
+    )
+    organization: Organization | None = to_one("organization_id")
 
 
 def entity_global_id(entity_type: str, pk: uuid.UUID) -> str:
@@ -122,7 +100,11 @@ def entity_global_id(entity_type: str, pk: uuid.UUID) -> str:
 
 
 @strawberry.type(description="A page of changes, newest first.")
-class ChangeConnection(Connection[Change]):
+class ChangeConnection(
+    Connection[Change],
+    filter=ChangeFilter,
+    default_order=OrderTerm(models.ChangeLog.position, descending=True),
+):
     pass
 
 

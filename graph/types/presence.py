@@ -10,15 +10,13 @@ from typing import Annotated
 import strawberry
 
 from graph.context import Info
-from graph.kernel.connections import ToOne, to_one
 from graph.kernel.errors import NotFoundError, ValidationError
+from graph.kernel.fields import to_one
 from graph.kernel.ids import NODE_TYPES, to_global_id
 from graph.kernel.relay import Connection, Node
 from graph.types.accounts import User
 from loaders.base import OrderTerm
 from models.design import Presence as PresenceModel
-
-PRESENCE_ORDER = (OrderTerm(PresenceModel.created_at),)
 
 
 @strawberry.type(
@@ -27,7 +25,6 @@ PRESENCE_ORDER = (OrderTerm(PresenceModel.created_at),)
 )
 class Presence:
     __model__ = PresenceModel
-    __relations__ = {"user": ToOne(lambda: User, "user_id")}
 
     pk: strawberry.Private[uuid.UUID]
     project_id: strawberry.Private[uuid.UUID]
@@ -40,9 +37,7 @@ class Presence:
     updated_at: datetime = strawberry.field(name="lastSeenAt")
     expires_at: datetime
 
-    @strawberry.field
-    def user(self, info: Info) -> User | None:
-        return to_one(info, self, "user")
+    user: User | None = to_one("user_id")
 
     @strawberry.field(name="editingId", description="The global ID of the node being edited.")
     def editing_global_id(self) -> strawberry.ID | None:
@@ -59,7 +54,9 @@ class Presence:
 
 
 @strawberry.type(description="The clients present in a project.")
-class PresenceConnection(Connection[Presence]):
+class PresenceConnection(
+    Connection[Presence], default_order=OrderTerm(PresenceModel.created_at)
+):
     pass
 
 

@@ -1,0 +1,187 @@
+"""The real-estate CRM's nodes and connections: properties and their media, clients, their
+interactions; and the CRM's fields of an organization."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph.kernel.fields import to_many, to_one
+from graph.kernel.ids import node_type
+from graph.kernel.relay import Connection, Node
+from graph.types.accounts import Organization, User
+from graph.types.realty.filters import (
+    CLIENT_PROPERTIES,
+    PROPERTY_CLIENTS,
+    ClientFilter,
+    ClientOrder,
+    InteractionFilter,
+    InteractionOrder,
+    MediaFilter,
+    MediaOrder,
+    PropertyFilter,
+    PropertyOrder,
+)
+from loaders.base import OrderTerm
+from models.realty import Client as ClientModel
+from models.realty import Interaction as InteractionModel
+from models.realty import (
+    InteractionType,
+    MediaType,
+    NurtureStatus,
+    PropertyStatus,
+)
+from models.realty import Property as PropertyModel
+from models.realty import PropertyMedia as MediaModel
+
+# ---------------------------------------------------------------------------------------------
+# Nodes
+
+
+@node_type
+@strawberry.type(description="A property on a brokerage's books.")
+class Property(Node):
+    __model__ = PropertyModel
+
+    organization_id: strawberry.Private[uuid.UUID]
+    title: str
+    address: str
+    city: str | None
+    area: str | None
+    latitude: float | None
+    longitude: float | None
+    property_type: str = strawberry.field(description="Free text: house, apartment, land...")
+    bedrooms: int
+    bathrooms: int
+    size_sqft: int | None
+    price: Decimal = strawberry.field(description="Exact, with two decimals, as a string.")
+    status: PropertyStatus
+    created_at: datetime
+    updated_at: datetime
+
+    organization: Organization | None = to_one("organization_id")
+    media: MediaConnection = to_many(
+        MediaModel.property_id, description="Photos, documents and videos of the property."
+    )
+    interested_clients: ClientConnection = to_many(
+        PROPERTY_CLIENTS, description="Clients interested in this property."
+    )
+
+
+@node_type
+@strawberry.type(description="A photo, document or video of a property.")
+class Media(Node):
+    __model__ = MediaModel
+
+    property_id: strawberry.Private[uuid.UUID]
+    type: MediaType
+    url: str = strawberry.field(description="A storage key or an absolute URL.")
+    meta_data: JSON = strawberry.field(description="Free-form: dimensions, caption, duration...")
+    created_at: datetime
+    updated_at: datetime
+
+    property: Property | None = to_one("property_id")
+
+
+@node_type
+@strawberry.type(description="A buyer, seller or tenant the brokerage works with.")
+class Client(Node):
+    __model__ = ClientModel
+
+    organization_id: strawberry.Private[uuid.UUID]
+    name: str
+    email: str | None
+    phone: str | None
+    lead_score: int = strawberry.field(description="0-100.")
+    nurture_status: NurtureStatus
+    last_contacted_at: datetime | None = strawberry.field(
+        description="When the latest recorded interaction occurred; null if never contacted."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+    organization: Organization | None = to_one("organization_id")
+    interactions: InteractionConnection = to_many(
+        InteractionModel.client_id,
+        description="Recorded contacts with this client, newest first by default.",
+    )
+    interested_properties: PropertyConnection = to_many(
+        CLIENT_PROPERTIES, description="Properties this client is interested in."
+    )
+
+
+@node_type
+@strawberry.type(description="One contact with a client: an email, call, meeting or note.")
+class Interaction(Node):
+    __model__ = InteractionModel
+
+    client_id: strawberry.Private[uuid.UUID]
+    user_id: strawberry.Private[uuid.UUID | None]
+    type: InteractionType
+    notes: str | None
+    occurred_at: datetime
+    outcome: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    client: Client | None = to_one("client_id")
+    user: User | None = to_one(
+        "user_id", description="Who recorded it; null when you cannot see them (they left)."
+    )
+
+
+@strawberry.type(description="A page of properties.")
+class PropertyConnection(
+    Connection[Property],
+    filter=PropertyFilter,
+    order=PropertyOrder,
+    default_order=OrderTerm(PropertyModel.created_at),
+):
+    pass
+
+
+@strawberry.type(description="A page of media.")
+class MediaConnection(
+    Connection[Media],
+    filter=MediaFilter,
+    order=MediaOrder,
+    default_order=OrderTerm(MediaModel.created_at),
+):
+    pass
+
+
+@strawberry.type(description="A page of clients.")
+class ClientConnection(
+    Connection[Client],
+    filter=ClientFilter,
+    order=ClientOrder,
+    default_order=OrderTerm(ClientModel.created_at),
+):
+    pass
+
+
+@strawberry.type(description="A page of interactions.")
+class InteractionConnection(
+    Connection[Interaction],
+    filter=InteractionFilter,
+    order=InteractionOrder,
+    default_order=OrderTerm(InteractionModel.occurred_at, descending=True),
+):
+    pass
+
+
+@strawberry.type
+class RealtyOrganizationFields:
+    """The CRM's fields of an organization (composed in graph.schema)."""
+
+    properties: PropertyConnection = to_many(
+        PropertyModel.organization_id,
+        description="The organization's properties (real-estate CRM).",
+    )
+    clients: ClientConnection = to_many(
+        ClientModel.organization_id, description="The organization's clients (real-estate CRM)."
+    )

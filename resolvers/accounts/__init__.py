@@ -1,0 +1,7 @@
+"""Accounts: registration, login, tokens, API keys, organizations and their members."""
+
+from resolvers.accounts.auth import register_user
+from resolvers.accounts.mutations import AccountsMutation
+from resolvers.accounts.queries import AccountsQuery
+
+__all__ = ["AccountsMutation", "AccountsQuery", "register_user"]

@@ -1,0 +1,223 @@
+"""Accounts in the Mutation type: each mutation runs an op and returns its payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.kernel.errors import (
+    AuthenticationFailed,
+)
+from graph.types.accounts import (
+    ApiKey,
+    ApiKeyCreateInput,
+    ApiKeyCreatePayload,
+    ApiKeyCreateSuccess,
+    ApiKeyRevokeInput,
+    ApiKeyRevokePayload,
+    ApiKeyRevokeSuccess,
+    AuthLoginInput,
+    AuthLoginPayload,
+    AuthLogoutInput,
+    AuthLogoutPayload,
+    AuthLogoutSuccess,
+    AuthRefreshInput,
+    AuthRefreshPayload,
+    AuthTokens,
+    Membership,
+    MembershipCreateInput,
+    MembershipCreatePayload,
+    MembershipDeleteInput,
+    MembershipDeletePayload,
+    MembershipDeleteSuccess,
+    MembershipRoleChangeInput,
+    MembershipRoleChangePayload,
+    MembershipSuccess,
+    Organization,
+    OrganizationCreateInput,
+    OrganizationCreatePayload,
+    OrganizationDeleteInput,
+    OrganizationDeletePayload,
+    OrganizationDeleteSuccess,
+    OrganizationSuccess,
+    OrganizationUpdateInput,
+    OrganizationUpdatePayload,
+    User,
+    UserRegisterInput,
+    UserRegisterPayload,
+    UserRegisterSuccess,
+)
+from loaders.base import to_node
+from resolvers.accounts.auth import (
+    create_api_key,
+    login,
+    logout,
+    refresh_tokens,
+    register_user,
+    revoke_api_key,
+)
+from resolvers.accounts.organizations import (
+    add_member,
+    change_member_role,
+    create_organization,
+    delete_organization,
+    remove_member,
+    update_organization,
+)
+from resolvers.writes import Writer, mutate
+
+# ---------------------------------------------------------------------------------------------
+# GraphQL
+
+
+def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
+    user, issued = result
+    session: models.AuthSession = issued["session"]
+    return AuthTokens(
+        access_token=issued["access"],
+        access_token_expires_at=session.expires_at,
+        refresh_token=issued["refresh"],
+        refresh_token_expires_at=session.refresh_expires_at,
+        user=to_node(User, user),
+    )
+
+
+@strawberry.type
+class AccountsMutation:
+    @strawberry.mutation(description="Create an account with email and password.")
+    async def user_register(self, info: Info, input: UserRegisterInput) -> UserRegisterPayload:
+        return await mutate(
+            info,
+            lambda w: register_user(
+                w, email=input.email, password=input.password, full_name=input.full_name
+            ),
+            lambda user: UserRegisterSuccess(user=to_node(User, user)),
+        )
+
+    @strawberry.mutation(description="Sign in; returns an access and a refresh token.")
+    async def auth_login(self, info: Info, input: AuthLoginInput) -> AuthLoginPayload:
+        ctx = info.context
+        # Failed attempts are throttled per account and per client address (graph/security.py);
+        # an unknown email counts like a known one, so the answer reveals nothing.
+        request = getattr(ctx, "request", None)
+        throttle = getattr(getattr(request, "app", None), "state", None)
+        throttle = getattr(throttle, "login_throttle", None)
+        keys = throttle.keys(input.email, ctx.client_ip) if throttle else []
+
+        async def attempt(w: Writer) -> tuple[models.User, dict[str, Any]]:
+            if throttle is not None and (wait := throttle.retry_after(keys)) is not None:
+                raise AuthenticationFailed(f"Too many attempts, try again in {wait} s.")
+            try:
+                return await login(
+                    w,
+                    email=input.email,
+                    password=input.password,
+                    ip=ctx.client_ip,
+                    user_agent=ctx.user_agent,
+                )
+            except AuthenticationFailed:
+                if throttle is not None:
+                    throttle.failed(keys)
+                raise
+
+        return await mutate(info, attempt, _tokens)
+
+    @strawberry.mutation(description="Rotate a token pair: the old refresh token stops working.")
+    async def auth_refresh(self, info: Info, input: AuthRefreshInput) -> AuthRefreshPayload:
+        return await mutate(
+            info, lambda w: refresh_tokens(w, refresh_token=input.refresh_token), _tokens
+        )
+
+    @strawberry.mutation(description="Revoke this session's tokens (or all your sessions).")
+    async def auth_logout(self, info: Info, input: AuthLogoutInput) -> AuthLogoutPayload:
+        return await mutate(
+            info,
+            lambda w: logout(w, everywhere=input.everywhere),
+            lambda n: AuthLogoutSuccess(revoked_sessions=n),
+        )
+
+    @strawberry.mutation(description="Create an API key; its secret is returned this once.")
+    async def api_key_create(self, info: Info, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
+        return await mutate(
+            info,
+            lambda w: create_api_key(
+                w,
+                name=input.name,
+                scopes=[s.value for s in input.scopes],
+                expires_at=input.expires_at,
+            ),
+            lambda r: ApiKeyCreateSuccess(api_key=to_node(ApiKey, r[0]), secret=r[1]),
+        )
+
+    @strawberry.mutation(description="Revoke one of your API keys, at once.")
+    async def api_key_revoke(self, info: Info, input: ApiKeyRevokeInput) -> ApiKeyRevokePayload:
+        return await mutate(
+            info,
+            lambda w: revoke_api_key(w, id=input.id),
+            lambda key: ApiKeyRevokeSuccess(api_key=to_node(ApiKey, key)),
+        )
+
+    @strawberry.mutation(description="Create an organization; you become its OWNER.")
+    async def organization_create(
+        self, info: Info, input: OrganizationCreateInput
+    ) -> OrganizationCreatePayload:
+        return await mutate(
+            info,
+            lambda w: create_organization(w, input),
+            lambda org: OrganizationSuccess(organization=to_node(Organization, org)),
+        )
+
+    @strawberry.mutation(description="Change an organization (ADMIN+).")
+    async def organization_update(
+        self, info: Info, input: OrganizationUpdateInput
+    ) -> OrganizationUpdatePayload:
+        return await mutate(
+            info,
+            lambda w: update_organization(w, input),
+            lambda org: OrganizationSuccess(organization=to_node(Organization, org)),
+        )
+
+    @strawberry.mutation(description="Delete an organization (OWNER only).")
+    async def organization_delete(
+        self, info: Info, input: OrganizationDeleteInput
+    ) -> OrganizationDeletePayload:
+        return await mutate(
+            info,
+            lambda w: delete_organization(w, id=input.id),
+            lambda _: OrganizationDeleteSuccess(deleted_id=input.id),
+        )
+
+    @strawberry.mutation(description="Add a user to an organization with a role (ADMIN+).")
+    async def membership_create(
+        self, info: Info, input: MembershipCreateInput
+    ) -> MembershipCreatePayload:
+        return await mutate(
+            info,
+            lambda w: add_member(
+                w, organization=input.organization, email=input.email, role=input.role
+            ),
+            lambda m: MembershipSuccess(membership=to_node(Membership, m)),
+        )
+
+    @strawberry.mutation(description="Change a member's role (ADMIN+).")
+    async def membership_role_change(
+        self, info: Info, input: MembershipRoleChangeInput
+    ) -> MembershipRoleChangePayload:
+        return await mutate(
+            info,
+            lambda w: change_member_role(w, id=input.id, role=input.role),
+            lambda m: MembershipSuccess(membership=to_node(Membership, m)),
+        )
+
+    @strawberry.mutation(description="Remove a member (ADMIN+), or leave an organization.")
+    async def membership_delete(
+        self, info: Info, input: MembershipDeleteInput
+    ) -> MembershipDeletePayload:
+        return await mutate(
+            info,
+            lambda w: remove_member(w, id=input.id),
+            lambda m: MembershipDeleteSuccess(deleted_id=input.id),
+        )
