@@ -86,7 +86,7 @@ async def create_object(writer: Writer, data: DesignObjectCreateInput) -> Design
     await require_edit(writer, project.organization_id, project.id)
     checks = Checks()
     # Omitted (or null) metadata on create is an empty object.
-    meta = {} if data.meta_data is None else data.meta_data
+    meta: Any = {} if data.meta_data is None else data.meta_data
     values = OBJECT_FIELDS.create(checks, replace(data, meta_data=meta))
     checks.done()
     await _ensure_free(writer, project.id, values["position_x"], values["position_y"])

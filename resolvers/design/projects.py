@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import models
 from graph.kernel.errors import NotFound
@@ -46,7 +47,7 @@ async def create_project(writer: Writer, data: ProjectCreateInput) -> Project:
     writer.require(CREATE, org.id)
     checks = Checks()
     # Omitted (or null) settings on create are an empty object.
-    settings = {} if data.settings is None else data.settings
+    settings: Any = {} if data.settings is None else data.settings
     values = PROJECT_FIELDS.create(checks, replace(data, settings=settings))
     checks.done()
     project = await writer.create(
