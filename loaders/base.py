@@ -577,22 +577,22 @@ class Loaders:
         key: Hashable,
         cls: type[T],
         relation: Relation,
-        spec: Callable[[], PageSpec],
-        where: Callable[[], ColumnElement[bool] | None],
+        spec: PageSpec,
+        where: ColumnElement[bool] | None,
         *,
         constant: bool,
     ) -> PageLoader[T]:
         """The page loader for one relation field with one set of arguments.
 
         ``key`` identifies the field and its arguments, so every parent asking for the same
-        page shares one loader (and one statement); ``spec`` and ``where`` are built once.
+        page shares one loader (and one statement).
         ``constant``: the arguments carry no filter or cursor, so the statement's SQL can be
         compiled once for every request asking the same.
         """
         loader = self._keyed.get(key)
         if loader is None:
             loader = self._keyed[key] = PageLoader(
-                self.reader, cls, self.viewer, relation, spec(), where(),
+                self.reader, cls, self.viewer, relation, spec, where,
                 ("pages", key) if constant else None,
             )  # fmt: skip
         return cast(PageLoader[T], loader)
@@ -612,14 +612,14 @@ class Loaders:
         key: Hashable,
         cls: type[Any],
         relation: Relation,
-        where: Callable[[], ColumnElement[bool] | None],
+        where: ColumnElement[bool] | None,
         *,
         constant: bool,
     ) -> CountLoader:
         loader = self._keyed.get(("count", key))
         if loader is None:
             loader = self._keyed[("count", key)] = CountLoader(
-                self.reader, cls, self.viewer, relation, where(),
+                self.reader, cls, self.viewer, relation, where,
                 ("counts", key) if constant else None,
             )  # fmt: skip
         return cast(CountLoader, loader)

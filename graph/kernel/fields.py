@@ -50,10 +50,12 @@ from loaders.base import Column, OrderTerm, Relation
 _MISSING = object()
 
 
-def _field(declared: Declared, resolver: Any, description: str | None) -> Any:
+def _field(
+    declared: Declared, resolver: Any, description: str | None, name: str | None = None
+) -> Any:
     return KernelField(
         python_name=None,
-        graphql_name=None,
+        graphql_name=name,
         type_annotation=None,
         description=description,
         base_resolver=StrawberryResolver(resolver),
@@ -72,22 +74,25 @@ def _prefetched(node: Any, info: Info) -> Any:
 # Relations
 
 
-def to_one(attribute: str | Column, *, description: str | None = None) -> Any:
-    """The node a foreign key of this node references; null when missing or not visible."""
-    name = attribute if isinstance(attribute, str) else attribute.key
+def to_one(
+    attribute: str | Column, *, name: str | None = None, description: str | None = None
+) -> Any:
+    """The node a foreign key of this node references; null when missing or not visible.
+    ``name``: the GraphQL name, when not the attribute's (camel-cased)."""
+    key = attribute if isinstance(attribute, str) else attribute.key
 
     def resolve(self: Any, info: Info) -> Any:
         found = _prefetched(self, info)
         if found is not _MISSING:
             return found
-        pk = getattr(self, name)
+        pk = getattr(self, key)
         if pk is None:
             return None
         spec = info._field.spec
         assert isinstance(spec, ToOne)
         return info.context.loaders.by_id(spec.target).load(pk)
 
-    return _field(Declared(TO_ONE, attribute=name), resolve, description)
+    return _field(Declared(TO_ONE, attribute=key), resolve, description, name)
 
 
 def to_many(

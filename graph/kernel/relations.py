@@ -130,9 +130,9 @@ class KernelField(StrawberryField):
 
     @property
     def spec(self) -> Spec:
-        found: Spec | None = self.metadata.get("spec")
+        found: Spec | None = self.__dict__.get("_spec")
         if found is None:
-            found = self.metadata["spec"] = _resolve(self.declared, named_class(self.type))
+            found = self.__dict__["_spec"] = _resolve(self.declared, named_class(self.type))
         return found
 
 

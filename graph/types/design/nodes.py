@@ -8,9 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.annotation import StrawberryAnnotation
 from strawberry.scalars import JSON
-from strawberry.types.arguments import StrawberryArgument
 
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
@@ -51,28 +49,6 @@ if TYPE_CHECKING:
     from graph.types.presence import PresenceConnection
 
 
-def _named(field: Any, graphql_name: str) -> Any:
-    """A factory's field under a GraphQL name other than its Python one (the Python name is
-    taken by the column the relation reads)."""
-    field.graphql_name = graphql_name
-    return field
-
-
-def _forward_only(field: Any) -> Any:
-    """A connection field paged forward only: `first` and `after`, no filter or ordering
-    arguments (the SDL has always offered just these)."""
-    field.arguments = [
-        StrawberryArgument(
-            python_name=name,
-            graphql_name=None,
-            type_annotation=StrawberryAnnotation(annotation),
-            default=None,
-        )
-        for name, annotation in (("first", int | None), ("after", str | None))
-    ]
-    return field
-
-
 @node_type
 @strawberry.type(
     description="A design project of an organization: a matrix of objects and the "
@@ -107,11 +83,10 @@ class Project(Node):
         description="Every relationship between the project's objects.",
     )
     presence: Annotated[PresenceConnection, strawberry.lazy("graph.types.presence")] = (
-        _forward_only(
-            to_many(
-                PresenceModel.project_id,
-                description="Who is in the project now (clients whose presence has not expired).",
-            )
+        to_many(
+            PresenceModel.project_id,
+            page_arguments=("first", "after"),
+            description="Who is in the project now (clients whose presence has not expired).",
         )
     )
 
@@ -154,8 +129,8 @@ class DesignObject(Node):
     updated_at: datetime
 
     project: Project | None = to_one("project_id")
-    creator: User | None = _named(
-        to_one("created_by", description="Null when the account is gone."), "createdBy"
+    creator: User | None = to_one(
+        "created_by", name="createdBy", description="Null when the account is gone."
     )
     outgoing_relationships: RelationshipConnection = to_many(
         RelationshipModel.source_id,
@@ -321,3 +296,12 @@ class AttributeConnection(
     default_order=OrderTerm(AttributeModel.name),
 ):
     pass
+
+
+@strawberry.type
+class DesignOrganizationFields:
+    """Design's fields of an organization (composed in graph.schema)."""
+
+    projects: ProjectConnection = to_many(
+        ProjectModel.organization_id, description="The organization's design projects."
+    )
