@@ -37,7 +37,7 @@ from graph.kernel.errors import (
 from graph.kernel.relay import InvalidId, decode_id
 from models.base import Base, SoftDeleteMixin
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
-from models.viewer import ANONYMOUS, Viewer
+from models.viewer import ANONYMOUS, VIEWER_ENTITY_TYPES, Viewer
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +126,6 @@ async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Ch
     inserted = insert(ChangeLog).values(rows).returning(ChangeLog.position).cte("inserted")
     last = cast(func.max(inserted.c.position), Text)
     await session.execute(select(func.pg_notify(CHANNEL, last)))
-
-
-# Tables whose changes can change what the viewer may see or do.
-VIEWER_TABLES = frozenset({"users", "organizations", "memberships", "roles"})
-# ... and whose changes can revoke a credential.
-CREDENTIAL_TABLES = VIEWER_TABLES | {"auth_sessions", "api_keys"}
 
 
 @dataclass
@@ -334,8 +328,10 @@ async def mutate(
 ) -> Any:
     """Run an op in the write path; expected failures become payload errors.
 
-    After a commit the payload is read afresh: new loaders, and a re-read viewer when the
-    change touched memberships or organizations (or signed someone in).
+    After a commit the payload, and the rest of the document, is read afresh: new loaders,
+    and a re-read viewer when the change touched a row viewers are read from (a credential,
+    a user, a membership, an organization, a role: `VIEWER_ENTITY_TYPES`) or signed someone
+    in. A caller whose own credential the change revoked is anonymous from then on.
 
     Typed ``Any``: the payload union a resolver declares is what Strawberry checks.
     """
@@ -346,9 +342,8 @@ async def mutate(
     except DomainError as exc:
         return exc.to_graphql()
     token = writer.signed_in_as or ctx.token
-    if any(c.table in CREDENTIAL_TABLES for c in writer.changes):
+    if writer.signed_in_as or any(c.entity_type in VIEWER_ENTITY_TYPES for c in writer.changes):
         ctx.db.viewers.clear()  # at once here; other processes hear of it from the log
-    if writer.signed_in_as or any(c.table in VIEWER_TABLES for c in writer.changes):
         try:
             ctx.refresh(await authenticate(ctx.db.reader, token))
         except InvalidCredentials:  # the change revoked the caller's own access
