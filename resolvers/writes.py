@@ -65,8 +65,9 @@ UNIQUE_CONFLICTS: dict[str, tuple[tuple[str, ...], str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
-    """One row's change, as the change history will store it."""
+class RowChange:
+    """One row's change, as the change history will store it (read back, a change-log row
+    is a graph/types/history.py `Change`)."""
 
     action: str
     table: str
@@ -98,7 +99,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Change]) -> None:
+async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[RowChange]) -> None:
     """Append a transaction's changes to the change log and notify listeners at commit.
 
     The advisory lock is held until commit, so positions are handed out in commit order: a
@@ -132,7 +133,7 @@ async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Ch
 class Writer:
     session: AsyncSession
     viewer: Viewer
-    changes: list[Change] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
     # After commit, read the payload as this token's viewer (set by login and refresh).
     signed_in_as: str | None = None
 
@@ -229,7 +230,7 @@ class Writer:
             fields = {k: (_plain(old.get(k)), _plain(v)) for k, v in values.items()}
             org = old.get("organization_id")
             self.changes.append(
-                Change(UPDATE, model.__tablename__, model.type_name(), pk, org, fields)
+                RowChange(UPDATE, model.__tablename__, model.type_name(), pk, org, fields)
             )
         return len(ids)
 
@@ -253,7 +254,7 @@ class Writer:
     def _record(self, action: str, obj: Base, fields: dict[str, tuple[Any, Any]]) -> None:
         secret = type(obj).__secret_columns__
         self.changes.append(
-            Change(
+            RowChange(
                 action,
                 obj.__tablename__,
                 obj.type_name(),
