@@ -167,8 +167,9 @@ class ViewerCache:
     ~1 ms of decoding per request.
 
     It is only on while this process's change stream listens (`enabled`, set by the change
-    hub), which clears it whenever an account, membership, role, organization, session or API
-    key changes, on any process; `mutate` clears it at once after such a change here. An
+    hub), which clears it whenever a row viewers are read from changes, on any process
+    (models/viewer.py `VIEWER_ENTITY_TYPES`); `mutate` clears it at once after such a change
+    here. An
     entry also ends with its credential's expiry, and after ``ttl`` seconds in any case (a
     bound on staleness should a notification be lost).
     """

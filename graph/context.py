@@ -27,8 +27,9 @@ class Context(BaseContext):
     # The bearer token the viewer was authenticated with, to re-read the viewer's roles
     # after a mutation changed them.
     token: str | None = None
-    # False: a compiled plan already declined this request (graph/compiled/lane.py).
-    compiled: bool = True
+    # True: the compiled lane already ran this request's plan and found that the resolvers
+    # must answer (graph/server/lane.py), so the plan is not run again.
+    plan_declined: bool = False
 
     def __post_init__(self) -> None:
         super().__init__()

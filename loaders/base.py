@@ -6,7 +6,7 @@ root lists, ``node``, nested fields and counts all start here. The rule is writt
 viewer parameters (models.base), whose values each execution passes: a statement's SQL text
 does not depend on who asks.
 
-Statements are built with SQLAlchemy Core and compiled once per shape (`Reader.compiled`);
+Statements are built with SQLAlchemy Core and compiled once per shape (`Reader.sql_for`);
 they run on a psycopg pool of autocommit connections, one pooled connection per batch, so
 concurrently running resolvers never share a connection, no BEGIN/ROLLBACK round trips are
 spent on reads, and psycopg prepares the constant SQL texts server-side. Rows become node

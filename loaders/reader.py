@@ -14,8 +14,9 @@ from sqlalchemy.dialects import postgresql
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
-# Distinct statement shapes kept compiled per process (relation x ordering x page size).
-COMPILED_CACHE_SIZE = 4096
+# Distinct statement shapes whose SQL text is kept per process (relation x ordering x page
+# size).
+SQL_CACHE_SIZE = 4096
 
 
 class Reader:
@@ -43,7 +44,8 @@ class Reader:
         )
         self.listeners: list[Callable[[str], None]] = []
         self._opened = False
-        self._compiled: dict[Hashable, tuple[str, dict[str, Any]]] = {}
+        # SQL text and default parameters by statement shape (`sql_for`).
+        self._sql_cache: dict[Hashable, tuple[str, dict[str, Any]]] = {}
 
     async def _open(self) -> None:
         if not self._opened:
@@ -54,18 +56,16 @@ class Reader:
         if self._opened:
             await self.pool.close()
 
-    def compiled(
-        self, key: Hashable | None, build: Callable[[], Any]
-    ) -> tuple[str, dict[str, Any]]:
+    def sql_for(self, key: Hashable | None, build: Callable[[], Any]) -> tuple[str, dict[str, Any]]:
         """The SQL text and default parameters of a statement, compiled once per ``key``
         (None: a statement with values baked in, compiled every time)."""
-        found = self._compiled.get(key) if key is not None else None
+        found = self._sql_cache.get(key) if key is not None else None
         if found is None:
             found = self.compile(build())
             if key is not None:
-                if len(self._compiled) >= COMPILED_CACHE_SIZE:  # bounded: keys follow clients
-                    self._compiled.clear()
-                self._compiled[key] = found
+                if len(self._sql_cache) >= SQL_CACHE_SIZE:  # bounded: keys follow clients
+                    self._sql_cache.clear()
+                self._sql_cache[key] = found
         return found
 
     @staticmethod
@@ -77,7 +77,7 @@ class Reader:
     async def rows(
         self, key: Hashable | None, build: Callable[[], Any], params: dict[str, Any]
     ) -> list[tuple[Any, ...]]:
-        sql, defaults = self.compiled(key, build)
+        sql, defaults = self.sql_for(key, build)
         return await self.execute(sql, {**defaults, **params})
 
     async def execute(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:

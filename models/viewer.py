@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.accounts import APIKey, AuthSession, Membership, Organization, Permission, Role, User
+
 # API key scopes narrow what a key may do, on top of its user's roles.
 SCOPE_READ = "read"
 SCOPE_WRITE = "write"
@@ -89,3 +91,15 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
+
+
+# The rows a viewer is read from: `authenticate` (graph/auth.py) reads the credential (a
+# session or an API key), its user, the user's memberships in live organizations, their roles
+# and the roles' permissions. A committed change to any of them may end a credential or change
+# what a viewer may see or do, so it clears cached viewers and re-reads the viewers it may
+# concern: the caller's after its own mutation (resolvers/writes.py `mutate`), subscribers' on
+# every process (graph/live/changes.py). A role_permissions link row is recorded as a change of
+# the Role or Permission it was linked under (`Writer.link`).
+VIEWER_MODELS = (User, Organization, Membership, Role, Permission, AuthSession, APIKey)
+# The same, as the write path and the change log name a changed row: its entity type.
+VIEWER_ENTITY_TYPES = frozenset(model.type_name() for model in VIEWER_MODELS)

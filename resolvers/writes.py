@@ -38,7 +38,7 @@ from graph.kernel.ids import InvalidId, decode_id
 from loaders.base import visible_select
 from models.base import Base, SoftDeleteMixin
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
-from models.viewer import ANONYMOUS, Viewer
+from models.viewer import ANONYMOUS, VIEWER_ENTITY_TYPES, Viewer
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,9 @@ UNIQUE_CONFLICTS: dict[str, tuple[tuple[str, ...], str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
-    """One row's change, as the change history will store it."""
+class RowChange:
+    """One row's change, as the change history will store it (read back, a change-log row
+    is a graph/types/history.py `Change`)."""
 
     action: str
     table: str
@@ -99,7 +100,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Change]) -> None:
+async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[RowChange]) -> None:
     """Append a transaction's changes to the change log and notify listeners at commit.
 
     The advisory lock is held until commit, so positions are handed out in commit order: a
@@ -129,17 +130,11 @@ async def record_changes(session: AsyncSession, viewer: Viewer, changes: list[Ch
     await session.execute(select(func.pg_notify(CHANNEL, last)))
 
 
-# Tables whose changes can change what the viewer may see or do.
-VIEWER_TABLES = frozenset({"users", "organizations", "memberships", "roles"})
-# ... and whose changes can revoke a credential.
-CREDENTIAL_TABLES = VIEWER_TABLES | {"auth_sessions", "api_keys"}
-
-
 @dataclass
 class Writer:
     session: AsyncSession
     viewer: Viewer
-    changes: list[Change] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
     # After commit, read the payload as this token's viewer (set by login and refresh).
     signed_in_as: str | None = None
 
@@ -236,7 +231,7 @@ class Writer:
             fields = {k: (_plain(old.get(k)), _plain(v)) for k, v in values.items()}
             org = old.get("organization_id")
             self.changes.append(
-                Change(UPDATE, model.__tablename__, model.type_name(), pk, org, fields)
+                RowChange(UPDATE, model.__tablename__, model.type_name(), pk, org, fields)
             )
         return len(ids)
 
@@ -260,7 +255,7 @@ class Writer:
     def _record(self, action: str, obj: Base, fields: dict[str, tuple[Any, Any]]) -> None:
         secret = type(obj).__secret_columns__
         self.changes.append(
-            Change(
+            RowChange(
                 action,
                 obj.__tablename__,
                 obj.type_name(),
@@ -335,8 +330,10 @@ async def mutate(
 ) -> Any:
     """Run an op in the write path; expected failures become payload errors.
 
-    After a commit the payload is read afresh: new loaders, and a re-read viewer when the
-    change touched memberships or organizations (or signed someone in).
+    After a commit the payload, and the rest of the document, is read afresh: new loaders,
+    and a re-read viewer when the change touched a row viewers are read from (a credential,
+    a user, a membership, an organization, a role: `VIEWER_ENTITY_TYPES`) or signed someone
+    in. A caller whose own credential the change revoked is anonymous from then on.
 
     Typed ``Any``: the payload union a resolver declares is what Strawberry checks.
     """
@@ -347,9 +344,8 @@ async def mutate(
     except DomainError as exc:
         return exc.to_graphql()
     token = writer.signed_in_as or ctx.token
-    if any(c.table in CREDENTIAL_TABLES for c in writer.changes):
+    if writer.signed_in_as or any(c.entity_type in VIEWER_ENTITY_TYPES for c in writer.changes):
         ctx.db.viewers.clear()  # at once here; other processes hear of it from the log
-    if writer.signed_in_as or any(c.table in VIEWER_TABLES for c in writer.changes):
         try:
             ctx.refresh(await authenticate(ctx.db.reader, token))
         except InvalidCredentials:  # the change revoked the caller's own access

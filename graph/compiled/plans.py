@@ -375,7 +375,7 @@ class CompiledQueries(SchemaExtension):
             ctx.result is None
             and ctx.graphql_document is not None
             and hasattr(context, "db")
-            and getattr(context, "compiled", True)
+            and not getattr(context, "plan_declined", False)
         ):
             found = self.compiler.plan(
                 ctx.query or "", ctx.graphql_document, ctx.operation_name, ctx.variables

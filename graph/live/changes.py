@@ -46,7 +46,7 @@ from graph.live.listen import listen
 from loaders.base import shape_of
 from loaders.reader import Reader
 from models.history import CHANNEL, ChangeAction, ChangeLog
-from models.viewer import Viewer
+from models.viewer import VIEWER_ENTITY_TYPES, Viewer
 
 log = logging.getLogger("trellis.changes")
 
@@ -57,10 +57,6 @@ BATCH = 200
 QUEUE_CAPACITY = 200
 # Seconds to wait for the listening connection at start.
 START_TIMEOUT = 30.0
-# Entity types whose changes can change what a viewer may see: re-read affected viewers.
-ACCOUNT_TYPES = frozenset({"Membership", "Role", "Organization", "User", "ApiKey"})
-# Changes after which cached viewers may be wrong: the account types and sign-outs.
-CREDENTIAL_TYPES = ACCOUNT_TYPES | {"AuthSession"}
 
 
 @dataclass(slots=True)
@@ -258,15 +254,18 @@ async def deliveries(
 
 
 def _affected(change: Any, sub: Subscriber) -> bool:
-    """Whether a change to accounts may change what ``sub``'s viewer may see or do."""
-    if change.entity_type not in ACCOUNT_TYPES:
+    """Whether a change may end ``sub``'s credential or change what its viewer may see or do:
+    a change to one of the rows viewers are read from that may be one of this viewer's."""
+    if change.entity_type not in VIEWER_ENTITY_TYPES:
         return False
     viewer = sub.viewer
-    if change.entity_id == viewer.user_id or change.entity_id == viewer.api_key_id:
+    if change.entity_id in (viewer.user_id, viewer.session_id, viewer.api_key_id):
         return True
     if change.entity_type == "Membership":
         user = change.changes.get("user_id", [None, None])
         return str(viewer.user_id) in (str(user[0]), str(user[1]))
+    if change.organization_id is None and change.entity_type in ("Role", "Permission"):
+        return True  # a built-in role or a permission: any viewer may hold it
     return change.organization_id in viewer.permissions or change.entity_type == "Organization"
 
 
@@ -364,7 +363,7 @@ class ChangeHub:
         # after this batch, and reads the batch itself from the log.
         subscribers = list(self.subscribers.values())
         self.head = changes[-1].position
-        if any(c.entity_type in CREDENTIAL_TYPES for c in changes):
+        if any(c.entity_type in VIEWER_ENTITY_TYPES for c in changes):
             self.viewers.clear()
         await self._refresh_viewers(changes, subscribers)
         subscribers = [s for s in subscribers if not s.ended]

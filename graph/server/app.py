@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             client_ip=client.host if client else None,
             user_agent=connection.headers.get("user-agent"),
             token=token,
-            compiled=declined is None,
+            plan_declined=declined is not None,
         )
 
     # A browser's GET /graphql gets Trellis's own GraphiQL page (graph/server/graphiql), not
