@@ -41,7 +41,7 @@ class Settings:
     refresh_token_ttl_seconds: int = field(
         default_factory=lambda: _int("TRELLIS_REFRESH_TOKEN_TTL", 30 * 24 * 60 * 60)
     )
-    # Query limits (graph/limits.py): each refused with a coded GraphQL error before any
+    # Query limits (graph/kernel/limits.py): each refused with a coded GraphQL error before any
     # resolver runs.
     max_depth: int = field(default_factory=lambda: _int("TRELLIS_MAX_DEPTH", 12))
     max_aliases: int = field(default_factory=lambda: _int("TRELLIS_MAX_ALIASES", 30))
@@ -49,7 +49,7 @@ class Settings:
     max_tokens: int = field(default_factory=lambda: _int("TRELLIS_MAX_TOKENS", 5000))
     max_operations: int = field(default_factory=lambda: _int("TRELLIS_MAX_OPERATIONS", 10))
     max_cost: int = field(default_factory=lambda: _int("TRELLIS_MAX_COST", 200_000))
-    # Request bodies over this many bytes get HTTP 413 before parsing (graph/security.py).
+    # Request bodies over this many bytes get HTTP 413 before parsing (graph/server/security.py).
     max_body_bytes: int = field(default_factory=lambda: _int("TRELLIS_MAX_BODY_BYTES", 1 << 20))
     # Origins allowed to call the API from a browser (CORS) and to open WebSockets,
     # comma-separated; empty means same-origin only.

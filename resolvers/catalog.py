@@ -83,7 +83,7 @@ async def create_item(writer: Writer, data: ItemCreateInput) -> models.Item:
     )
     writer.require("item:create", org.id)
     checks = Checks()
-    meta = data.meta_data if data.meta_data is not None else {}
+    meta: Any = data.meta_data if data.meta_data is not None else {}
     values = ITEM_FIELDS.create(checks, data, meta_data=meta)
     tag_ids = checks.ids(["tags"], data.tags, "Tag")
     checks.done()

@@ -1,4 +1,4 @@
-"""History: the audit log, and subscriptions to the change stream (graph/changes.py)."""
+"""History: the audit log, and subscriptions to the change stream (graph/live/changes.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Presence in design projects: announce, leave, and watch who is where (graph/presence.py)."""
+"""Presence in design projects: announce, leave, and watch who is where (graph/live/presence.py)."""
 
 from __future__ import annotations
 

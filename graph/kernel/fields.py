@@ -13,7 +13,7 @@ it has them, `first`/`after`/`last`/`before`; `id` for a node by ID) and records
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from strawberry.types import Info
 from strawberry.types.fields.resolver import StrawberryResolver
@@ -63,6 +63,11 @@ def _field(
     )
 
 
+def _spec(info: Info) -> Any:
+    """What the field being resolved reads (the field is a `KernelField`: a factory built it)."""
+    return cast(KernelField, info._field).spec
+
+
 def _prefetched(node: Any, info: Info) -> Any:
     store = node.__dict__.get(PREFETCHED)
     if store is not None:
@@ -88,7 +93,7 @@ def to_one(
         pk = getattr(self, key)
         if pk is None:
             return None
-        spec = info._field.spec
+        spec = _spec(info)
         assert isinstance(spec, ToOne)
         return info.context.loaders.by_id(spec.target).load(pk)
 
@@ -129,7 +134,7 @@ def root_list(*, description: str | None = None) -> Any:
     asked."""
 
     async def resolve(info: Info, **kwargs: Any) -> Any:
-        spec = info._field.spec
+        spec = _spec(info)
         assert isinstance(spec, RootList)
         args = PageArgs(**kwargs)
         return await root_connection(
@@ -143,7 +148,7 @@ def by_id(*, description: str | None = None) -> Any:
     """The node of the field's type with this global ID; null when missing or not visible."""
 
     async def resolve(info: Info, id: str) -> Any:
-        spec = info._field.spec
+        spec = _spec(info)
         assert isinstance(spec, ById)
         assert spec.cls is not None
         try:
@@ -187,7 +192,7 @@ def viewer_node(*, description: str | None = None) -> Any:
     """The signed-in viewer's own node (`me`); null when anonymous."""
 
     async def resolve(info: Info) -> Any:
-        spec = info._field.spec
+        spec = _spec(info)
         assert isinstance(spec, ByViewer)
         user_id = info.context.viewer.user_id
         return None if user_id is None else await info.context.loaders.by_id(spec.cls).load(user_id)

@@ -2,9 +2,10 @@
 
 An entity filter is a Strawberry input whose fields are operator inputs (``StringFilter``,
 ``IntFilter``...), each declared once with the column it filters, plus ``and``/``or``/``not``
-(added by `filter_input`):
+(added by `entity_filter`):
 
-    @filter_input(description="Filter properties; all given conditions must hold.")
+    @strawberry.input(description="Filter properties; all given conditions must hold.")
+    @entity_filter
     class PropertyFilter(EntityFilter):
         id: IDFilter | None = on(models.realty.Property.id, ref="Property")
         title: StringFilter | None = on(models.realty.Property.title)
@@ -19,7 +20,7 @@ members are the columns they order by (`by`):
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
@@ -203,27 +204,25 @@ def on(column: Column, *, ref: str | None = None, description: str | None = None
 FilterT = TypeVar("FilterT", bound=type[EntityFilter])
 
 
-def filter_input(*, description: str) -> Callable[[FilterT], FilterT]:
-    """An entity filter input: its `on(...)` fields, then `and`, `or` and `not` of itself."""
+def entity_filter(cls: FilterT) -> FilterT:
+    """Complete an entity filter input (under `@strawberry.input`): its `on(...)` fields, then
+    `and`, `or` and `not` of itself."""
+    name = cls.__name__
+    columns: dict[str, Target] = {}
+    for field_name, value in vars(cls).items():
+        metadata = getattr(value, "metadata", None)
+        if metadata and COLUMN in metadata:
+            columns[field_name] = metadata[COLUMN]
+    cls.__columns__ = columns
+    annotations = cls.__annotations__  # the class's own: every filter declares fields
+    annotations["and_"] = f"list[{name}] | None"
+    annotations["or_"] = f"list[{name}] | None"
+    annotations["not_"] = f"{name} | None"
+    cls.and_ = strawberry.field(name="and", default=None)  # type: ignore[attr-defined]
+    cls.or_ = strawberry.field(name="or", default=None)  # type: ignore[attr-defined]
+    cls.not_ = strawberry.field(name="not", default=None)  # type: ignore[attr-defined]
+    return cls
 
-    def wrap(cls: FilterT) -> FilterT:
-        name = cls.__name__
-        columns: dict[str, Target] = {}
-        for field_name, value in vars(cls).items():
-            metadata = getattr(value, "metadata", None)
-            if metadata and COLUMN in metadata:
-                columns[field_name] = metadata[COLUMN]
-        cls.__columns__ = columns
-        annotations = cls.__annotations__  # the class's own: every filter declares fields
-        annotations["and_"] = f"list[{name}] | None"
-        annotations["or_"] = f"list[{name}] | None"
-        annotations["not_"] = f"{name} | None"
-        cls.and_ = strawberry.field(name="and", default=None)  # type: ignore[attr-defined]
-        cls.or_ = strawberry.field(name="or", default=None)  # type: ignore[attr-defined]
-        cls.not_ = strawberry.field(name="not", default=None)  # type: ignore[attr-defined]
-        return strawberry.input(description=description)(cls)
-
-    return wrap
 
 
 def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]:

@@ -160,7 +160,7 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
     if named.__filter__ is not None:
         arguments.append(_argument("filter", named.__filter__ | None))
     if named.__order__ is not None:
-        arguments.append(_argument("order_by", list[named.__order__] | None))  # type: ignore[name-defined]
+        arguments.append(_argument("order_by", list[named.__order__] | None))
     sizes, cursors = ("first", "last"), ("after", "before")
     for name in declared.page_arguments:
         assert name in sizes or name in cursors, name

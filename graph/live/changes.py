@@ -247,7 +247,7 @@ async def deliveries(
             continue
         node = found[cls].get((k, change.entity_id))
         if node is not None:
-            copy = cls.__new__(cls)  # each subscriber gets its own (prefetch attaches to it)
+            copy = object.__new__(cls)  # each subscriber gets its own (prefetch attaches to it)
             copy.__dict__.update(node.__dict__)
             out[sub.id].append(Delivery(change, copy))
     return [out[sub.id] for sub in subscribers]

@@ -31,7 +31,7 @@ from graph.kernel.filters import (
     OrderDirection,
     StringFilter,
     by,
-    filter_input,
+    entity_filter,
     on,
 )
 from graph.kernel.ids import node_type
@@ -53,7 +53,8 @@ class ApiKeyScope(enum.Enum):
 # Filters and orderings
 
 
-@filter_input(description="Filter users; all given conditions must hold.")
+@strawberry.input(description="Filter users; all given conditions must hold.")
+@entity_filter
 class UserFilter(EntityFilter):
     id: IDFilter | None = on(models.User.id, ref="User")
     email: StringFilter | None = on(models.User.email)
@@ -75,7 +76,8 @@ class UserOrder(OrderBy[UserOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter organizations; all given conditions must hold.")
+@strawberry.input(description="Filter organizations; all given conditions must hold.")
+@entity_filter
 class OrganizationFilter(EntityFilter):
     id: IDFilter | None = on(models.Organization.id, ref="Organization")
     name: StringFilter | None = on(models.Organization.name)
@@ -96,7 +98,8 @@ class OrganizationOrder(OrderBy[OrganizationOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter memberships; all given conditions must hold.")
+@strawberry.input(description="Filter memberships; all given conditions must hold.")
+@entity_filter
 class MembershipFilter(EntityFilter):
     id: IDFilter | None = on(models.Membership.id, ref="Membership")
     user: IDFilter | None = on(models.Membership.user_id, ref="User")
@@ -116,7 +119,8 @@ class MembershipOrder(OrderBy[MembershipOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter roles; all given conditions must hold.")
+@strawberry.input(description="Filter roles; all given conditions must hold.")
+@entity_filter
 class RoleFilter(EntityFilter):
     id: IDFilter | None = on(models.Role.id, ref="Role")
     name: StringFilter | None = on(models.Role.name)

@@ -27,7 +27,7 @@ from graph.kernel.filters import (
     OrderDirection,
     StringFilter,
     by,
-    filter_input,
+    entity_filter,
     on,
 )
 from graph.kernel.ids import node_type
@@ -39,7 +39,8 @@ from loaders.base import OrderTerm, Relation
 # Filters and orderings
 
 
-@filter_input(description="Filter items; all given conditions must hold.")
+@strawberry.input(description="Filter items; all given conditions must hold.")
+@entity_filter
 class ItemFilter(EntityFilter):
     id: IDFilter | None = on(models.Item.id, ref="Item")
     type: StringFilter | None = on(models.Item.type)
@@ -65,7 +66,8 @@ class ItemOrder(OrderBy[ItemOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter tags; all given conditions must hold.")
+@strawberry.input(description="Filter tags; all given conditions must hold.")
+@entity_filter
 class TagFilter(EntityFilter):
     id: IDFilter | None = on(models.Tag.id, ref="Tag")
     name: StringFilter | None = on(models.Tag.name)

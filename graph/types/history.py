@@ -17,7 +17,7 @@ from graph.kernel.filters import (
     EnumFilter,
     IDFilter,
     StringFilter,
-    filter_input,
+    entity_filter,
     on,
 )
 from graph.kernel.ids import NODE_TYPES, named_type, to_global_id
@@ -31,7 +31,8 @@ strawberry.enum(ChangeAction, description="What a change did to its row.")
 ChangeActionFilter = EnumFilter[ChangeAction]
 
 
-@filter_input(description="Filter changes; all given conditions must hold.")
+@strawberry.input(description="Filter changes; all given conditions must hold.")
+@entity_filter
 class ChangeFilter(EntityFilter):
     action: ChangeActionFilter | None = on(models.ChangeLog.action)
     actor: IDFilter | None = on(

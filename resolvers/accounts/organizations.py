@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -46,7 +47,7 @@ async def create_organization(writer: Writer, data: OrganizationCreateInput) -> 
     if not writer.viewer.may_write():
         raise AuthenticationFailed("This API key cannot write.")
     checks = Checks()
-    meta = data.meta_data if data.meta_data is not None else {}
+    meta: Any = data.meta_data if data.meta_data is not None else {}
     values = ORGANIZATION_FIELDS.create(checks, data, meta_data=meta)
     checks.done()
     org = await writer.create(models.Organization(**values))

@@ -16,7 +16,7 @@ from graph.kernel.filters import (
     OrderDirection,
     StringFilter,
     by,
-    filter_input,
+    entity_filter,
     on,
 )
 from graph.types.design.enums import (
@@ -34,7 +34,8 @@ from models.design import ProjectMember as ProjectMemberModel
 from models.design import Relationship as RelationshipModel
 
 
-@filter_input(description="Filter projects; all given conditions must hold.")
+@strawberry.input(description="Filter projects; all given conditions must hold.")
+@entity_filter
 class ProjectFilter(EntityFilter):
     id: IDFilter | None = on(ProjectModel.id, ref="Project")
     name: StringFilter | None = on(ProjectModel.name)
@@ -60,7 +61,8 @@ class ProjectOrder(OrderBy[ProjectOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter project members; all given conditions must hold.")
+@strawberry.input(description="Filter project members; all given conditions must hold.")
+@entity_filter
 class ProjectMemberFilter(EntityFilter):
     id: IDFilter | None = on(ProjectMemberModel.id, ref="ProjectMember")
     user: IDFilter | None = on(ProjectMemberModel.user_id, ref="User")
@@ -80,10 +82,11 @@ class ProjectMemberOrder(OrderBy[ProjectMemberOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(
+@strawberry.input(
     description="Filter design objects; all given conditions must hold. A cell is "
     "`{positionX: {eq: 2}, positionY: {eq: 3}}`; a region uses `gte`/`lte`."
 )
+@entity_filter
 class DesignObjectFilter(EntityFilter):
     id: IDFilter | None = on(DesignObjectModel.id, ref="DesignObject")
     name: StringFilter | None = on(DesignObjectModel.name)
@@ -115,7 +118,8 @@ class DesignObjectOrder(OrderBy[DesignObjectOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter relationships; all given conditions must hold.")
+@strawberry.input(description="Filter relationships; all given conditions must hold.")
+@entity_filter
 class RelationshipFilter(EntityFilter):
     id: IDFilter | None = on(RelationshipModel.id, ref="Relationship")
     relationship_type: StringFilter | None = on(RelationshipModel.relationship_type)
@@ -139,7 +143,8 @@ class RelationshipOrder(OrderBy[RelationshipOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter calls to action; all given conditions must hold.")
+@strawberry.input(description="Filter calls to action; all given conditions must hold.")
+@entity_filter
 class CallToActionFilter(EntityFilter):
     id: IDFilter | None = on(CallToActionModel.id, ref="CallToAction")
     name: StringFilter | None = on(CallToActionModel.name)
@@ -161,7 +166,8 @@ class CallToActionOrder(OrderBy[CallToActionOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter attributes; all given conditions must hold.")
+@strawberry.input(description="Filter attributes; all given conditions must hold.")
+@entity_filter
 class AttributeFilter(EntityFilter):
     id: IDFilter | None = on(AttributeModel.id, ref="Attribute")
     name: StringFilter | None = on(AttributeModel.name)

@@ -17,7 +17,7 @@ from graph.kernel.filters import (
     OrderDirection,
     StringFilter,
     by,
-    filter_input,
+    entity_filter,
     on,
 )
 from loaders.base import Relation
@@ -49,7 +49,8 @@ InteractionTypeFilter = EnumFilter[InteractionType]
 MediaTypeFilter = EnumFilter[MediaType]
 
 
-@filter_input(description="Filter properties; all given conditions must hold.")
+@strawberry.input(description="Filter properties; all given conditions must hold.")
+@entity_filter
 class PropertyFilter(EntityFilter):
     id: IDFilter | None = on(PropertyModel.id, ref="Property")
     organization: IDFilter | None = on(PropertyModel.organization_id, ref="Organization")
@@ -89,7 +90,8 @@ class PropertyOrder(OrderBy[PropertyOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter a property's media; all given conditions must hold.")
+@strawberry.input(description="Filter a property's media; all given conditions must hold.")
+@entity_filter
 class MediaFilter(EntityFilter):
     id: IDFilter | None = on(MediaModel.id, ref="Media")
     type: MediaTypeFilter | None = on(MediaModel.type)
@@ -107,7 +109,8 @@ class MediaOrder(OrderBy[MediaOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter clients; all given conditions must hold.")
+@strawberry.input(description="Filter clients; all given conditions must hold.")
+@entity_filter
 class ClientFilter(EntityFilter):
     id: IDFilter | None = on(ClientModel.id, ref="Client")
     organization: IDFilter | None = on(ClientModel.organization_id, ref="Organization")
@@ -138,7 +141,8 @@ class ClientOrder(OrderBy[ClientOrderField]):
     direction: OrderDirection = OrderDirection.ASC
 
 
-@filter_input(description="Filter interactions; all given conditions must hold.")
+@strawberry.input(description="Filter interactions; all given conditions must hold.")
+@entity_filter
 class InteractionFilter(EntityFilter):
     id: IDFilter | None = on(InteractionModel.id, ref="Interaction")
     client: IDFilter | None = on(InteractionModel.client_id, ref="Client")
