@@ -1,4 +1,4 @@
-"""The read path: tenant-scoped, batched SELECTs and keyset pagination, written once.
+"""The read path: tenant-scoped, batched SELECTs, written once (keyset paging: loaders.paging).
 
 Every read of a node type goes through `visible_select` (or the loaders built on it), which
 applies the model's ``visible_to()`` rule, so tenancy holds on every path by construction:
@@ -15,50 +15,43 @@ instances directly: no ORM identity map, no SQLAlchemy Row objects.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import enum
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
-import orjson
 from aiodataloader import DataLoader
 from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
-    and_,
     any_,
     bindparam,
-    false,
     func,
-    or_,
     select,
     true,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import KeyedColumnElement
 
+from loaders.paging import (
+    Column,
+    OrderTerm,
+    Page,
+    PageSpec,
+    numbered,
+    order_signature,
+    ordered_page,
+)
 from loaders.reader import Reader
 from models.base import Base
 from models.viewer import Viewer, uuid_array
 
 T = TypeVar("T")
-
-# A column as models spell it (`models.Item.title`) or as tables do (`item_tags.c.item_id`).
-Column = KeyedColumnElement[Any] | QueryableAttribute[Any]
-
-
-class InvalidCursor(ValueError):
-    """A pagination cursor that this server did not issue for this ordering."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,148 +147,6 @@ def visible_count(source: type[Any]) -> Select[Any]:
     return select(func.count()).select_from(model).where(model.visible_to())
 
 
-# ---------------------------------------------------------------------------------------------
-# Ordering and keyset cursors
-
-
-@dataclass(frozen=True, slots=True)
-class OrderTerm:
-    """One ORDER BY term. NULLs sort last going forward, first going backward."""
-
-    column: Column
-    descending: bool = False
-    nulls_first: bool = False
-
-    def reversed(self) -> OrderTerm:
-        return OrderTerm(self.column, not self.descending, not self.nulls_first)
-
-    def clause(self) -> ColumnElement[Any]:
-        ordered = self.column.desc() if self.descending else self.column.asc()
-        return ordered.nulls_first() if self.nulls_first else ordered.nulls_last()
-
-    def after(self, value: Any) -> ColumnElement[bool]:
-        """Rows strictly after ``value`` in this term's order."""
-        if value is None:
-            return self.column.is_not(None) if self.nulls_first else false()
-        beyond = self.column < value if self.descending else self.column > value
-        return beyond if self.nulls_first else or_(beyond, self.column.is_(None))
-
-    def equal(self, value: Any) -> ColumnElement[bool]:
-        return self.column.is_(None) if value is None else self.column == value
-
-
-def keyset_after(terms: Sequence[OrderTerm], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows after the row whose ordering values are ``values`` (row-value comparison, NULL-safe)."""
-    alternatives = []
-    for i, term in enumerate(terms):
-        ties = [terms[j].equal(values[j]) for j in range(i)]
-        alternatives.append(and_(*ties, term.after(values[i])))
-    return or_(*alternatives)
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bytes):  # a PostgreSQL enum label, as binary results carry it
-        return value.decode()
-    return value
-
-
-def _from_json(column: Column, raw: Any) -> Any:
-    if raw is None:
-        return None
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        return raw
-    if python_type is datetime:
-        return datetime.fromisoformat(raw)
-    if python_type is date:
-        return date.fromisoformat(raw)
-    if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
-        # Checked against the enum, bound as the label: the read path hands parameters to
-        # psycopg as they are, and psycopg would send an Enum member's name.
-        return python_type(raw).value
-    if python_type in (uuid.UUID, Decimal, int, float, str, bool):
-        value = python_type(raw)
-        if python_type is str and not isinstance(raw, str):
-            raise TypeError("cursor value of the wrong type")
-        return value
-    return raw
-
-
-def order_signature(terms: Sequence[OrderTerm]) -> str:
-    return ",".join(f"{t.column.key}{'-' if t.descending else '+'}" for t in terms)
-
-
-def encode_cursor(signature: str, values: Sequence[Any]) -> str:
-    payload = orjson.dumps([signature, [_to_json(v) for v in values]])
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, terms: Sequence[OrderTerm]) -> list[Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        signature, raw = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
-        if signature != order_signature(terms) or len(raw) != len(terms):
-            raise InvalidCursor("the cursor was issued for another ordering")
-        return [_from_json(t.column, v) for t, v in zip(terms, raw, strict=True)]
-    except InvalidCursor:
-        raise
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
-        raise InvalidCursor("malformed cursor") from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Pages
-
-
-@dataclass(frozen=True, slots=True)
-class PageSpec:
-    """A validated page request: at most one direction, a size, an optional cursor."""
-
-    order: tuple[OrderTerm, ...]
-    size: int
-    cursor: str | None = None
-    backward: bool = False
-
-    @property
-    def terms(self) -> tuple[OrderTerm, ...]:
-        return tuple(t.reversed() for t in self.order) if self.backward else self.order
-
-    def keyset(self) -> ColumnElement[bool]:
-        if self.cursor is None:
-            return true()
-        return keyset_after(self.terms, decode_cursor(self.cursor, self.order))
-
-
-@dataclass(slots=True)
-class Page(Generic[T]):
-    """A page of nodes. Cursors are encoded only when asked for (`cursor(i)`): most
-    queries select `nodes` and `pageInfo`, not every edge's cursor."""
-
-    nodes: list[T]
-    order_values: list[tuple[Any, ...]]
-    signature: str
-    has_next_page: bool
-    has_previous_page: bool
-
-    def cursor(self, index: int) -> str:
-        return encode_cursor(self.signature, self.order_values[index])
-
-    @property
-    def start_cursor(self) -> str | None:
-        return self.cursor(0) if self.nodes else None
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.cursor(len(self.nodes) - 1) if self.nodes else None
-
-
 def _page_from_rows(spec: PageSpec, shape: Shape[T], rows: Sequence[Sequence[Any]]) -> Page[T]:
     """Rows carry the node columns, then one column per order term; one extra row = more."""
     more = len(rows) > spec.size
@@ -345,11 +196,7 @@ async def fetch_page(
         stmt = visible_select(cls).add_columns(*_order_columns(spec, shape))
         if where is not None:
             stmt = stmt.where(where)
-        return (
-            stmt.where(spec.keyset())
-            .order_by(*(t.clause() for t in spec.terms))
-            .limit(spec.size + 1)
-        )
+        return ordered_page(stmt, spec)
 
     key = None
     if where is None and spec.cursor is None:
@@ -440,19 +287,17 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         if self.relation.join is not None:
             return self._build_partitioned()
         spec, parent = self.spec, self.relation.parent_column
-        clauses = [t.clause() for t in spec.terms]
         parents = (
             func.unnest(_keys_param("parent_ids")).table_valued("id").render_derived(name="parents")
         )
         # Per parent: an index-ordered scan that stops after size + 1 rows (LATERAL ... LIMIT).
         inner = visible_select(self.cls).add_columns(
-            *_order_columns(spec, shape_of(self.cls)),
-            func.row_number().over(order_by=clauses).label("row_number"),
+            *_order_columns(spec, shape_of(self.cls)), numbered(spec).label("row_number")
         )
-        inner = inner.where(parent == parents.c.id, spec.keyset())
+        inner = inner.where(parent == parents.c.id)
         if self.where is not None:
             inner = inner.where(self.where)
-        page = inner.order_by(*clauses).limit(spec.size + 1).lateral("page")
+        page = ordered_page(inner, spec).lateral("page")
         return (
             select(page, parents.c.id)
             .select_from(parents)
@@ -464,11 +309,10 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         """Many-to-many links fan out little (an item's tags): reading every link of the
         parents once and numbering them per parent beats a LATERAL probe per parent."""
         spec, parent = self.spec, self.relation.parent_column
-        clauses = [t.clause() for t in spec.terms]
         inner = self.relation.apply(
             visible_select(self.cls).add_columns(
                 *_order_columns(spec, shape_of(self.cls)),
-                func.row_number().over(partition_by=parent, order_by=clauses).label("row_number"),
+                numbered(spec, partition_by=parent).label("row_number"),
                 parent.label("parent_key"),
             )
         ).where(parent == any_(_keys_param("parent_ids")), spec.keyset())

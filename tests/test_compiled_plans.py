@@ -13,7 +13,7 @@ from graphql import parse
 import graph.compiled.plans
 from graph.compiled import QueryCompiler
 from graph.schema import schema
-from loaders.base import encode_cursor
+from loaders.paging import encode_cursor
 from tests.factories import gid
 
 ITEM = "query($id: ID!) { item(id: $id) { id title } }"

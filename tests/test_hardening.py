@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import graph.compiled.plans
-import graph.kernel.fields
+import graph.kernel.prefetch
 import graph.server.lane
 from graph.server.app import create_app
 from graph.settings import Settings, get_settings
@@ -35,7 +35,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records every read of the `items` root field, compiled or through its resolver (none
     may happen when a request is refused)."""
     seen: list[str] = []
-    original = graph.kernel.fields.root_connection
+    original = graph.kernel.prefetch.root_connection
     original_plan = graph.compiled.plans.run_plan
 
     async def spy(*args: Any, **kwargs: Any) -> Any:
@@ -46,7 +46,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append("items")
         return await original_plan(*args, **kwargs)
 
-    monkeypatch.setattr(graph.kernel.fields, "root_connection", spy)
+    monkeypatch.setattr(graph.kernel.prefetch, "root_connection", spy)
     monkeypatch.setattr(graph.compiled.plans, "run_plan", spy_plan)
     return seen
 
@@ -468,7 +468,7 @@ async def test_masked_errors_carry_the_request_id_and_the_log_too(
     # in the fast lane too, when an earlier test had NORMAL answered by a plan.
     monkeypatch.setattr(graph.compiled.plans, "run_plan", explode)
     monkeypatch.setattr(graph.server.lane, "run_plan", explode)
-    monkeypatch.setattr(graph.kernel.fields, "root_connection", explode)
+    monkeypatch.setattr(graph.kernel.prefetch, "root_connection", explode)
     with caplog.at_level(logging.ERROR, logger="trellis.errors"):
         response = await post(client, NORMAL, member.token)
     rid = response.headers["x-request-id"]

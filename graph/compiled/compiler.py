@@ -66,15 +66,8 @@ from graph.kernel.relations import (
 )
 from graph.kernel.relay import Node
 from graph.kernel.selection import SKIP_INCLUDE, collect_fields, field_arguments
-from loaders.base import (
-    OrderTerm,
-    PageSpec,
-    decode_cursor,
-    keyset_after,
-    shape_of,
-    visible_count,
-    visible_select,
-)
+from loaders.base import shape_of, visible_count, visible_select
+from loaders.paging import OrderTerm, PageSpec, decode_cursor, keyset_after, numbered, ordered_page
 from models.base import VIEWER_ID
 
 # What `Bindings.ids` holds for a variable bound as the `ids` of `nodes(ids:)`.
@@ -312,12 +305,11 @@ class Compilation:
             spec = spec_for(cls, args, default_order)
         except GraphQLError as exc:
             raise Unsupported("page arguments") from exc  # the resolver path reports it
-        clauses = [t.clause() for t in spec.terms]
         rows = visible_select(
             cls,
             *labelled(cls),
             *(t.column.label(f"_o{i}") for i, t in enumerate(spec.order)),
-            func.row_number().over(order_by=clauses).label("_rn"),
+            numbered(spec).label("_rn"),
         )
         count = visible_count(cls)
         if relation is not None and parent is not None:
@@ -329,7 +321,7 @@ class Compilation:
             rows, count = rows.where(condition), count.where(condition)
         page_variables = self.page_variables(group[0])
         size, plus_one = self.page_size(spec, page_variables)
-        rows = rows.where(self.keyset(spec, page_variables)).order_by(*clauses).limit(plus_one)
+        rows = ordered_page(rows, spec, keyset=self.keyset(spec, page_variables), limit=plus_one)
         page: FromClause
         if parent is not None:
             rows, count = rows.correlate(parent), count.correlate(parent)

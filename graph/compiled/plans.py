@@ -36,7 +36,7 @@ from graph.compiled.sql import NULL_VIOLATION, Unsupported
 from graph.kernel.ids import InvalidId, decode_id, from_global_id
 from graph.kernel.relations import ById, ByIds, root_spec
 from graph.kernel.selection import SKIP_INCLUDE
-from loaders.base import InvalidCursor, OrderTerm, decode_cursor
+from loaders.paging import InvalidCursor, OrderTerm, decode_cursor
 from loaders.reader import Reader
 
 log = logging.getLogger("trellis.compiled")

@@ -30,7 +30,8 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
-from loaders.base import PageSpec, order_signature, shape_of
+from loaders.base import shape_of
+from loaders.paging import PageSpec, order_signature
 
 # json_build_object takes at most 100 arguments: 50 keys and their values.
 MAX_KEYS = 50

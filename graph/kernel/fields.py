@@ -18,6 +18,7 @@ from typing import Any, cast
 from strawberry.types import Info
 from strawberry.types.fields.resolver import StrawberryResolver
 
+from graph.kernel import prefetch
 from graph.kernel.ids import (
     NODE_TYPES,
     InvalidId,
@@ -27,7 +28,6 @@ from graph.kernel.ids import (
     user_error,
 )
 from graph.kernel.paging import PageArgs
-from graph.kernel.prefetch import PREFETCHED, relation_connection, root_connection
 from graph.kernel.relations import (
     ANY_BY_ID,
     BY_ID,
@@ -45,7 +45,8 @@ from graph.kernel.relations import (
     named_class,
     relations_of,
 )
-from loaders.base import Column, OrderTerm, Relation
+from loaders.base import Relation
+from loaders.paging import Column, OrderTerm
 
 _MISSING = object()
 
@@ -69,7 +70,7 @@ def _spec(info: Info) -> Any:
 
 
 def _prefetched(node: Any, info: Info) -> Any:
-    store = node.__dict__.get(PREFETCHED)
+    store = node.__dict__.get(prefetch.PREFETCHED)
     if store is not None:
         return store.get(id(info._raw_info.field_nodes[0]), _MISSING)
     return _MISSING
@@ -119,7 +120,7 @@ def to_many(
         found = _prefetched(self, info)
         if found is not _MISSING:
             return found
-        return relation_connection(info, self, info.python_name, PageArgs(**kwargs))
+        return prefetch.relation_connection(info, self, info.python_name, PageArgs(**kwargs))
 
     declared = Declared(TO_MANY, relation=relation, order=order, page_arguments=page_arguments)
     return _field(declared, resolve, description)
@@ -137,7 +138,7 @@ def root_list(*, description: str | None = None) -> Any:
         spec = _spec(info)
         assert isinstance(spec, RootList)
         args = PageArgs(**kwargs)
-        return await root_connection(
+        return await prefetch.root_connection(
             info, spec.connection, spec.cls, args, default_order=spec.default_order
         )
 
@@ -249,7 +250,7 @@ def _id_resolver(type_name: str) -> Any:
 
 def _prefetched_resolver(original: Any) -> Any:
     def resolve(source: Any, info: Any, **kwargs: Any) -> Any:
-        store = source.__dict__.get(PREFETCHED)
+        store = source.__dict__.get(prefetch.PREFETCHED)
         if store is not None:
             found = store.get(id(info.field_nodes[0]), _MISSING)
             if found is not _MISSING:

@@ -30,7 +30,7 @@ import strawberry
 from sqlalchemy import ColumnElement, and_, not_, or_, true
 
 from graph.kernel.ids import InvalidId, decode_id, user_error
-from loaders.base import Column, OrderTerm
+from loaders.paging import Column, OrderTerm
 
 E = TypeVar("E")
 
@@ -222,7 +222,6 @@ def entity_filter(cls: FilterT) -> FilterT:
     cls.or_ = strawberry.field(name="or", default=None)  # type: ignore[attr-defined]
     cls.not_ = strawberry.field(name="not", default=None)  # type: ignore[attr-defined]
     return cls
-
 
 
 def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]:

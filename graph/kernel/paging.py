@@ -10,7 +10,8 @@ from typing import Any
 from graph.kernel.filters import order_terms
 from graph.kernel.ids import user_error
 from graph.settings import get_settings
-from loaders.base import InvalidCursor, OrderTerm, PageSpec, shape_of
+from loaders.base import shape_of
+from loaders.paging import InvalidCursor, OrderTerm, PageSpec
 
 
 @dataclass(frozen=True, slots=True)

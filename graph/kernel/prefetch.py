@@ -25,7 +25,8 @@ from graph.kernel.filters import filter_condition
 from graph.kernel.paging import PAGE_ARGS, PageArgs, spec_for
 from graph.kernel.relations import ToMany, ToOne, relations_of
 from graph.kernel.selection import Selection
-from loaders.base import Loaders, Page, PageSpec, fetch_count, fetch_page
+from loaders.base import Loaders, fetch_count, fetch_page
+from loaders.paging import Page, PageSpec
 
 # Attached results live in each node's __dict__ under this name: {id(field node): value}.
 PREFETCHED = "_prefetched"

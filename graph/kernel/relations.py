@@ -20,7 +20,8 @@ from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
 
-from loaders.base import OrderTerm, Relation
+from loaders.base import Relation
+from loaders.paging import OrderTerm
 
 # ---------------------------------------------------------------------------------------------
 # Specs: what a field reads
@@ -192,21 +193,24 @@ def _resolve(declared: Declared, named: Any) -> Spec:
 # Reading specs back
 
 Relations = dict[str, ToOne | ToMany]
-_relations: dict[type[Any], Relations] = {}
+# Per type: its relations, and how many fields the type had then (`compose` may add some).
+_relations: dict[type[Any], tuple[int, Relations]] = {}
 
 
 def relations_of(cls: type[Any]) -> Relations:
     """The relation fields of a type, by Python name (history included on nodes)."""
-    relations = _relations.get(cls)
-    if relations is None:
-        definition = getattr(cls, "__strawberry_definition__", None)
-        relations = {}
-        for field in definition.fields if definition is not None else ():
-            if isinstance(field, KernelField) and field.declared.kind in (TO_ONE, TO_MANY):
-                spec = field.spec
-                assert isinstance(spec, ToOne | ToMany)
-                relations[field.python_name] = spec
-        _relations[cls] = relations
+    definition = getattr(cls, "__strawberry_definition__", None)
+    fields = definition.fields if definition is not None else []
+    cached = _relations.get(cls)
+    if cached is not None and cached[0] == len(fields):
+        return cached[1]
+    relations: Relations = {}
+    for field in fields:
+        if isinstance(field, KernelField) and field.declared.kind in (TO_ONE, TO_MANY):
+            spec = field.spec
+            assert isinstance(spec, ToOne | ToMany)
+            relations[field.python_name] = spec
+    _relations[cls] = (len(fields), relations)
     return relations
 
 

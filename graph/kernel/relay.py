@@ -22,7 +22,7 @@ import strawberry
 
 from graph.kernel.fields import to_many
 from graph.kernel.ids import to_global_id
-from loaders.base import OrderTerm, Page
+from loaders.paging import OrderTerm, Page
 from models.base import Base
 from models.history import ChangeLog
 

@@ -36,7 +36,8 @@ from graph.kernel.filters import (
 )
 from graph.kernel.ids import node_type
 from graph.kernel.relay import Connection, Node
-from loaders.base import OrderTerm, Relation
+from loaders.base import Relation
+from loaders.paging import OrderTerm
 from models.accounts import PlanType
 
 strawberry.enum(PlanType, description="An organization's plan.")

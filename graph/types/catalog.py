@@ -33,7 +33,8 @@ from graph.kernel.filters import (
 from graph.kernel.ids import node_type
 from graph.kernel.relay import Connection, Node
 from graph.types.accounts import Organization, User
-from loaders.base import OrderTerm, Relation
+from loaders.base import Relation
+from loaders.paging import OrderTerm
 
 # ---------------------------------------------------------------------------------------------
 # Filters and orderings

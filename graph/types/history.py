@@ -23,7 +23,7 @@ from graph.kernel.filters import (
 from graph.kernel.ids import NODE_TYPES, named_type, to_global_id
 from graph.kernel.relay import Connection, Node
 from graph.types.accounts import ApiKey, Organization, User
-from loaders.base import OrderTerm
+from loaders.paging import OrderTerm
 from models.history import ChangeAction
 
 strawberry.enum(ChangeAction, description="What a change did to its row.")

@@ -15,7 +15,7 @@ from graph.kernel.fields import to_one
 from graph.kernel.ids import NODE_TYPES, to_global_id
 from graph.kernel.relay import Connection, Node
 from graph.types.accounts import User
-from loaders.base import OrderTerm
+from loaders.paging import OrderTerm
 from models.design import Presence as PresenceModel
 
 
@@ -54,9 +54,7 @@ class Presence:
 
 
 @strawberry.type(description="The clients present in a project.")
-class PresenceConnection(
-    Connection[Presence], default_order=OrderTerm(PresenceModel.created_at)
-):
+class PresenceConnection(Connection[Presence], default_order=OrderTerm(PresenceModel.created_at)):
     pass
 
 

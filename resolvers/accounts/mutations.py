@@ -100,8 +100,9 @@ class AccountsMutation:
     @strawberry.mutation(description="Sign in; returns an access and a refresh token.")
     async def auth_login(self, info: Info, input: AuthLoginInput) -> AuthLoginPayload:
         ctx = info.context
-        # Failed attempts are throttled per account and per client address (graph/server/security.py);
-        # an unknown email counts like a known one, so the answer reveals nothing.
+        # Failed attempts are throttled per account and per client address
+        # (graph/server/security.py); an unknown email counts like a known one, so the answer
+        # reveals nothing.
         request = getattr(ctx, "request", None)
         throttle = getattr(getattr(request, "app", None), "state", None)
         throttle = getattr(throttle, "login_throttle", None)

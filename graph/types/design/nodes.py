@@ -28,7 +28,7 @@ from graph.types.design.filters import (
     RelationshipFilter,
     RelationshipOrder,
 )
-from loaders.base import OrderTerm
+from loaders.paging import OrderTerm
 from models.design import (
     MATRIX_SIZE,
     AttributeDataType,
@@ -82,12 +82,10 @@ class Project(Node):
         RelationshipModel.project_id,
         description="Every relationship between the project's objects.",
     )
-    presence: Annotated[PresenceConnection, strawberry.lazy("graph.types.presence")] = (
-        to_many(
-            PresenceModel.project_id,
-            page_arguments=("first", "after"),
-            description="Who is in the project now (clients whose presence has not expired).",
-        )
+    presence: Annotated[PresenceConnection, strawberry.lazy("graph.types.presence")] = to_many(
+        PresenceModel.project_id,
+        page_arguments=("first", "after"),
+        description="Who is in the project now (clients whose presence has not expired).",
     )
 
 

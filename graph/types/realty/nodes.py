@@ -26,7 +26,7 @@ from graph.types.realty.filters import (
     PropertyFilter,
     PropertyOrder,
 )
-from loaders.base import OrderTerm
+from loaders.paging import OrderTerm
 from models.realty import Client as ClientModel
 from models.realty import Interaction as InteractionModel
 from models.realty import (
