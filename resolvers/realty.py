@@ -65,6 +65,7 @@ from models.realty import client_interested_properties
 from resolvers.validation import (
     Checks,
     FieldChecks,
+    as_is,
     in_range,
     optional_text,
     required,
@@ -289,12 +290,18 @@ async def _touch_last_contacted(writer: Writer, client: models.realty.Client, at
         await writer.update(client, {"last_contacted_at": at})
 
 
-def _occurred_at(checks: Checks, path: Sequence[str], value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
+def _occurred_at(checks: Checks, path: Sequence[str], value: datetime) -> datetime:
     if value.tzinfo is None:
         checks.fail(path, FieldErrorCode.INVALID_FORMAT, "Give a time zone offset.")
     return value
+
+
+INTERACTION_FIELDS = FieldChecks(
+    type=required(),
+    occurred_at=required(_occurred_at),
+    notes=as_is(),
+    outcome=optional_text(max_length=500),
+)
 
 
 async def record_interaction(
@@ -306,21 +313,18 @@ async def record_interaction(
     )
     writer.require(UPDATE, client.organization_id)
     checks = Checks()
-    occurred_at = _occurred_at(checks, ["occurredAt"], data.occurred_at)
-    outcome = checks.optional_text(["outcome"], data.outcome, max_length=500)
+    at = data.occurred_at if data.occurred_at is not None else datetime.now(UTC)
+    values = INTERACTION_FIELDS.create(checks, data, occurred_at=at)
     checks.done()
     interaction = await writer.create(
         models.realty.Interaction(
             organization_id=client.organization_id,
             client_id=client.id,
             user_id=writer.viewer.user_id,
-            type=data.type,
-            notes=data.notes,
-            occurred_at=occurred_at,
-            outcome=outcome,
+            **values,
         )
     )
-    await _touch_last_contacted(writer, client, occurred_at)
+    await _touch_last_contacted(writer, client, values["occurred_at"])
     return interaction
 
 
@@ -329,17 +333,8 @@ async def update_interaction(
 ) -> models.realty.Interaction:
     interaction = await writer.get(models.realty.Interaction, data.id, type_name="Interaction")
     writer.require(UPDATE, interaction.organization_id)
-    checks, values = Checks(), dict[str, Any]()
-    if data.type is not None:
-        values["type"] = checks.present(["type"], data.type.value)
-    if data.occurred_at is not None:
-        at = checks.present(["occurredAt"], data.occurred_at.value)
-        if at is not None:
-            values["occurred_at"] = _occurred_at(checks, ["occurredAt"], at)
-    if data.notes is not None:
-        values["notes"] = data.notes.value
-    if data.outcome is not None:
-        values["outcome"] = checks.optional_text(["outcome"], data.outcome.value, max_length=500)
+    checks = Checks()
+    values = INTERACTION_FIELDS.update(checks, data)
     checks.done()
     interaction = await writer.update(interaction, values, seen_updated_at=data.updated_at)
     if "occurred_at" in values:

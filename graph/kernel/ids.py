@@ -8,6 +8,7 @@ import uuid
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
+from strawberry.types.lazy_type import LazyType
 
 # Type name -> GraphQL node class, for node(id) resolution. Filled by @node_type.
 NODE_TYPES: dict[str, type[Any]] = {}
@@ -33,6 +34,19 @@ def named_type(cls: N) -> N:
     """Register a Strawberry type so lower layers can find it by name."""
     NAMED_TYPES[cls.__name__] = cls
     return cls
+
+
+class Registered(LazyType[str, str]):
+    """A type named by the registry, found when the schema is built: the kernel names a
+    domain type (`Node.history`'s `ChangeConnection`) without importing it."""
+
+    def resolve_type(self) -> type[Any]:
+        return NAMED_TYPES[self.type_name]
+
+
+def registered(type_name: str) -> Any:
+    """An annotation for the registered type ``type_name`` (see `Registered`)."""
+    return Registered(type_name, __name__)
 
 
 def to_global_id(type_name: str, pk: uuid.UUID) -> str:

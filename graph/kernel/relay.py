@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
 
 import strawberry
 
 from graph.kernel.fields import to_many
-from graph.kernel.ids import to_global_id
+from graph.kernel.ids import registered, to_global_id
 from loaders.paging import OrderTerm, Page
 from models.base import Base
 from models.history import ChangeLog
 
 if TYPE_CHECKING:
     from graph.types.history import ChangeConnection
+else:  # found through the registry when the schema is built: the kernel imports no domain type
+    ChangeConnection = registered("ChangeConnection")
 
 NodeT = TypeVar("NodeT")
 
@@ -42,9 +44,8 @@ class Node:
         description="The opaque global ID; pass it to `node(id:)` to refetch.",
     )
 
-    # Every node has a history: its rows of the change log (the history types are found
-    # lazily, by name: the kernel imports no domain type).
-    history: Annotated[ChangeConnection, strawberry.lazy("graph.types.history")] = to_many(
+    # Every node has a history: its rows of the change log.
+    history: ChangeConnection = to_many(
         ChangeLog.entity_id,
         description="This node's recorded changes, newest first: who changed which fields "
         "from what to what, and when.",

@@ -100,6 +100,7 @@ def entity_global_id(entity_type: str, pk: uuid.UUID) -> str:
     return to_global_id(entity_type, pk) if entity_type in NODE_TYPES else str(pk)
 
 
+@named_type
 @strawberry.type(description="A page of changes, newest first.")
 class ChangeConnection(
     Connection[Change],
