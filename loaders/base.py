@@ -409,6 +409,14 @@ class Loaders:
         self.reader, self.viewer = reader, viewer
         self._by_id: dict[type[Any], ByIdLoader[Any]] = {}
         self._keyed: dict[Hashable, DataLoader[Any, Any]] = {}
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build`` returns, built once per request (e.g. a read plan per field)."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = build()
+        return cast(T, found)
 
     def by_id(self, cls: type[T]) -> ByIdLoader[T]:
         loader = self._by_id.get(cls)

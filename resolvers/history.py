@@ -10,9 +10,9 @@ import strawberry
 
 import models
 from graph.context import Info
+from graph.kernel import prefetch
 from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id, user_error
 from graph.kernel.paging import PageArgs
-from graph.kernel.prefetch import root_connection
 from graph.live.changes import Delivery, Subscriber
 from graph.types.accounts import Organization
 from graph.types.history import (
@@ -125,7 +125,7 @@ class HistoryQuery:
             raise user_error(
                 "Reading the audit log needs the OWNER or ADMIN role.", "PERMISSION_DENIED"
             )
-        return await root_connection(
+        return await prefetch.root_connection(
             info,
             ChangeConnection,
             Change,

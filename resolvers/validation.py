@@ -174,7 +174,7 @@ def as_is() -> Check:
 class FieldChecks:
     """The checks of an entity's writable fields, by Python name, in the order errors are
     reported: create checks every field, update only the fields given (``Maybe``), so the two
-    cannot drift. The error path of a field is its GraphQL name."""
+    cannot drift. A field's error path is its name camel-cased, as the input spells it."""
 
     def __init__(self, **checks: Check) -> None:
         self.checks = checks

@@ -169,7 +169,7 @@ def _enum(gql_type: GraphQLEnumType, column: Any, value: ColumnElement[Any]) -> 
 
 
 def _cursor_value(column: Any, value: ColumnElement[Any]) -> ColumnElement[str]:
-    """One ordering value as `loaders.base.encode_cursor` writes it, as JSON text."""
+    """One ordering value as `loaders.paging.encode_cursor` writes it, as JSON text."""
     python_type = _python_type(column)
     if python_type is datetime:
         return cast(func.to_json(_iso_datetime(value, aware=bool(column.type.timezone))), Text)

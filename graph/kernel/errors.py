@@ -1,6 +1,6 @@
 """Expected failures: domain exceptions raised by ops, and the GraphQL types they become.
 
-Ops raise these; `graph.mutations.mutate` turns them into payload members in one place. A
+Ops raise these; `resolvers.writes.mutate` turns them into payload members in one place. A
 mutation's payload is a union of its success type and only the error types it can produce.
 """
 

@@ -42,11 +42,12 @@ from graph.kernel.relations import (
     KernelField,
     RootList,
     ToOne,
+    fields_changed,
     named_class,
     relations_of,
 )
 from loaders.base import Relation
-from loaders.paging import Column, OrderTerm
+from loaders.paging import Column
 
 _MISSING = object()
 
@@ -83,8 +84,9 @@ def _prefetched(node: Any, info: Info) -> Any:
 def to_one(
     attribute: str | Column, *, name: str | None = None, description: str | None = None
 ) -> Any:
-    """The node a foreign key of this node references; null when missing or not visible.
-    ``name``: the GraphQL name, when not the attribute's (camel-cased)."""
+    """The node a foreign key of this node references (``attribute``: the node's attribute
+    holding it); null when missing or not visible. ``name``: the GraphQL name, when it is not
+    the field's own (camel-cased)."""
     key = attribute if isinstance(attribute, str) else attribute.key
 
     def resolve(self: Any, info: Info) -> Any:
@@ -104,17 +106,14 @@ def to_one(
 def to_many(
     relation: Relation | Column,
     *,
-    order: OrderTerm | tuple[OrderTerm, ...] | None = None,
     page_arguments: tuple[str, ...] = ("first", "after", "last", "before"),
     description: str | None = None,
 ) -> Any:
     """A connection of the nodes hanging off this one: by a column holding this node's id, or
-    through a `Relation` (a link table). Ordered by the connection's default order unless
-    ``order`` says otherwise; ``page_arguments``: fewer when the list pages forward only."""
+    through a `Relation` (a link table), in the connection's default order unless the caller
+    asks for another; ``page_arguments``: fewer when the list pages forward only."""
     if not isinstance(relation, Relation):
         relation = Relation(relation)
-    if isinstance(order, OrderTerm):
-        order = (order,)
 
     def resolve(self: Any, info: Info, **kwargs: Any) -> Any:
         found = _prefetched(self, info)
@@ -122,7 +121,7 @@ def to_many(
             return found
         return prefetch.relation_connection(info, self, info.python_name, PageArgs(**kwargs))
 
-    declared = Declared(TO_MANY, relation=relation, order=order, page_arguments=page_arguments)
+    declared = Declared(TO_MANY, relation=relation, page_arguments=page_arguments)
     return _field(declared, resolve, description)
 
 
@@ -217,6 +216,7 @@ def compose(target: type[Any], *groups: type[Any]) -> None:
                 raise TypeError(f"{target.__name__}.{field.python_name} is declared twice")
             definition.fields.append(field)
             present.add(field.python_name)
+    fields_changed(target)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -256,6 +256,9 @@ class OrderColumn:
 
     column: Column
 
+    def __repr__(self) -> str:  # short and stable: it is part of page-loader keys
+        return f"by({self.column})"
+
 
 def by(column: Column) -> OrderColumn:
     """An order-field enum member ordering by ``column``."""

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, get_named_type
+from graphql import FieldNode, GraphQLError, get_named_type
 from sqlalchemy import ColumnElement, and_
 
 from graph.kernel.filters import filter_condition
@@ -44,7 +44,7 @@ class ManyPlan:
     page: PageSpec | None = None
     where: ColumnElement[bool] | None = None
     # A mistake in the arguments: raised only if there are parents to load for.
-    error: Exception | None = None
+    error: GraphQLError | None = None
 
 
 @dataclass(slots=True)
@@ -63,9 +63,6 @@ class NodePlan:
     relations: list[ManyPlan | OnePlan] = field(default_factory=list)
 
 
-EMPTY = NodePlan()
-
-
 # ---------------------------------------------------------------------------------------------
 # Planning
 
@@ -74,7 +71,7 @@ def plan_nodes(selection: Selection, cls: type[Any], field_nodes: list[FieldNode
     """The plan for nodes of ``cls`` selected by ``field_nodes``, all levels below."""
     relations = relations_of(cls)
     if not relations or not field_nodes:
-        return EMPTY
+        return NodePlan()
     type_name = cls.__name__
     object_type = selection.object_type(type_name)
     plan = NodePlan()
@@ -93,7 +90,7 @@ def plan_nodes(selection: Selection, cls: type[Any], field_nodes: list[FieldNode
             children = plan_nodes(selection, relation.target, node_fields)
             try:
                 converted = selection.arguments(gql_field, group[0])
-            except Exception as exc:
+            except GraphQLError as exc:  # a client's mistake: raised if there are parents
                 plan.relations.append(
                     ManyPlan(name, relation, PageArgs(), group, children, error=exc)
                 )
@@ -110,7 +107,7 @@ def plan_many(
     try:
         plan.page = spec_for(relation.target, args, relation.default_order)
         plan.where = None if args.filter is None else filter_condition(args.filter)
-    except Exception as exc:
+    except GraphQLError as exc:  # a client's mistake: raised if there are parents to load for
         plan.error = exc
     return plan
 
@@ -216,29 +213,33 @@ async def root_connection(
     if args.filter is not None:
         conditions.append(filter_condition(args.filter))
     condition = and_(*conditions) if conditions else None
-    selection = Selection.of(info)
-    raw = info._raw_info
-    plan = plan_connection(selection, list(raw.field_nodes), raw.return_type, cls)
     reader, viewer = ctx.db.reader, ctx.viewer
     page = await fetch_page(reader, cls, viewer, spec, condition)
 
     async def count() -> int:
         return await fetch_count(reader, cls, viewer, condition)
 
-    await load(ctx.loaders, plan, page.nodes)
+    if page.nodes:
+        raw = info._raw_info
+        plan = plan_connection(Selection.of(info), list(raw.field_nodes), raw.return_type, cls)
+        await load(ctx.loaders, plan, page.nodes)
     return connection.from_page(page, count)
 
 
 async def relation_connection(info: Any, node: Any, name: str, args: PageArgs) -> Any:
-    """A connection relation that was not prefetched (its parent came without a list)."""
+    """A connection relation that was not prefetched (its parent came without a list): one
+    plan per field and arguments in a request, whatever the number of parents."""
     spec = relations_of(type(node))[name]
     assert isinstance(spec, ToMany)
-    selection = Selection.of(info)
     raw = info._raw_info
-    field_nodes = list(raw.field_nodes)
-    children = plan_connection(selection, field_nodes, raw.return_type, spec.target)
-    plan = plan_many(name, spec, args, field_nodes, children)
     loaders = info.context.loaders
+
+    def make() -> ManyPlan:
+        field_nodes = list(raw.field_nodes)
+        children = plan_connection(Selection.of(info), field_nodes, raw.return_type, spec.target)
+        return plan_many(name, spec, args, field_nodes, children)
+
+    plan = loaders.memo(("plan", id(raw.field_nodes[0]), *args.key(name)), make)
     connection = (await connections_of(loaders, plan, [node.pk]))[0]
-    await load(loaders, children, connection.nodes)
+    await load(loaders, plan.nodes, connection.nodes)
     return connection

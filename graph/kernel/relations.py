@@ -88,10 +88,8 @@ class Declared:
     kind: str  # one of the constants below
     attribute: str | None = None  # TO_ONE: the foreign-key attribute
     relation: Relation | None = None  # TO_MANY
-    order: tuple[OrderTerm, ...] | None = None  # TO_MANY: instead of the connection's default
     max_ids: int = 0  # BY_IDS
-    # TO_MANY, ROOT_LIST: the Relay page arguments the field takes (some lists page forward
-    # only)
+    # TO_MANY: the Relay page arguments the field takes (some lists page forward only)
     page_arguments: tuple[str, ...] = ("first", "after", "last", "before")
 
 
@@ -176,8 +174,7 @@ def _resolve(declared: Declared, named: Any) -> Spec:
         return ToOne(named, declared.attribute)
     if kind == TO_MANY:
         assert declared.relation is not None
-        order = declared.order if declared.order is not None else named.__default_order__
-        return ToMany(named, named.__node__, declared.relation, order)
+        return ToMany(named, named.__node__, declared.relation, named.__default_order__)
     if kind == ROOT_LIST:
         return RootList(named, named.__node__, named.__default_order__)
     if kind == BY_ID:
@@ -193,25 +190,27 @@ def _resolve(declared: Declared, named: Any) -> Spec:
 # Reading specs back
 
 Relations = dict[str, ToOne | ToMany]
-# Per type: its relations, and how many fields the type had then (`compose` may add some).
-_relations: dict[type[Any], tuple[int, Relations]] = {}
+_relations: dict[type[Any], Relations] = {}
 
 
 def relations_of(cls: type[Any]) -> Relations:
     """The relation fields of a type, by Python name (history included on nodes)."""
-    definition = getattr(cls, "__strawberry_definition__", None)
-    fields = definition.fields if definition is not None else []
-    cached = _relations.get(cls)
-    if cached is not None and cached[0] == len(fields):
-        return cached[1]
-    relations: Relations = {}
-    for field in fields:
-        if isinstance(field, KernelField) and field.declared.kind in (TO_ONE, TO_MANY):
-            spec = field.spec
-            assert isinstance(spec, ToOne | ToMany)
-            relations[field.python_name] = spec
-    _relations[cls] = (len(fields), relations)
+    relations = _relations.get(cls)
+    if relations is None:
+        definition = getattr(cls, "__strawberry_definition__", None)
+        relations = {}
+        for field in definition.fields if definition is not None else ():
+            if isinstance(field, KernelField) and field.declared.kind in (TO_ONE, TO_MANY):
+                spec = field.spec
+                assert isinstance(spec, ToOne | ToMany)
+                relations[field.python_name] = spec
+        _relations[cls] = relations
     return relations
+
+
+def fields_changed(cls: type[Any]) -> None:
+    """Forget what was read of ``cls``'s fields (`compose` added some)."""
+    _relations.pop(cls, None)
 
 
 def root_spec(field: GraphQLField) -> RootSpec | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from graph.context import Info
+from graph.kernel import prefetch
 from graph.kernel.fields import by_id, root_list, viewer_node
 from graph.kernel.filters import StringFilter
 from graph.kernel.paging import PageArgs
-from graph.kernel.prefetch import root_connection
 from graph.types.accounts import (
     ApiKeyConnection,
     Organization,
@@ -23,7 +23,7 @@ from graph.types.accounts import (
 async def organization_by_slug(info: Info, slug: str) -> Organization | None:
     by_slug = PageArgs(OrganizationFilter(slug=StringFilter(eq=slug)), first=1)
     default_order = OrganizationConnection.__default_order__
-    page = await root_connection(
+    page = await prefetch.root_connection(
         info, OrganizationConnection, Organization, by_slug, default_order=default_order
     )
     return page.nodes[0] if page.nodes else None

@@ -29,11 +29,6 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 cell = in_range(0, MATRIX_SIZE - 1)
 
 
-def json_object(checks: Checks, path: Sequence[str], value: Any) -> dict[str, Any]:
-    """A JSON object; null is refused (a create turns an omitted object into `{}` first)."""
-    return checks.json_object(path, value)
-
-
 def acceptance_criteria(checks: Checks, path: Sequence[str], values: list[str]) -> list[str]:
     if len(values) > CRITERIA_MAX:
         checks.fail(path, FieldErrorCode.TOO_LONG, f"At most {CRITERIA_MAX} criteria.")

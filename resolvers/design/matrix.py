@@ -4,7 +4,7 @@ their calls to action and attributes."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import or_
@@ -29,11 +29,18 @@ from resolvers.design.checks import (
     acceptance_criteria,
     cell,
     default_value,
-    json_object,
     rules_input,
     validation_rules,
 )
-from resolvers.validation import Checks, FieldChecks, in_range, optional_text, required, text
+from resolvers.validation import (
+    Checks,
+    FieldChecks,
+    in_range,
+    json_object,
+    optional_text,
+    required,
+    text,
+)
 from resolvers.writes import UNIQUE_CONFLICTS, UNIQUE_VIOLATIONS, Writer
 
 CELL_TAKEN = "Another object occupies this cell of the project."
@@ -60,7 +67,7 @@ OBJECT_FIELDS = FieldChecks(
     complexity=required(in_range(1, 10)),
     position_x=cell,
     position_y=cell,
-    meta_data=json_object,
+    meta_data=json_object(),
 )
 
 
@@ -87,7 +94,7 @@ async def create_object(writer: Writer, data: DesignObjectCreateInput) -> Design
     checks = Checks()
     # Omitted (or null) metadata on create is an empty object.
     meta: Any = {} if data.meta_data is None else data.meta_data
-    values = OBJECT_FIELDS.create(checks, replace(data, meta_data=meta))
+    values = OBJECT_FIELDS.create(checks, data, meta_data=meta)
     checks.done()
     await _ensure_free(writer, project.id, values["position_x"], values["position_y"])
     return await writer.create(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import models
@@ -15,8 +14,8 @@ from graph.types.design import (
 )
 from models.design import Project, ProjectMember, ProjectRole
 from resolvers.design.access import CREATE, DELETE, require_edit, require_manage
-from resolvers.design.checks import DESCRIPTION_MAX, json_object
-from resolvers.validation import Checks, FieldChecks, optional_text, required, text
+from resolvers.design.checks import DESCRIPTION_MAX
+from resolvers.validation import Checks, FieldChecks, json_object, optional_text, required, text
 from resolvers.writes import UNIQUE_VIOLATIONS, Writer
 
 UNIQUE_VIOLATIONS.update(
@@ -32,7 +31,7 @@ PROJECT_FIELDS = FieldChecks(
     name=text(),
     description=optional_text(max_length=DESCRIPTION_MAX),
     status=required(),
-    settings=json_object,
+    settings=json_object(),
 )
 
 
@@ -48,7 +47,7 @@ async def create_project(writer: Writer, data: ProjectCreateInput) -> Project:
     checks = Checks()
     # Omitted (or null) settings on create are an empty object.
     settings: Any = {} if data.settings is None else data.settings
-    values = PROJECT_FIELDS.create(checks, replace(data, settings=settings))
+    values = PROJECT_FIELDS.create(checks, data, settings=settings)
     checks.done()
     project = await writer.create(
         Project(organization_id=org.id, owner_id=writer.viewer.user_id, **values)

@@ -1,0 +1,122 @@
+"""Accounts' enums, filter and order inputs."""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+import models
+from graph.kernel.filters import (
+    BooleanFilter,
+    DateTimeFilter,
+    EntityFilter,
+    IDFilter,
+    IntFilter,
+    OrderBy,
+    OrderDirection,
+    StringFilter,
+    by,
+    entity_filter,
+    on,
+)
+from models.accounts import PlanType
+
+strawberry.enum(PlanType, description="An organization's plan.")
+
+
+@strawberry.enum(description="What an API key may do, on top of its user's roles.")
+class ApiKeyScope(enum.Enum):
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters and orderings
+
+
+@strawberry.input(description="Filter users; all given conditions must hold.")
+@entity_filter
+class UserFilter(EntityFilter):
+    id: IDFilter | None = on(models.User.id, ref="User")
+    email: StringFilter | None = on(models.User.email)
+    full_name: StringFilter | None = on(models.User.full_name)
+    is_active: BooleanFilter | None = on(models.User.is_active)
+    created_at: DateTimeFilter | None = on(models.User.created_at)
+
+
+@strawberry.enum(description="Fields users can be ordered by.")
+class UserOrderField(enum.Enum):
+    EMAIL = by(models.User.email)
+    FULL_NAME = by(models.User.full_name)
+    CREATED_AT = by(models.User.created_at)
+
+
+@strawberry.input(description="One ordering term for users.")
+class UserOrder(OrderBy[UserOrderField]):
+    field: UserOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.input(description="Filter organizations; all given conditions must hold.")
+@entity_filter
+class OrganizationFilter(EntityFilter):
+    id: IDFilter | None = on(models.Organization.id, ref="Organization")
+    name: StringFilter | None = on(models.Organization.name)
+    slug: StringFilter | None = on(models.Organization.slug)
+    created_at: DateTimeFilter | None = on(models.Organization.created_at)
+
+
+@strawberry.enum(description="Fields organizations can be ordered by.")
+class OrganizationOrderField(enum.Enum):
+    NAME = by(models.Organization.name)
+    SLUG = by(models.Organization.slug)
+    CREATED_AT = by(models.Organization.created_at)
+
+
+@strawberry.input(description="One ordering term for organizations.")
+class OrganizationOrder(OrderBy[OrganizationOrderField]):
+    field: OrganizationOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.input(description="Filter memberships; all given conditions must hold.")
+@entity_filter
+class MembershipFilter(EntityFilter):
+    id: IDFilter | None = on(models.Membership.id, ref="Membership")
+    user: IDFilter | None = on(models.Membership.user_id, ref="User")
+    organization: IDFilter | None = on(models.Membership.organization_id, ref="Organization")
+    role: IDFilter | None = on(models.Membership.role_id, ref="Role")
+    joined_at: DateTimeFilter | None = on(models.Membership.joined_at)
+
+
+@strawberry.enum(description="Fields memberships can be ordered by.")
+class MembershipOrderField(enum.Enum):
+    JOINED_AT = by(models.Membership.joined_at)
+
+
+@strawberry.input(description="One ordering term for memberships.")
+class MembershipOrder(OrderBy[MembershipOrderField]):
+    field: MembershipOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.input(description="Filter roles; all given conditions must hold.")
+@entity_filter
+class RoleFilter(EntityFilter):
+    id: IDFilter | None = on(models.Role.id, ref="Role")
+    name: StringFilter | None = on(models.Role.name)
+    rank: IntFilter | None = on(models.Role.rank)
+
+
+@strawberry.enum(description="Fields roles can be ordered by.")
+class RoleOrderField(enum.Enum):
+    NAME = by(models.Role.name)
+    RANK = by(models.Role.rank)
+
+
+@strawberry.input(description="One ordering term for roles.")
+class RoleOrder(OrderBy[RoleOrderField]):
+    field: RoleOrderField
+    direction: OrderDirection = OrderDirection.ASC
