@@ -265,11 +265,17 @@ def by(column: Column) -> OrderColumn:
     return OrderColumn(column)
 
 
+@strawberry.input(description="One ordering term.")
 class OrderBy(Generic[E]):
-    """Base of `<Entity>Order` inputs: a field (an enum member of `by(...)`) and a direction."""
+    """Base of `<Entity>Order` inputs: a field (an enum member of `by(...)`) and a direction.
+
+        @strawberry.input(description="One ordering term for properties.")
+        class PropertyOrder(OrderBy[PropertyOrderField]):
+            pass
+    """
 
     field: E
-    direction: OrderDirection
+    direction: OrderDirection = OrderDirection.ASC
 
 
 def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) -> list[OrderTerm]:

@@ -24,7 +24,6 @@ from graph.kernel.filters import (
     EntityFilter,
     IDFilter,
     OrderBy,
-    OrderDirection,
     StringFilter,
     by,
     entity_filter,
@@ -63,8 +62,7 @@ class ItemOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for items.")
 class ItemOrder(OrderBy[ItemOrderField]):
-    field: ItemOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter tags; all given conditions must hold.")
@@ -85,8 +83,7 @@ class TagOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for tags.")
 class TagOrder(OrderBy[TagOrderField]):
-    field: TagOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 ITEM_TAGS = Relation(

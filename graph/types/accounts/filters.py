@@ -14,7 +14,6 @@ from graph.kernel.filters import (
     IDFilter,
     IntFilter,
     OrderBy,
-    OrderDirection,
     StringFilter,
     by,
     entity_filter,
@@ -55,8 +54,7 @@ class UserOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for users.")
 class UserOrder(OrderBy[UserOrderField]):
-    field: UserOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter organizations; all given conditions must hold.")
@@ -77,8 +75,7 @@ class OrganizationOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for organizations.")
 class OrganizationOrder(OrderBy[OrganizationOrderField]):
-    field: OrganizationOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter memberships; all given conditions must hold.")
@@ -98,8 +95,7 @@ class MembershipOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for memberships.")
 class MembershipOrder(OrderBy[MembershipOrderField]):
-    field: MembershipOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter roles; all given conditions must hold.")
@@ -118,5 +114,4 @@ class RoleOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for roles.")
 class RoleOrder(OrderBy[RoleOrderField]):
-    field: RoleOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass

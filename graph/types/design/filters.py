@@ -13,7 +13,6 @@ from graph.kernel.filters import (
     IDFilter,
     IntFilter,
     OrderBy,
-    OrderDirection,
     StringFilter,
     by,
     entity_filter,
@@ -57,8 +56,7 @@ class ProjectOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for projects.")
 class ProjectOrder(OrderBy[ProjectOrderField]):
-    field: ProjectOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter project members; all given conditions must hold.")
@@ -78,8 +76,7 @@ class ProjectMemberOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for project members.")
 class ProjectMemberOrder(OrderBy[ProjectMemberOrderField]):
-    field: ProjectMemberOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(
@@ -114,8 +111,7 @@ class DesignObjectOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for design objects.")
 class DesignObjectOrder(OrderBy[DesignObjectOrderField]):
-    field: DesignObjectOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter relationships; all given conditions must hold.")
@@ -139,8 +135,7 @@ class RelationshipOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for relationships.")
 class RelationshipOrder(OrderBy[RelationshipOrderField]):
-    field: RelationshipOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter calls to action; all given conditions must hold.")
@@ -162,8 +157,7 @@ class CallToActionOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for calls to action.")
 class CallToActionOrder(OrderBy[CallToActionOrderField]):
-    field: CallToActionOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter attributes; all given conditions must hold.")
@@ -185,5 +179,4 @@ class AttributeOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for attributes.")
 class AttributeOrder(OrderBy[AttributeOrderField]):
-    field: AttributeOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass

@@ -14,7 +14,6 @@ from graph.kernel.filters import (
     IDFilter,
     IntFilter,
     OrderBy,
-    OrderDirection,
     StringFilter,
     by,
     entity_filter,
@@ -86,8 +85,7 @@ class PropertyOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for properties.")
 class PropertyOrder(OrderBy[PropertyOrderField]):
-    field: PropertyOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter a property's media; all given conditions must hold.")
@@ -105,8 +103,7 @@ class MediaOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for media.")
 class MediaOrder(OrderBy[MediaOrderField]):
-    field: MediaOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter clients; all given conditions must hold.")
@@ -137,8 +134,7 @@ class ClientOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for clients.")
 class ClientOrder(OrderBy[ClientOrderField]):
-    field: ClientOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 @strawberry.input(description="Filter interactions; all given conditions must hold.")
@@ -160,8 +156,7 @@ class InteractionOrderField(enum.Enum):
 
 @strawberry.input(description="One ordering term for interactions.")
 class InteractionOrder(OrderBy[InteractionOrderField]):
-    field: InteractionOrderField
-    direction: OrderDirection = OrderDirection.ASC
+    pass
 
 
 _links = client_interested_properties
