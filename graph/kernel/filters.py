@@ -269,9 +269,9 @@ def by(column: Column) -> OrderColumn:
 class OrderBy(Generic[E]):
     """Base of `<Entity>Order` inputs: a field (an enum member of `by(...)`) and a direction.
 
-        @strawberry.input(description="One ordering term for properties.")
-        class PropertyOrder(OrderBy[PropertyOrderField]):
-            pass
+    @strawberry.input(description="One ordering term for properties.")
+    class PropertyOrder(OrderBy[PropertyOrderField]):
+        pass
     """
 
     field: E
