@@ -43,7 +43,6 @@ from graph.kernel.relations import (
     RootList,
     ToOne,
     fields_changed,
-    named_class,
     relations_of,
 )
 from loaders.base import Relation
@@ -266,7 +265,6 @@ __all__ = [
     "by_ids",
     "compose",
     "install_fast_paths",
-    "named_class",
     "root_list",
     "to_many",
     "to_one",
