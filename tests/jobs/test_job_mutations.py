@@ -3,8 +3,10 @@ at all, and each typed error."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import strawberry
 from sqlalchemy import select
 
 from graph.database import Database
@@ -103,7 +105,7 @@ async def test_a_job_enqueued_in_a_rolled_back_mutation_never_runs(
         user_id=workspace.owner.user.id,
         permissions={workspace.org.id: frozenset({"audit:read"})},
     )
-    data = JobChangeCountStartInput(organization=workspace.org_id)
+    data = JobChangeCountStartInput(organization=strawberry.ID(workspace.org_id))
 
     class Refused(Exception):
         pass
@@ -179,7 +181,7 @@ async def test_cancel_refuses_a_succeeded_job_and_an_unknown_one(
     ]
     assert done["__typename"] == "ConflictError"
     assert done["message"] == "This job has succeeded already; it cannot be cancelled."
-    other = gid("Job", "00000000-0000-0000-0000-000000000001")
+    other = gid("Job", uuid.UUID(int=1))
     missing = (await gql(CANCEL, {"input": {"id": other}}, token=workspace.owner.token))["data"][
         "jobCancel"
     ]

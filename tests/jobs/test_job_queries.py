@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from graph.admin.seed import DEMO_USERS, seed
 from graph.database import Database
 from models.jobs import Job as JobModel
 from models.jobs import JobStatus
@@ -106,3 +107,29 @@ async def test_organizations_with_their_jobs_cost_the_same_for_2_and_20(
 
     # then
     assert counts[0] == counts[1]
+
+
+LOGIN = """
+mutation($i: AuthLoginInput!) { authLogin(input: $i) { ... on AuthTokens { accessToken } } }"""
+
+
+async def test_the_demo_data_has_a_finished_job(gql: Any, db: Database) -> None:
+    # given
+    async with db.sessions() as session, session.begin():
+        assert await seed(session)
+    login = await gql(
+        LOGIN,
+        {"i": {"email": DEMO_USERS[0].email, "password": DEMO_USERS[0].password}},
+    )
+    token = login["data"]["authLogin"]["accessToken"]
+    # when
+    body = await gql("{ jobs { nodes { kind status progress finishedAt } } }", token=token)
+    # then
+    assert body["data"]["jobs"]["nodes"] == [
+        {
+            "kind": "changes.count",
+            "status": "SUCCEEDED",
+            "progress": 100,
+            "finishedAt": "2026-11-01T09:00:02+00:00",
+        }
+    ]
