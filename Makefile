@@ -38,6 +38,9 @@ install: $(STAMP) $(GRAPHIQL_BUILT)
 run: install
 	$(BIN)/trellis migrate
 	$(BIN)/trellis seed
+	@# A job worker beside the server, stopped when the server stops (Ctrl-C included).
+	@$(BIN)/trellis worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/trellis serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install

@@ -86,6 +86,25 @@ class Settings:
     presence_ttl_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TRELLIS_PRESENCE_TTL", "30"))
     )
+    # Background jobs (graph/jobs/): jobs one `trellis worker` process runs at a time.
+    worker_concurrency: int = field(default_factory=lambda: _int("TRELLIS_WORKER_CONCURRENCY", 4))
+    # A worker records a heartbeat this often; one silent for `worker_stalled_seconds` is
+    # taken for dead and its running jobs are queued again, checked every
+    # `worker_stalled_check_seconds` by every live worker.
+    worker_heartbeat_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_WORKER_HEARTBEAT", "10"))
+    )
+    worker_stalled_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_WORKER_STALLED", "30"))
+    )
+    worker_stalled_check_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_WORKER_STALLED_CHECK", "15"))
+    )
+    # A worker without a notification looks for new jobs this often (LISTEN/NOTIFY wakes
+    # it at once otherwise).
+    worker_poll_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_WORKER_POLL", "5"))
+    )
     # Queries whose every field maps onto the data model are compiled into one SQL statement
     # that builds the JSON answer (graph/compiled/); "0" runs every query through the
     # resolvers (the reference path, used to compare).

@@ -21,7 +21,7 @@ from psycopg import errors as pg_errors
 from sqlalchemy import Text, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Select
 
 from graph.auth import InvalidCredentials, authenticate
@@ -307,22 +307,31 @@ def translate_integrity_error(exc: IntegrityError) -> DomainError:
 
 
 @asynccontextmanager
+async def transaction(
+    sessions: async_sessionmaker[AsyncSession], viewer: Viewer
+) -> AsyncIterator[Writer]:
+    """A Writer in one transaction, its changes recorded and committed when the block ends
+    without an exception (mutations, through `writing`; job workers)."""
+    async with sessions() as session, session.begin():
+        writer = Writer(session, viewer)
+        yield writer
+        await record_changes(session, writer.viewer, writer.changes)
+
+
+@asynccontextmanager
 async def writing(info: Info) -> AsyncIterator[Writer]:
     """One transaction, committed when the block ends without an exception."""
     ctx = info.context
-    async with ctx.db.sessions() as session:
-        try:
-            async with session.begin():
-                writer = Writer(session, ctx.viewer)
-                yield writer
-                await record_changes(session, writer.viewer, writer.changes)
-        except IntegrityError as exc:
-            raise translate_integrity_error(exc) from exc
-        except DataError as exc:  # a value the column cannot hold: a validation gap
-            log.warning("value refused by the database: %s", exc.orig)
-            raise ValidationFailed.one(
-                (), FieldErrorCode.INVALID, "A value does not fit its field."
-            ) from exc
+    try:
+        async with transaction(ctx.db.sessions, ctx.viewer) as writer:
+            yield writer
+    except IntegrityError as exc:
+        raise translate_integrity_error(exc) from exc
+    except DataError as exc:  # a value the column cannot hold: a validation gap
+        log.warning("value refused by the database: %s", exc.orig)
+        raise ValidationFailed.one(
+            (), FieldErrorCode.INVALID, "A value does not fit its field."
+        ) from exc
 
 
 async def mutate(

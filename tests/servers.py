@@ -15,6 +15,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
+from graph.settings import PROJECT_ROOT
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -57,3 +59,24 @@ def running_server(
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@contextmanager
+def running_worker(
+    database_url: URL, log_path: Path, *, env: dict[str, str] | None = None, concurrency: int = 1
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `trellis worker` against ``database_url`` (output to ``log_path``); yield the
+    process, stop it afterwards unless the test killed it."""
+    environment = {**os.environ, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
+    environment.update(env or {})
+    command = [sys.executable, "-m", "graph.admin.cli", "worker", "--concurrency", str(concurrency)]
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(
+            command, env=environment, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT
+        )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=15)

@@ -79,6 +79,11 @@ def _under(module: str, *prefixes: str) -> bool:
         pytest.param(("resolvers",), ("graph.compiled",), id="resolvers-do-not-import-compiled"),
         pytest.param(("graph.types",), ("resolvers",), id="types-import-no-resolver"),
         pytest.param(
+            ("graph.jobs.queue",),
+            ("graph.types", "resolvers", "graph.server", "graph.schema", "graph.live"),
+            id="the-queue-the-write-path-defers-to-stands-below-it",
+        ),
+        pytest.param(
             ("loaders", "models"),
             ("graph", "resolvers"),
             id="loaders-and-models-stand-below-graph",

@@ -1,4 +1,4 @@
-"""`trellis`: serve, migrate, seed, print the schema, create users."""
+"""`trellis`: serve, run background jobs, migrate, seed, print the schema, create users."""
 
 from __future__ import annotations
 
@@ -87,6 +87,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    from sqlalchemy import make_url
+
+    from graph.jobs.worker import run_worker
+
+    settings = get_settings()
+    concurrency = args.concurrency or settings.worker_concurrency
+    url = make_url(_database_url())
+    print(f"Trellis worker: {concurrency} jobs at a time", flush=True)
+    asyncio.run(run_worker(url, settings, concurrency=concurrency))
+
+
 def _has(module: str) -> bool:
     import importlib.util
 
@@ -139,6 +151,15 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs (any number of workers)")
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="jobs run at a time (default: TRELLIS_WORKER_CONCURRENCY, 4)",
+    )
+    worker.set_defaults(func=cmd_worker)
 
     migrate = sub.add_parser("migrate", help="apply migrations (to head by default)")
     migrate.add_argument("revision", nargs="?", default="head")

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
 from graph.admin.seed_design import seed_design
+from graph.admin.seed_jobs import seed_jobs
 from graph.admin.seed_realty import seed_realty
 from graph.auth import hash_password
 from models.accounts import ADMIN, EDITOR, OWNER, VIEWER
@@ -89,4 +90,5 @@ async def seed(session: AsyncSession) -> bool:
     user_ids = [u.id for u in users]
     await seed_design(session, org.id, user_ids)
     await seed_realty(session, org.id, user_ids)
+    await seed_jobs(session, org.id, user_ids[0])
     return True

@@ -1,0 +1,200 @@
+"""What workers run: user-visible jobs (`Job` rows) and periodic housekeeping.
+
+A user-visible job is one procrastinate task, ``trellis:run_job(job_id)``; the `Job` row's
+``kind`` picks the handler. Every change of the row (running, each progress report, the
+outcome) is its own short transaction through the write path (`resolvers.writes.transaction`),
+so it lands in the change log and reaches subscribers like any other change.
+
+Effects are idempotent, so a job can run again after its worker died mid-way: a handler keeps
+its checkpoint in the row's ``result`` and commits it together with the work it covers (a
+progress report), and a retried attempt resumes from it. A row that is missing, finished or
+cancelled is left alone; a cancelled job stops at its next report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from procrastinate import Blueprint, JobContext, RetryStrategy
+from sqlalchemy import func, select, text
+
+from graph.database import Database
+from models.history import ChangeLog
+from models.jobs import FINISHED, JobStatus
+from models.jobs import Job as JobModel
+from models.viewer import Viewer
+from resolvers.jobs import CHANGE_COUNT
+from resolvers.writes import Writer, transaction
+
+log = logging.getLogger("trellis.jobs")
+
+blueprint = Blueprint()
+
+# The worker's writes are the system's, not a user's: no actor in the change log.
+SYSTEM = Viewer(is_superuser=True)
+# Attempts after the first (a failure, or a dead worker's job queued again).
+RETRIES = 2
+RETRY = RetryStrategy(max_attempts=RETRIES, wait=1)
+
+# Housekeeping schedules (cron; a sixth field is seconds).
+EXPIRED_SESSIONS_CRON = "17 * * * *"
+
+
+class Cancelled(Exception):
+    """The job was cancelled (or finished elsewhere) while it ran."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _locked(writer: Writer, job_id: uuid.UUID) -> JobModel | None:
+    stmt = select(JobModel).where(JobModel.id == job_id).with_for_update()
+    return (await writer.session.execute(stmt)).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A running job's handle on its row."""
+
+    db: Database
+    job_id: uuid.UUID
+
+    async def report(self, percent: int, checkpoint: dict[str, Any]) -> None:
+        """Commit how far the job got; raises `Cancelled` if it should stop."""
+        async with transaction(self.db.sessions, SYSTEM) as writer:
+            job = await _locked(writer, self.job_id)
+            if job is None or job.status is not JobStatus.RUNNING:
+                raise Cancelled
+            await writer.update(job, {"progress": max(0, min(100, percent)), "result": checkpoint})
+
+
+Handler = Callable[[Progress, JobModel], Awaitable[dict[str, Any]]]
+
+
+async def count_changes(progress: Progress, job: JobModel) -> dict[str, Any]:
+    """`changes.count`: the organization's change-log rows per entity type, read in keyset
+    batches up to the last position when the job first started (its own progress reports
+    come after that and are not counted). The checkpoint (position reached, counts so far)
+    is committed with each batch's progress, so a retried attempt counts every row once."""
+    batch = int(job.parameters.get("batchSize", 500))
+    pause = int(job.parameters.get("pauseMilliseconds", 0)) / 1000
+    org = job.organization_id
+    state: dict[str, Any] = dict(job.result or {})
+    mine = ChangeLog.organization_id == org
+    async with progress.db.sessions() as session:
+        if "until" not in state:
+            until = await session.scalar(select(func.coalesce(func.max(ChangeLog.position), 0)))
+            of_org = select(func.count()).where(mine, ChangeLog.position <= until)
+            state = {
+                "until": until,
+                "after": 0,
+                "seen": 0,
+                "of": await session.scalar(of_org),
+                "byEntityType": {},
+            }
+        while True:
+            page = (
+                select(ChangeLog.position, ChangeLog.entity_type)
+                .where(
+                    mine, ChangeLog.position > state["after"], ChangeLog.position <= state["until"]
+                )
+                .order_by(ChangeLog.position)
+                .limit(batch)
+            )
+            rows = (await session.execute(page)).all()
+            await session.rollback()  # no snapshot held across the pause
+            if not rows:
+                break
+            counts = dict(state["byEntityType"])
+            for _, entity_type in rows:
+                counts[entity_type] = counts.get(entity_type, 0) + 1
+            seen = state["seen"] + len(rows)
+            state = {**state, "after": rows[-1][0], "seen": seen, "byEntityType": counts}
+            await progress.report(
+                seen * 100 // max(state["of"], 1) if seen < state["of"] else 99, state
+            )
+            if pause:
+                await asyncio.sleep(pause)
+    return {"total": state["seen"], "byEntityType": state["byEntityType"]}
+
+
+KINDS: dict[str, Handler] = {CHANGE_COUNT: count_changes}
+
+
+async def _finish(db: Database, job_id: uuid.UUID, values: dict[str, Any]) -> None:
+    async with transaction(db.sessions, SYSTEM) as writer:
+        job = await _locked(writer, job_id)
+        if job is not None and job.status is JobStatus.RUNNING:
+            await writer.update(job, values)
+
+
+async def run(db: Database, job_id: uuid.UUID, *, final: bool) -> None:
+    """One attempt at a `Job`; raises on failure so the queue retries it (``final``: it
+    will not, and the row says FAILED)."""
+    async with transaction(db.sessions, SYSTEM) as writer:
+        job = await _locked(writer, job_id)
+        if job is None or job.status in FINISHED:
+            return
+        started = {
+            "status": JobStatus.RUNNING,
+            "attempts": job.attempts + 1,
+            "started_at": _now(),
+        }
+        await writer.update(job, started)
+    try:
+        result = await KINDS[job.kind](Progress(db, job_id), job)
+    except Cancelled:
+        return
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        failed = (
+            {"status": JobStatus.FAILED, "finished_at": _now()}
+            if final
+            else {"status": JobStatus.QUEUED}
+        )
+        await _finish(db, job_id, {**failed, "error": f"{type(exc).__name__}: {exc}"[:2000]})
+        raise
+    await _finish(
+        db,
+        job_id,
+        {
+            "status": JobStatus.SUCCEEDED,
+            "progress": 100,
+            "result": result,
+            "error": None,
+            "finished_at": _now(),
+        },
+    )
+
+
+def _db(context: JobContext) -> Database:
+    db: Database = context.additional_context["db"]
+    return db
+
+
+@blueprint.task(name="run_job", pass_context=True, retry=RETRY)
+async def run_job(context: JobContext, job_id: str) -> None:
+    await run(_db(context), uuid.UUID(job_id), final=context.job.attempts >= RETRIES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Housekeeping (periodic; each run is a queue job, taken by one worker)
+
+
+@blueprint.periodic(cron=EXPIRED_SESSIONS_CRON)
+@blueprint.task(name="expire_sessions", pass_context=True, queueing_lock="expire_sessions")
+async def expire_sessions(context: JobContext, timestamp: int) -> None:
+    """Delete sign-in sessions whose refresh token has expired: no request can use them
+    again, so nothing (and no viewer cache) changes for anyone."""
+    async with _db(context).engine.begin() as conn:
+        gone = await conn.execute(
+            text("DELETE FROM auth_sessions WHERE refresh_expires_at < now()")
+        )
+    log.info("deleted %d expired sessions", gone.rowcount)
