@@ -24,12 +24,14 @@ from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
-from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields
+from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
+from graph.types.files import FilesItemFields, FilesOrganizationFields
 from graph.types.realty import RealtyOrganizationFields
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
+from resolvers.files import FilesMutation, FilesQuery
 from resolvers.history import HistoryQuery, HistorySubscription
 from resolvers.node import NodeQuery
 from resolvers.presence import PresenceMutation, PresenceSubscription
@@ -40,11 +42,20 @@ log = logging.getLogger("trellis.errors")
 
 # Each domain's fields of the shared types, in the order the SDL lists them.
 compose(User, CatalogUserFields)
-compose(Organization, CatalogOrganizationFields, RealtyOrganizationFields, DesignOrganizationFields)
+compose(
+    Organization,
+    CatalogOrganizationFields,
+    RealtyOrganizationFields,
+    DesignOrganizationFields,
+    FilesOrganizationFields,
+)
+compose(Item, FilesItemFields)
 
 
 @strawberry.type(description="Read the workspace graph.")
-class Query(NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery, HistoryQuery):
+class Query(
+    NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery, FilesQuery, HistoryQuery
+):
     pass
 
 
@@ -52,7 +63,14 @@ class Query(NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery, Hi
     description="Change the workspace graph. Each mutation takes one input and "
     "returns a payload: the success type or a typed error."
 )
-class Mutation(AccountsMutation, CatalogMutation, DesignMutation, RealtyMutation, PresenceMutation):
+class Mutation(
+    AccountsMutation,
+    CatalogMutation,
+    DesignMutation,
+    RealtyMutation,
+    FilesMutation,
+    PresenceMutation,
+):
     pass
 
 

@@ -137,6 +137,11 @@ class Writer:
     changes: list[RowChange] = field(default_factory=list)
     # After commit, read the payload as this token's viewer (set by login and refresh).
     signed_in_as: str | None = None
+    # Work outside the database that follows the transaction's outcome: run after it commits
+    # (removing a deleted file's bytes), or after it is rolled back (removing bytes stored for
+    # a row that was never committed). Each runs once; a failure is logged, not raised.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    after_rollback: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     # -- permissions ---------------------------------------------------------------------
 
@@ -310,12 +315,19 @@ def translate_integrity_error(exc: IntegrityError) -> DomainError:
 async def writing(info: Info) -> AsyncIterator[Writer]:
     """One transaction, committed when the block ends without an exception."""
     ctx = info.context
+    writer: Writer | None = None
     async with ctx.db.sessions() as session:
         try:
-            async with session.begin():
-                writer = Writer(session, ctx.viewer)
-                yield writer
-                await record_changes(session, writer.viewer, writer.changes)
+            try:
+                async with session.begin():
+                    writer = Writer(session, ctx.viewer)
+                    yield writer
+                    await record_changes(session, writer.viewer, writer.changes)
+            except BaseException:
+                if writer is not None:
+                    await _run_hooks(writer.after_rollback, "after rollback")
+                raise
+            await _run_hooks(writer.after_commit, "after commit")
         except IntegrityError as exc:
             raise translate_integrity_error(exc) from exc
         except DataError as exc:  # a value the column cannot hold: a validation gap
@@ -323,6 +335,15 @@ async def writing(info: Info) -> AsyncIterator[Writer]:
             raise ValidationFailed.one(
                 (), FieldErrorCode.INVALID, "A value does not fit its field."
             ) from exc
+
+
+async def _run_hooks(hooks: list[Callable[[], Awaitable[None]]], when: str) -> None:
+    for hook in hooks:
+        try:
+            await hook()
+        except Exception:
+            log.exception("a write's %s hook failed", when)
+    hooks.clear()
 
 
 async def mutate(
