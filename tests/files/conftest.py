@@ -21,6 +21,8 @@ from graph.server.app import create_app
 from graph.settings import Settings, get_settings
 from graph.storage import Files, files_for
 from models.files import FileAsset
+from tests.catalog.conftest import Workspace
+from tests.factories import Factory
 
 SECRET = "test-file-signing-secret"
 # The smallest valid PNG: a 1x1 transparent pixel.
@@ -50,6 +52,17 @@ _seq = itertools.count(1)
 def settings_for(data_dir: Path, **overrides: Any) -> Settings:
     return dataclasses.replace(
         get_settings(), data_dir=data_dir, file_signing_secret=SECRET, **overrides
+    )
+
+
+@pytest.fixture
+async def workspace(factory: Factory) -> Workspace:
+    org = await factory.organization(name="Files", slug="files")
+    return Workspace(
+        org=org,
+        owner=await factory.member(org, "OWNER"),
+        editor=await factory.member(org, "EDITOR"),
+        viewer=await factory.member(org, "VIEWER"),
     )
 
 

@@ -10,7 +10,7 @@ from tests.catalog.conftest import Workspace
 from tests.conftest import row_count
 from tests.factories import gid
 from tests.files.conftest import ELF, PDF, PNG, create_file, sha256, stored_keys, upload
-from tests.realty.conftest import create_property, workspace  # noqa: F401  (fixture)
+from tests.realty.conftest import create_property
 
 
 async def test_upload_stores_the_bytes_and_the_row(uploaded, workspace: Workspace, tmp_path):
