@@ -150,8 +150,10 @@ async def test_body_over_the_multipart_limit_is_413(http, db, workspace, data_di
 async def test_streamed_body_over_the_multipart_limit_is_413(http, db, workspace, data_dir):
     # given: the same request sent chunked, without a Content-Length: refused midway
     org = gid("Organization", workspace.org.id)
-    data, parts = multipart(UPLOAD, {"input": {"organization": org, "file": None}},
-                            {"input.file": ("huge.png", _png(3 * MiB + 200_000), "image/png")})  # fmt: skip
+    huge = ("huge.png", _png(3 * MiB + 200_000), "image/png")
+    data, parts = multipart(
+        UPLOAD, {"input": {"organization": org, "file": None}}, {"input.file": huge}
+    )
     built = httpx.Request("POST", "http://x/graphql", data=data, files=parts)
     body = built.read()
 
@@ -183,8 +185,8 @@ async def test_more_files_than_allowed_is_413(http, db, workspace, data_dir):
       a: fileUpload(input: $a) { __typename } b: fileUpload(input: $b) { __typename }
       c: fileUpload(input: $c) { __typename } }"""
     inputs = {name: {"organization": org, "file": None} for name in "abc"}
-    data, parts = multipart(query, inputs,
-                            {f"{n}.file": (f"{n}.png", PNG, "image/png") for n in "abc"})  # fmt: skip
+    files = {f"{n}.file": (f"{n}.png", PNG, "image/png") for n in "abc"}
+    data, parts = multipart(query, inputs, files)
     # when
     response = await http.post("/graphql", data=data, files=parts, headers={
         "X-Trellis-CSRF": "1", "Authorization": f"Bearer {workspace.editor.token}"})  # fmt: skip
