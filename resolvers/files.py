@@ -92,6 +92,12 @@ async def _placement(writer: Writer, data: FileUploadInput) -> tuple[uuid.UUID, 
 
 async def upload_file(writer: Writer, files: Files, data: FileUploadInput) -> FileModel:
     upload: Any = data.file  # a Starlette UploadFile, spooled to a temporary file
+    if not callable(getattr(upload, "read", None)):  # a literal or JSON value, not a part
+        raise _refuse(
+            FieldErrorCode.INVALID,
+            "Send the file as a part of a multipart request (the GraphQL multipart request "
+            "spec), mapped to this variable.",
+        )
     org_id, item_pk = await _placement(writer, data)
     writer.require(CREATE, org_id)
     checks = Checks()

@@ -246,3 +246,16 @@ def test_stored_keys_ignores_temporary_files(tmp_path: Path):
     (tmp_path / "files" / ".tmp").mkdir(parents=True)
     (tmp_path / "files" / ".tmp" / "x.part").write_bytes(b"x")
     assert stored_keys(tmp_path) == []
+
+
+async def test_upload_without_a_file_part_is_refused(gql, db, workspace):
+    body = await gql(
+        'mutation { fileUpload(input: {file: "not a file", organization: "x"}) { __typename '
+        "... on ValidationError { fields { path code } } } }",
+        token=workspace.editor.token,
+    )
+    assert body["data"]["fileUpload"] == {
+        "__typename": "ValidationError",
+        "fields": [{"path": ["file"], "code": "INVALID"}],
+    }
+    assert await row_count(db, "file_assets") == 0
