@@ -60,6 +60,19 @@ async def world(factory, db, files) -> FilesWorld:
     return FilesWorld(base=base, a_file=a_file, b_file=b_file)
 
 
+# The helpers' case shapes, over this module's world (lambdas typed by these wrappers).
+def by_id(type_name: str, theirs: Any, mine: Any) -> ById:
+    return ById(type_name, theirs, mine)
+
+
+def nested(doc: str, path: tuple[str, ...], visible: Any, parent: Any) -> Nested:
+    return Nested(doc, path, visible, parent)
+
+
+def refused(name: str, input_type: str, path: list[str], make: Any) -> Refused:
+    return Refused(name, input_type, path, make)
+
+
 def _check(body: dict[str, Any], world: FilesWorld) -> None:
     assert_no_leak(body, world.base)
     assert fid(world.b_file) not in str(body)
@@ -95,7 +108,7 @@ async def test_root_filter_naming_other_tenant_finds_nothing(gql, world, make):
     _check(body, world)
 
 
-BY_ID = ById("FileAsset", lambda w: w.b_file, lambda w: w.a_file)
+BY_ID = by_id("FileAsset", lambda w: w.b_file, lambda w: w.a_file)
 
 
 @pytest.mark.parametrize("field", ["node", "file"])
@@ -120,13 +133,13 @@ def _nested(parent: str) -> str:
 
 
 NESTED = {
-    "organization.files": Nested(_nested("Organization"), ("node", "files"),
+    "organization.files": nested(_nested("Organization"), ("node", "files"),
                                  lambda w: {fid(w.a_file)}, lambda w: w.base.org_a),
-    "their-organization.files": Nested(_nested("Organization"), ("node", "files"),
+    "their-organization.files": nested(_nested("Organization"), ("node", "files"),
                                        lambda w: set(), lambda w: w.base.org_b),
-    "item.files": Nested(_nested("Item"), ("node", "files"),
+    "item.files": nested(_nested("Item"), ("node", "files"),
                          lambda w: {fid(w.a_file)}, lambda w: w.base.a_item),
-    "their-item.files": Nested(_nested("Item"), ("node", "files"),
+    "their-item.files": nested(_nested("Item"), ("node", "files"),
                                lambda w: set(), lambda w: w.base.b_item),
 }  # fmt: skip
 
@@ -158,13 +171,13 @@ def _mutation(name: str, input_type: str) -> str:
 
 
 MUTATIONS = {
-    "fileUpdate": Refused("fileUpdate", "FileUpdateInput", ["id"],
+    "fileUpdate": refused("fileUpdate", "FileUpdateInput", ["id"],
                           lambda w: {"id": fid(w.b_file), "filename": "pwned.png"}),
-    "fileUpdate-their-item": Refused(
+    "fileUpdate-their-item": refused(
         "fileUpdate", "FileUpdateInput", ["item"],
         lambda w: {"id": fid(w.a_file), "item": gid_of(w.base.b_item)},
     ),
-    "fileDelete": Refused("fileDelete", "FileDeleteInput", ["id"],
+    "fileDelete": refused("fileDelete", "FileDeleteInput", ["id"],
                           lambda w: {"id": fid(w.b_file)}),
 }  # fmt: skip
 
