@@ -33,7 +33,7 @@ from graph.server.security import (
     unauthenticated_response,
 )
 from graph.settings import Settings, get_settings
-from graph.storage import files_for
+from graph.storage import files_for, require_secret
 from models.viewer import ANONYMOUS
 
 log = logging.getLogger("trellis")
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        require_secret(settings)  # production: no start without TRELLIS_FILE_SECRET
         db = database or Database(
             database_url(settings),
             pool_size=settings.pool_size,
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         window_seconds=settings.login_window_seconds,
     )
     schema = schema_for(settings)
-    files = files_for(settings)  # in production, fails at start without a signing secret
+    files = files_for(settings)
     if schema.compiler is not None and schema.cost_model is not None:
         app.add_middleware(  # innermost: the outer middlewares see every request
             CompiledLane,

@@ -3,6 +3,7 @@ signing of download URLs. `Files` bundles what a request needs of them, per sett
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,13 +32,24 @@ class Files:
     limits: UploadLimits
 
 
+def require_secret(settings: Settings) -> None:
+    """Refuse to serve in production without a configured signing secret (checked when the
+    server starts: every process must sign and verify with the same one)."""
+    if settings.production and not settings.file_signing_secret:
+        raise MissingSecret("production mode needs TRELLIS_FILE_SECRET to sign file URLs")
+
+
 @lru_cache(maxsize=8)
 def files_for(settings: Settings) -> Files:
-    """The storage, URL signer and upload limits of ``settings`` (one per settings)."""
+    """The storage, URL signer and upload limits of ``settings`` (one per settings).
+
+    Without a configured secret: in development, one kept in the data directory; in
+    production (reachable only where the server's start-up check did not run, an app driven
+    in process) a random one for this process."""
     if settings.file_signing_secret:
         secret = settings.file_signing_secret.encode()
     elif settings.production:
-        raise MissingSecret("production mode needs TRELLIS_FILE_SECRET to sign file URLs")
+        secret = secrets.token_bytes(32)
     else:
         secret = persisted_secret(settings.data_dir)
     return Files(
@@ -62,5 +74,6 @@ __all__ = [
     "UploadLimits",
     "UrlSigner",
     "files_for",
+    "require_secret",
     "sniff",
 ]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -35,7 +37,7 @@ from tests.files.conftest import (
     stored_keys,
     upload,
 )
-from tests.servers import running_server
+from tests.servers import free_port, running_server
 
 MiB = 1024 * 1024
 LIMITS = {"TRELLIS_UPLOAD_MAX_BYTES": str(MiB), "TRELLIS_UPLOAD_MAX_FILES": "2"}
@@ -294,3 +296,19 @@ async def test_user_who_left_the_organization_gets_404(http, db, factory, worksp
             models.Membership.user_id == workspace.editor.user.id))  # fmt: skip
     # then
     assert (await http.get(file["url"])).status_code == 404
+
+
+def test_production_server_does_not_start_without_a_signing_secret(database_url, tmp_path):
+    # given: production mode, no TRELLIS_FILE_SECRET
+    env = {**os.environ, "DATABASE_URL": database_url.render_as_string(hide_password=False),
+           "TRELLIS_MODE": "production", "TRELLIS_DATA_DIR": str(tmp_path)}  # fmt: skip
+    env.pop("TRELLIS_FILE_SECRET", None)
+    port = str(free_port())
+    # when
+    done = subprocess.run(
+        [sys.executable, "-m", "graph.admin.cli", "serve", "--port", port],
+        env=env, capture_output=True, timeout=60, text=True,
+    )  # fmt: skip
+    # then
+    assert done.returncode != 0
+    assert "TRELLIS_FILE_SECRET" in done.stdout + done.stderr
