@@ -10,6 +10,8 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from graph.database import Database
+from graph.settings import get_settings
+from graph.storage import Files, files_for
 from loaders.base import Loaders
 from models.viewer import Viewer
 
@@ -30,6 +32,8 @@ class Context(BaseContext):
     # True: the compiled lane already ran this request's plan and found that the resolvers
     # must answer (graph/server/lane.py), so the plan is not run again.
     plan_declined: bool = False
+    # File storage, download-URL signing and upload limits (the app's settings').
+    files: Files = field(default_factory=lambda: files_for(get_settings()))
 
     def __post_init__(self) -> None:
         super().__init__()

@@ -24,13 +24,15 @@ from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
-from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields
+from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
+from graph.types.files import FilesItemFields, FilesOrganizationFields
 from graph.types.jobs import JobsOrganizationFields
 from graph.types.realty import RealtyOrganizationFields
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
+from resolvers.files import FilesMutation, FilesQuery
 from resolvers.history import HistoryQuery, HistorySubscription
 from resolvers.jobs import JobsMutation, JobsQuery
 from resolvers.node import NodeQuery
@@ -47,13 +49,22 @@ compose(
     CatalogOrganizationFields,
     RealtyOrganizationFields,
     DesignOrganizationFields,
+    FilesOrganizationFields,
     JobsOrganizationFields,
 )
+compose(Item, FilesItemFields)
 
 
 @strawberry.type(description="Read the workspace graph.")
 class Query(
-    NodeQuery, AccountsQuery, CatalogQuery, DesignQuery, RealtyQuery, JobsQuery, HistoryQuery
+    NodeQuery,
+    AccountsQuery,
+    CatalogQuery,
+    DesignQuery,
+    RealtyQuery,
+    FilesQuery,
+    JobsQuery,
+    HistoryQuery,
 ):
     pass
 
@@ -67,6 +78,7 @@ class Mutation(
     CatalogMutation,
     DesignMutation,
     RealtyMutation,
+    FilesMutation,
     JobsMutation,
     PresenceMutation,
 ):

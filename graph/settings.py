@@ -23,6 +23,19 @@ def _list(name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+# What an upload may be, by the type sniffed from its bytes (graph/storage/sniff.py).
+DEFAULT_UPLOAD_MIME_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/json",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     # None means: start the embedded PostgreSQL under `data_dir`.
@@ -116,6 +129,24 @@ class Settings:
     # A query is compiled the n-th time the same document and variables are asked (1: at
     # once); before that the resolvers answer, which is cheaper for a one-off query.
     compile_after: int = field(default_factory=lambda: _int("TRELLIS_COMPILE_AFTER", 2))
+    # Uploads (GraphQL multipart requests, `fileUpload`): bytes per file, files per request, and
+    # the MIME types accepted, as sniffed from the bytes. A multipart request's body may be up
+    # to max_files x max_bytes plus `max_body_bytes` for its other parts; it is streamed to
+    # temporary files, not held in memory.
+    upload_max_bytes: int = field(
+        default_factory=lambda: _int("TRELLIS_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+    )
+    upload_max_files: int = field(default_factory=lambda: _int("TRELLIS_UPLOAD_MAX_FILES", 5))
+    upload_mime_types: tuple[str, ...] = field(
+        default_factory=lambda: _list("TRELLIS_UPLOAD_MIME_TYPES") or DEFAULT_UPLOAD_MIME_TYPES
+    )
+    # Download URLs (`FileAsset.url`) expire after this many seconds (rounded up to a minute).
+    file_url_ttl_seconds: int = field(default_factory=lambda: _int("TRELLIS_FILE_URL_TTL", 3600))
+    # The HMAC secret signing download URLs. Required in production (the same on every
+    # process); in development one is made and kept at <data dir>/file-signing.key.
+    file_signing_secret: str | None = field(
+        default_factory=lambda: os.environ.get("TRELLIS_FILE_SECRET") or None
+    )
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 

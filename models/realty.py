@@ -119,7 +119,13 @@ class PropertyMedia(Base):
     )
     property_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("properties.id", ondelete="CASCADE"))
     type: Mapped[MediaType] = mapped_column(_pg_enum(MediaType, "media_type"))
+    # An absolute URL, or the storage key of `file_id`'s file.
     url: Mapped[str] = mapped_column(String(2000))
+    # An uploaded file this media shows; null for an external URL. Deleting the file deletes
+    # the media that show it (the API does it first, through the write path).
+    file_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("file_assets.id", ondelete="CASCADE"), index=True
+    )
     meta_data: Mapped[JSON]
 
     __table_args__ = (

@@ -17,7 +17,7 @@ from sqlalchemy import and_
 
 import models
 from graph.context import Info
-from graph.kernel.errors import FieldErrorCode, NotFound
+from graph.kernel.errors import FieldErrorCode, NotFound, ValidationFailed
 from graph.kernel.fields import by_id, root_list
 from graph.kernel.ids import to_global_id
 from graph.types.realty import (
@@ -61,6 +61,7 @@ from graph.types.realty import (
     PropertyUpdatePayload,
 )
 from loaders.base import to_node
+from models.files import FileAsset
 from models.realty import client_interested_properties
 from resolvers.validation import (
     Checks,
@@ -166,15 +167,27 @@ async def add_media(writer: Writer, data: MediaAddInput) -> models.realty.Proper
     )
     writer.require(UPDATE, prop.organization_id)
     checks = Checks()
-    url = checks.text(["url"], data.url, max_length=2000)
+    if (data.url is None) == (data.file is None):
+        for path in ("url", "file"):
+            checks.fail([path], FieldErrorCode.INVALID, "Give either `url` or `file`.")
+    url = checks.text(["url"], data.url, max_length=2000) if data.url is not None else ""
     meta = checks.json_object(["metaData"], data.meta_data if data.meta_data is not None else {})
     checks.done()
+    file_id = None
+    if data.file is not None:
+        file = await writer.get(FileAsset, data.file, type_name="FileAsset", path=("file",))
+        if file.organization_id != prop.organization_id:
+            raise ValidationFailed.one(
+                ("file",), FieldErrorCode.INVALID, "The file belongs to another organization."
+            )
+        url, file_id = file.storage_key, file.id
     return await writer.create(
         models.realty.PropertyMedia(
             organization_id=prop.organization_id,
             property_id=prop.id,
             type=data.type,
             url=url,
+            file_id=file_id,
             meta_data=meta,
         )
     )

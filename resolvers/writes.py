@@ -137,6 +137,11 @@ class Writer:
     changes: list[RowChange] = field(default_factory=list)
     # After commit, read the payload as this token's viewer (set by login and refresh).
     signed_in_as: str | None = None
+    # Work outside the database that follows the transaction's outcome: run after it commits
+    # (removing a deleted file's bytes), or after it is rolled back (removing bytes stored for
+    # a row that was never committed). Each runs once; a failure is logged, not raised.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    after_rollback: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     # -- permissions ---------------------------------------------------------------------
 
@@ -312,10 +317,18 @@ async def transaction(
 ) -> AsyncIterator[Writer]:
     """A Writer in one transaction, its changes recorded and committed when the block ends
     without an exception (mutations, through `writing`; job workers)."""
-    async with sessions() as session, session.begin():
-        writer = Writer(session, viewer)
-        yield writer
-        await record_changes(session, writer.viewer, writer.changes)
+    writer: Writer | None = None
+    async with sessions() as session:
+        try:
+            async with session.begin():
+                writer = Writer(session, viewer)
+                yield writer
+                await record_changes(session, writer.viewer, writer.changes)
+        except BaseException:
+            if writer is not None:
+                await _run_hooks(writer.after_rollback, "after rollback")
+            raise
+        await _run_hooks(writer.after_commit, "after commit")
 
 
 @asynccontextmanager
@@ -332,6 +345,15 @@ async def writing(info: Info) -> AsyncIterator[Writer]:
         raise ValidationFailed.one(
             (), FieldErrorCode.INVALID, "A value does not fit its field."
         ) from exc
+
+
+async def _run_hooks(hooks: list[Callable[[], Awaitable[None]]], when: str) -> None:
+    for hook in hooks:
+        try:
+            await hook()
+        except Exception:
+            log.exception("a write's %s hook failed", when)
+    hooks.clear()
 
 
 async def mutate(

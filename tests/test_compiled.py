@@ -42,6 +42,7 @@ from models.design import (
     ProjectRole,
     ProjectStatus,
 )
+from models.files import FileAsset
 from models.realty import InteractionType, MediaType, NurtureStatus, PropertyStatus
 from tests.conftest import KEEP
 from tests.design.conftest import DesignFactory
@@ -486,6 +487,23 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     await add_interest(db, ana, loft, villa, razed, faraway)  # faraway: cross-tenant
     await add_interest(db, ben, spot)
     await add_interest(db, stranger_client, faraway, loft)
+
+    # -- files (rows only: reads need no bytes) ---------------------------------------------
+    async def file(key: str, org: Any, owner: Member, **values: Any) -> Any:
+        checksum = key.encode().hex().ljust(64, "0")
+        row = FileAsset(organization_id=org.id, owner_id=owner.user.id, storage_key=key,
+                        checksum_sha256=checksum, **values)  # fmt: skip
+        return await named(f"file.{key}", _add(db, row))
+
+    plan = await file(
+        "plan", acme, olga, filename="plan “v2”.pdf", mime_type="application/pdf",
+        size_bytes=123_456, item_id=quotes.id, meta_data={"pages": 3},
+    )  # fmt: skip
+    await file("photo", acme, vera, filename="photo.png", mime_type="image/png", size_bytes=99)
+    await file("secret", initech, frank, filename=f"{FOREIGN}.png", mime_type="image/png",
+               size_bytes=1, item_id=stranger.id)  # fmt: skip
+    await named("media.loft.upload", create_media(
+        db, loft, url=plan.storage_key, file_id=plan.id, type=MediaType.DOC))  # fmt: skip
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1566,7 +1584,42 @@ REALTY = [
     ),
 ]
 
-CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY
+FILES = [
+    case(
+        "files with owner, item and organization",
+        """
+        {
+          files(orderBy: [{field: SIZE_BYTES, direction: DESC}]) {
+            totalCount
+            nodes {
+              filename mimeType sizeBytes sha256 storageKey metaData createdAt
+              owner { email } item { title } organization { name }
+            }
+          }
+        }""",
+    ),
+    case(
+        "an item's and an organization's files, a media's file",
+        """
+        {
+          item(id: "<<item.quotes>>") { files { totalCount nodes { filename } } }
+          organization(id: "<<org.acme>>") {
+            files(filter: {mimeType: {startsWith: "image/"}}) { nodes { filename sizeBytes } }
+          }
+          loft: property(id: "<<property.loft>>") {
+            media { nodes { type url file { filename mimeType } } }
+          }
+          secret: file(id: "<<file.secret>>") { filename }
+        }""",
+    ),
+    case(
+        "a file's signed URL is not compiled",
+        "{ files { nodes { filename url } } }",
+        compiled=False,
+    ),
+]
+
+CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES
 
 
 @pytest.mark.parametrize("case", CORPUS)

@@ -9,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
 from graph.admin.seed_design import seed_design
+from graph.admin.seed_files import seed_files
 from graph.admin.seed_jobs import seed_jobs
 from graph.admin.seed_realty import seed_realty
 from graph.auth import hash_password
+from graph.settings import get_settings
+from graph.storage import Storage, files_for
 from models.accounts import ADMIN, EDITOR, OWNER, VIEWER
 
 
@@ -48,8 +51,9 @@ DEMO_ITEMS = (
 )
 
 
-async def seed(session: AsyncSession) -> bool:
-    """Load the demo organization, its users, tags and items; False if data exists already."""
+async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
+    """Load the demo organization, its users, tags and items; False if data exists already.
+    The demo files' bytes go to ``storage`` (default: the settings' local storage)."""
     if await session.scalar(select(func.count()).select_from(models.Organization)):
         return False
     roles = {
@@ -91,4 +95,5 @@ async def seed(session: AsyncSession) -> bool:
     await seed_design(session, org.id, user_ids)
     await seed_realty(session, org.id, user_ids)
     await seed_jobs(session, org.id, user_ids[0])
+    await seed_files(session, storage or files_for(get_settings()).storage, org.id, user_ids[0])
     return True

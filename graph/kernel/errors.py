@@ -33,6 +33,13 @@ class FieldErrorCode(enum.Enum):
     OUT_OF_RANGE = "out_of_range"
     ALREADY_EXISTS = "already_exists"
     NOT_FOUND = "not_found"
+    TOO_LARGE = strawberry.enum_value(
+        "too_large", description="An uploaded file is over the size limit."
+    )
+    UNSUPPORTED_TYPE = strawberry.enum_value(
+        "unsupported_type",
+        description="An uploaded file's bytes are not of a type the server accepts.",
+    )
 
 
 @strawberry.interface(description="An expected failure, returned in a mutation payload.")

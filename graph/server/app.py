@@ -23,6 +23,7 @@ from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.context import Context
 from graph.database import Database, database_url
 from graph.schema import schema_for
+from graph.server.files import files_router
 from graph.server.graphiql import mount_graphiql
 from graph.server.lane import CompiledLane, declined_viewer
 from graph.server.security import (
@@ -32,6 +33,7 @@ from graph.server.security import (
     unauthenticated_response,
 )
 from graph.settings import Settings, get_settings
+from graph.storage import files_for, require_secret
 from models.viewer import ANONYMOUS
 
 log = logging.getLogger("trellis")
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        require_secret(settings)  # production: no start without TRELLIS_FILE_SECRET
         db = database or Database(
             database_url(settings),
             pool_size=settings.pool_size,
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         window_seconds=settings.login_window_seconds,
     )
     schema = schema_for(settings)
+    files = files_for(settings)
     if schema.compiler is not None and schema.cost_model is not None:
         app.add_middleware(  # innermost: the outer middlewares see every request
             CompiledLane,
@@ -122,6 +126,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         client = connection.client
         return Context(
             db=db,
+            files=files,
             viewer=viewer,
             client_ip=client.host if client else None,
             user_agent=connection.headers.get("user-agent"),
@@ -141,10 +146,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=True,
+        # GraphQL multipart requests (uploads): CSRF-guarded and size-limited by
+        # graph/server/security.py before they reach the router.
+        multipart_uploads_enabled=True,
         # Browsers' WebSocket handshakes from other origins are refused unless listed.
         allowed_origins=settings.cors_origins,
     )
+    graphql.upload_max_files = settings.upload_max_files
     app.include_router(graphql, prefix="/graphql")
+    app.include_router(files_router(files))
     mount_graphiql(app, settings)
 
     @app.exception_handler(Unauthenticated)

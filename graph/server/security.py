@@ -19,6 +19,7 @@ from typing import Any
 from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from strawberry.http import GraphQLHTTPResponse
@@ -37,7 +38,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 REQUEST_ID_HEADER = "X-Request-ID"
-CSRF_HEADERS = ("x-trellis-csrf", "graphql-require-preflight")
+# Apollo Client sends `Apollo-Require-Preflight` with uploads (apollo-upload-client).
+CSRF_HEADERS = ("x-trellis-csrf", "graphql-require-preflight", "apollo-require-preflight")
 # Content types a browser may POST cross-site without a CORS preflight.
 SIMPLE_CONTENT_TYPES = {
     "application/x-www-form-urlencoded",
@@ -122,31 +124,47 @@ class RequestIdMiddleware:
             request_id.reset(token)
 
 
+class _TooLarge(Exception):
+    """A streamed (multipart) body passed its limit while the application read it."""
+
+
 class BodyLimitMiddleware:
     """Refuse request bodies over `max_bytes` with HTTP 413, before anything parses them.
 
     A `Content-Length` over the limit is refused at once; otherwise the body is counted as
     it streams in (chunked uploads included) and refused as soon as it passes the limit.
+
+    Multipart bodies (uploads) have their own, larger limit, `multipart_max_bytes`, and are
+    streamed to the application rather than read first: the multipart parser spools files to
+    temporary files, so a large upload is never held in memory. Passing the limit midway
+    ends the request with the same 413 (the parser's temporary files are dropped).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, multipart_max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.multipart_max_bytes = multipart_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
             await self.app(scope, receive, send)
             return
+        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        multipart = content_type == "multipart/form-data"
+        limit = self.multipart_max_bytes if multipart else self.max_bytes
         declared = _header(scope, b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_bytes
+                too_big = int(declared) > limit
             except ValueError:
                 await _send_json(send, 400, "BAD_REQUEST", "Invalid Content-Length.")
                 return
             if too_big:
-                await self._refuse(send)
+                await self._refuse(send, limit)
                 return
+        if multipart:
+            await self._stream(scope, receive, send, limit)
+            return
         # Read the whole body (bounded), then replay it to the application.
         chunks: list[bytes] = []
         size = 0
@@ -157,27 +175,49 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(send, self.max_bytes)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         await self.app(scope, replaying(b"".join(chunks), receive), send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        size = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal size
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > limit:
+                    raise _TooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send, limit)
+
+    async def _refuse(self, send: Send, limit: int) -> None:
         await _send_json(
-            send,
-            413,
-            "REQUEST_TOO_LARGE",
-            f"The request body is larger than {self.max_bytes} bytes.",
+            send, 413, "REQUEST_TOO_LARGE", f"The request body is larger than {limit} bytes."
         )
 
 
 class CSRFMiddleware:
     """Refuse POSTs a browser could send cross-site without a preflight.
 
-    Form and plain-text bodies (and bodies without a content type) need a custom header,
-    `X-Trellis-CSRF` or `GraphQL-Require-Preflight`, which a cross-site page cannot add
+    Form, multipart (uploads) and plain-text bodies (and bodies without a content type) need a
+    custom header, `X-Trellis-CSRF`, `GraphQL-Require-Preflight` or `Apollo-Require-Preflight`
+    (Apollo Client's, for uploads), which a cross-site page cannot add
     without CORS's consent. JSON bodies always trigger a preflight, so they pass.
     """
 
@@ -194,8 +234,9 @@ class CSRFMiddleware:
                     send,
                     403,
                     "CSRF_REFUSED",
-                    f"A '{content_type or 'no content type'}' POST needs an X-Trellis-CSRF or "
-                    "GraphQL-Require-Preflight header; send application/json instead.",
+                    f"A '{content_type or 'no content type'}' POST needs an X-Trellis-CSRF, "
+                    "GraphQL-Require-Preflight or Apollo-Require-Preflight header; send "
+                    "application/json instead.",
                 )
                 return
         await self.app(scope, receive, send)
@@ -220,7 +261,12 @@ def unauthenticated_response() -> JSONResponse:
 
 def install_middlewares(app: FastAPI, settings: Settings) -> None:
     """Outermost first: request id, CORS, CSRF, body limit."""
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        multipart_max_bytes=settings.max_body_bytes
+        + settings.upload_max_files * settings.upload_max_bytes,
+    )
     app.add_middleware(CSRFMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -233,6 +279,7 @@ def install_middlewares(app: FastAPI, settings: Settings) -> None:
                 "Accept",
                 "X-Trellis-CSRF",
                 "GraphQL-Require-Preflight",
+                "Apollo-Require-Preflight",
                 REQUEST_ID_HEADER,
             ],
             expose_headers=[REQUEST_ID_HEADER, COST_HEADER],
@@ -267,6 +314,17 @@ def wants_graphql_response_json(accept: str) -> bool:
     return best is not None and best[0] > 0 and best[1] == GRAPHQL_RESPONSE_JSON
 
 
+async def _close_form(request: Any) -> None:
+    """Close a multipart request's spooled files (their temporary files go with them)."""
+    if isinstance(request, Request):
+        await request.close()
+
+
+class TooManyFiles(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"A request may carry at most {limit} files.")
+
+
 class TrellisRouter(GraphiQLRouter):
     """The GraphQL router with GraphQL-over-HTTP's stricter answers:
 
@@ -276,6 +334,18 @@ class TrellisRouter(GraphiQLRouter):
     - `Accept: application/graphql-response+json` gets that media type, and a request that
       fails before execution (syntax, validation, limits) gets a 400 without `data`.
     """
+
+    # Files one multipart request may carry (settings.upload_max_files; set by the app).
+    upload_max_files = 5
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """A GraphQL multipart request, refused (413, `TOO_MANY_FILES`) when it carries more
+        files than allowed, before any of them is stored."""
+        form = await request.get_form_data()
+        count = sum(1 for _, value in form.files.multi_items() if isinstance(value, UploadFile))
+        if count > self.upload_max_files:
+            raise TooManyFiles(self.upload_max_files)
+        return await super().parse_multipart(request)
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
@@ -306,10 +376,17 @@ class TrellisRouter(GraphiQLRouter):
     async def run(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         try:
             response = await super().run(request, **kwargs)
+        except TooManyFiles as exc:
+            return JSONResponse(
+                {"errors": [{"message": exc.reason, "extensions": {"code": "TOO_MANY_FILES"}}]},
+                status_code=413,
+            )
         except HTTPException as exc:
             if exc.status_code == 405:
                 return PlainTextResponse(exc.reason, status_code=405, headers={"Allow": "POST"})
             raise
+        finally:
+            await _close_form(request)
         if isinstance(request, Request) and isinstance(response, Response):
             if request.scope.get("state", {}).get("graphql_request_error"):
                 response.status_code = 400

@@ -99,7 +99,15 @@ PropertyDeletePayload = Annotated[
 class MediaAddInput:
     property: strawberry.ID
     type: MediaType
-    url: str = strawberry.field(description="A storage key or an absolute URL; 1-2000 chars.")
+    url: str | None = strawberry.field(
+        default=None,
+        description="A storage key or an absolute URL; 1-2000 chars. Give `url` or `file`.",
+    )
+    file: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="An uploaded file of the property's organization (`fileUpload`); the "
+        "media's `url` is its storage key. Give `url` or `file`.",
+    )
     meta_data: JSON | None = None
 
 

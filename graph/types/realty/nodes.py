@@ -14,6 +14,7 @@ from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
 from graph.kernel.relay import Connection, Node
 from graph.types.accounts import Organization, User
+from graph.types.files import FileAsset
 from graph.types.realty.filters import (
     CLIENT_PROPERTIES,
     PROPERTY_CLIENTS,
@@ -78,6 +79,7 @@ class Media(Node):
     __model__ = MediaModel
 
     property_id: strawberry.Private[uuid.UUID]
+    file_id: strawberry.Private[uuid.UUID | None]
     type: MediaType
     url: str = strawberry.field(description="A storage key or an absolute URL.")
     meta_data: JSON = strawberry.field(description="Free-form: dimensions, caption, duration...")
@@ -85,6 +87,9 @@ class Media(Node):
     updated_at: datetime
 
     property: Property | None = to_one("property_id")
+    file: FileAsset | None = to_one(
+        "file_id", description="The uploaded file it shows; null for an external URL."
+    )
 
 
 @node_type
