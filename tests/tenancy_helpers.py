@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 import models
 from graph.database import Database
+from models.jobs import Job, JobStatus
 from tests.factories import Factory, Member, gid
 
 SECRET_MARKERS = ("Beta secret", "@beta.example")
@@ -29,6 +30,7 @@ TYPE_NAMES: dict[type[Any], str] = {
     models.User: "User",
     models.Role: "Role",
     models.APIKey: "ApiKey",
+    Job: "Job",
 }
 
 
@@ -62,6 +64,8 @@ class World:
     b_role: models.Role
     alice_key: models.APIKey
     bob_key: models.APIKey
+    a_job: Job
+    b_job: Job  # queued: a jobCancel that got through would change it
     builtin_roles: dict[str, uuid.UUID]
 
     def builtin_gid(self, name: str) -> str:
@@ -76,7 +80,7 @@ class World:
             gid_of(o)
             for o in (
                 self.org_b, self.bob, self.carol_b, self.bob_b, self.b_item,
-                self.carol_b_item, self.b_tag, self.b_role, self.bob_key,
+                self.carol_b_item, self.b_tag, self.b_role, self.bob_key, self.b_job,
             )
         }  # fmt: skip
 
@@ -93,6 +97,17 @@ async def _api_key(db: Database, user: models.User) -> models.APIKey:
         user_id=user.id, name="k", prefix=secret[:8], key_hash=secret * 2, scopes=["read"]
     )
     return await _add(db, key)
+
+
+async def _job(db: Database, org: models.Organization, by: Member) -> Job:
+    job = Job(
+        organization_id=org.id,
+        requested_by_id=by.user.id,
+        kind="changes.count",
+        status=JobStatus.QUEUED,
+        parameters={"batchSize": 500, "pauseMilliseconds": 0},
+    )
+    return await _add(db, job)
 
 
 async def _link(db: Database, item: models.Item, tag: models.Tag) -> None:
@@ -145,6 +160,7 @@ async def build_world(factory: Factory, db: Database) -> World:
         a_item=a_item, carol_a_item=carol_a_item, b_item=b_item, carol_b_item=carol_b_item,
         a_tag=a_tag, b_tag=b_tag, a_role=a_role, b_role=b_role,
         alice_key=await _api_key(db, alice.user), bob_key=await _api_key(db, bob.user),
+        a_job=await _job(db, org_a, alice), b_job=await _job(db, org_b, bob),
         builtin_roles=builtin,
     )  # fmt: skip
 

@@ -59,7 +59,7 @@ query($id: ID!, $filter: {_filter_type(field)}) {{
 }}"""
 
 
-ROOT_DOCS = {f: _root(f) for f in ("items", "tags", "organizations", "users", "roles")}
+ROOT_DOCS = {f: _root(f) for f in ("items", "tags", "organizations", "users", "roles", "jobs")}
 ROOTS = [
     Root("items", lambda w: _ids(w, w.a_item, w.carol_a_item)),
     Root("tags", lambda w: _ids(w, w.a_tag)),
@@ -67,6 +67,7 @@ ROOTS = [
     Root("users", lambda w: _ids(w, w.alice, w.dave, w.carol)),
     # Built-in roles are everyone's; custom roles are their organization's.
     Root("roles", lambda w: w.builtin_gids() | _ids(w, w.a_role), lambda w: w.builtin_gids()),
+    Root("jobs", lambda w: _ids(w, w.a_job)),
 ]
 ROOT_IDS = [r.field for r in ROOTS]
 
@@ -112,6 +113,7 @@ BY_ID = {
     "user": ById("User", lambda w: w.bob, lambda w: w.dave),
     "custom-role": ById("Role", lambda w: w.b_role, lambda w: w.a_role),
     "api-key": ById("ApiKey", lambda w: w.bob_key, lambda w: w.alice_key),
+    "job": ById("Job", lambda w: w.b_job, lambda w: w.a_job),
 }
 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
@@ -122,6 +124,7 @@ BY_ID_FIELDS = {
     "tag": "Tag",
     "organization": "Organization",
     "user": "User",
+    "job": "Job",
 }
 BY_ID_CASES = {
     f"{field}-{key}": (field, case)
@@ -212,6 +215,15 @@ FILTERS = {
         ROOT_DOCS["users"], ("users",), "id", lambda w: w.bob, lambda w: w.dave),
     "roles-by-id": Filter(
         ROOT_DOCS["roles"], ("roles",), "id", lambda w: w.b_role, lambda w: w.a_role),
+    "jobs-by-organization": Filter(
+        ROOT_DOCS["jobs"], ("jobs",), "organization", lambda w: w.org_b, lambda w: w.org_a),
+    "jobs-by-id": Filter(
+        ROOT_DOCS["jobs"], ("jobs",), "id", lambda w: w.b_job, lambda w: w.a_job, op="in"),
+    "jobs-by-requested-by": Filter(
+        ROOT_DOCS["jobs"], ("jobs",), "requestedBy", lambda w: w.bob, lambda w: w.alice),
+    "organization.jobs-by-id": Filter(
+        _nested("Organization", "jobs"), ("node", "jobs"), "id",
+        lambda w: w.b_job, lambda w: w.a_job, parent=lambda w: w.org_a),
     "user.items-by-organization": Filter(
         _nested("User", "items"), ("node", "items"), "organization",
         lambda w: w.org_b, lambda w: w.org_a, parent=lambda w: w.carol),
@@ -271,6 +283,10 @@ NESTED = {
     "organization.tags": Nested(
         _nested("Organization", "tags"), ("node", "tags"),
         lambda w: _ids(w, w.a_tag), lambda w: w.org_a,
+    ),
+    "organization.jobs": Nested(
+        _nested("Organization", "jobs"), ("node", "jobs"),
+        lambda w: _ids(w, w.a_job), lambda w: w.org_a,
     ),
     # A's item is linked to B's tag (and B's item to A's tag) straight in the database.
     "item.tags-cross-linked": Nested(
@@ -378,6 +394,8 @@ MUTATIONS = {
         lambda w: {"id": gid_of(w.bob_b)}),
     "apiKeyRevoke": Refused("apiKeyRevoke", "ApiKeyRevokeInput", ["id"],
         lambda w: {"id": gid_of(w.bob_key)}),
+    "jobCancel": Refused("jobCancel", "JobCancelInput", ["id"],
+        lambda w: {"id": gid_of(w.b_job)}),
 }  # fmt: skip
 MUTATION_DOCS = {c.name: _mutation(c.name, c.input_type) for c in MUTATIONS.values()}
 

@@ -25,6 +25,9 @@ from procrastinate import Blueprint, JobContext, RetryStrategy
 from sqlalchemy import func, select, text
 
 from graph.database import Database
+from graph.jobs.housekeeping import sweep_orphaned_files
+from graph.settings import get_settings
+from graph.storage import Storage, files_for
 from models.history import ChangeLog
 from models.jobs import FINISHED, JobStatus
 from models.jobs import Job as JobModel
@@ -44,6 +47,7 @@ RETRY = RetryStrategy(max_attempts=RETRIES, wait=1)
 
 # Housekeeping schedules (cron; a sixth field is seconds).
 EXPIRED_SESSIONS_CRON = "17 * * * *"
+ORPHANED_FILES_CRON = "41 * * * *"
 
 
 class Cancelled(Exception):
@@ -198,3 +202,18 @@ async def expire_sessions(context: JobContext, timestamp: int) -> None:
             text("DELETE FROM auth_sessions WHERE refresh_expires_at < now()")
         )
     log.info("deleted %d expired sessions", gone.rowcount)
+
+
+@blueprint.periodic(cron=ORPHANED_FILES_CRON)
+@blueprint.task(name="delete_orphaned_files", pass_context=True, queueing_lock="orphaned_files")
+async def delete_orphaned_files(context: JobContext, timestamp: int) -> None:
+    """Delete stored bytes no `FileAsset` row names (a deleted organization's, a crashed
+    process's), once older than the grace period (graph/jobs/housekeeping.py)."""
+    storage: Storage = (
+        context.additional_context.get("storage") or files_for(get_settings()).storage
+    )
+    swept = await sweep_orphaned_files(_db(context), storage)
+    log.info(
+        "deleted %d orphaned files and %d stale temporary files (%d old files kept)",
+        swept.deleted, swept.temporaries, swept.kept,
+    )  # fmt: skip

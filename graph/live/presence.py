@@ -8,6 +8,13 @@ deleted); each process listens once and hands the events of a project to its sub
 Each process also sweeps expired rows now and then (a vanished client, a crashed process)
 and announces their departure; concurrent sweeps cannot announce a row twice (DELETE ...
 RETURNING).
+
+The sweep stays in the server processes rather than being a periodic queue task like the
+other housekeeping (graph/jobs/tasks.py): a departure is due within about a second of the
+TTL (30 s), so a queue task would be deferred every second — 86,400 queue jobs a day, each
+kept in ``procrastinate_jobs`` with its events, for one indexed DELETE — and presence would
+stop expiring wherever no `trellis worker` runs (a lone `trellis serve`). In process, the
+sweep costs one statement per second per process and needs nothing else running.
 """
 
 from __future__ import annotations
