@@ -72,9 +72,7 @@ def upgrade() -> None:
         "project_exports",
         ["project_id", "created_at", "id"],
     )
-    op.create_index(
-        "project_exports_requested_by_id_idx", "project_exports", ["requested_by_id"]
-    )
+    op.create_index("project_exports_requested_by_id_idx", "project_exports", ["requested_by_id"])
     op.create_index("project_exports_result_file_id_idx", "project_exports", ["result_file_id"])
 
 
