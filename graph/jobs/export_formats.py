@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -120,7 +120,7 @@ class ProjectPages:
     async def _pages(
         self,
         entity: str,
-        stmt: Select[Any],
+        stmt: Any,
         keys: Sequence[Any],
         shape: Callable[[Any], Row],
     ) -> AsyncIterator[list[Row]]:

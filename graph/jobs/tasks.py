@@ -105,7 +105,7 @@ async def _finish(db: Database, job_id: uuid.UUID, values: dict[str, Any]) -> No
         if job is not None and job.status is JobStatus.RUNNING:
             await writer.update(job, values)
             hook = ON_FAILED.get(job.kind)
-            if hook is not None and job.status is JobStatus.FAILED:
+            if hook is not None and values.get("status") is JobStatus.FAILED:
                 await hook(writer, job, job.error or "")
 
 
