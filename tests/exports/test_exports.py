@@ -11,12 +11,14 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import Any
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import func, select, update
 
 from graph.database import Database
-from graph.jobs import exports
+from graph.jobs import exports, tasks
 from graph.jobs.progress import Progress
 from graph.storage import LocalStorage, Storage
+from models.design import Project
 from models.jobs import Job as JobModel
 from models.jobs import JobStatus
 from tests.exports.conftest import (
@@ -261,3 +263,28 @@ async def test_a_retried_export_rewrites_its_file_and_keeps_one_row(
     assert isinstance(storage, LocalStorage)
     kept = (storage.root / str(export.organization_id) / "exports").iterdir()
     assert [p.name for p in kept] == [f"{export.id.hex}.json"]
+
+
+async def test_an_export_that_fails_for_good_says_why(
+    gql: Any, db: Database, matrix: Matrix, storage: Storage
+) -> None:
+    # given: an export whose project is deleted before a worker gets to it
+    started = await start_export(gql, matrix, matrix.studio.owner.token, format="CSV")
+    [export], _ = await export_rows(db)
+    async with db.sessions() as session, session.begin():
+        await session.execute(
+            update(Project).where(Project.id == export.project_id).values(deleted_at=func.now())
+        )
+    # when: its last attempt runs
+    with pytest.raises(LookupError):
+        await tasks.run(db, export.job_id, final=True)
+    # then: the job failed, and the export carries the same error; no file
+    [failed], files = await export_rows(db)
+    async with db.sessions() as session:
+        job = await session.get(JobModel, export.job_id)
+    assert job is not None
+    assert job.status is JobStatus.FAILED
+    assert failed.error == job.error == "LookupError: The project is gone."
+    assert failed.result_file_id is None
+    assert files == []
+    assert started["exportJob"]["error"] is None
