@@ -288,3 +288,33 @@ async def test_an_export_that_fails_for_good_says_why(
     assert failed.result_file_id is None
     assert files == []
     assert started["exportJob"]["error"] is None
+
+
+HISTORY = """
+query($id: ID!) {
+  export(id: $id) {
+    history(first: 10) { nodes { action actor { id } fields { field new } } }
+    job { history(first: 10) { nodes { action actor { id } } } }
+  }
+}
+"""
+
+
+async def test_an_exports_history_has_its_request_and_the_workers_result(
+    gql: Any, db: Database, matrix: Matrix, storage: Storage
+) -> None:
+    s = matrix.studio
+    export = await finished_export(gql, db, matrix, s.viewer.token, format="GRAPHML")
+    body = await gql(HISTORY, {"id": export["id"]}, token=s.owner.token)
+    history = body["data"]["export"]["history"]["nodes"]
+    # newest first: the worker attaching the file (no actor), the viewer asking for it
+    assert [(c["action"], c["actor"]) for c in history] == [
+        ("UPDATE", None),
+        ("CREATE", {"id": gid("User", s.viewer.user.id)}),
+    ]
+    changed = {f["field"]: f["new"] for f in history[0]["fields"]}
+    assert gid("FileAsset", uuid.UUID(changed["resultFileId"])) == export["resultFile"]["id"]
+    assert changed["completedAt"] == export["completedAt"]
+    job_history = body["data"]["export"]["job"]["history"]["nodes"]
+    assert job_history[-1] == {"action": "CREATE", "actor": {"id": gid("User", s.viewer.user.id)}}
+    assert all(c["actor"] is None for c in job_history[:-1])  # the worker's reports
