@@ -54,16 +54,11 @@ Row = dict[str, Any]
 OnPage = Callable[[str, int], Awaitable[None]]
 
 
-def _gid(type_name: str, pk: uuid.UUID | None) -> str | None:
-    return to_global_id(type_name, pk) if pk is not None else None
-
-
 def _plain(value: Any) -> Any:
+    """JSON for what `json` cannot encode itself (dates in JSON columns, UUIDs, Decimals)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if hasattr(value, "value") and not isinstance(value, int | str):  # an enum member
-        return value.value
-    return value
+    return str(value)
 
 
 @dataclass
@@ -140,6 +135,10 @@ class ProjectPages:
                 await self.on_page(entity, len(rows))
             if len(rows) < self.batch_size:
                 return
+
+    def columns(self, names: list[str]) -> list[str]:
+        """``names`` without the descriptive ones, unless descriptions are included."""
+        return [n for n in names if self.include_descriptions or n not in DESCRIPTIVE]
 
     def _trim(self, row: Row) -> Row:
         if self.include_descriptions:
@@ -351,8 +350,8 @@ async def write_csv_zip(pages: ProjectPages) -> AsyncIterator[bytes]:
                     text.flush()
                     if sink.data:
                         yield sink.take()
-                if header is None:  # no rows: a header from the shape's fields still helps
-                    out.writerow(_EMPTY_HEADERS[entity])
+                if header is None:  # no rows: the header alone
+                    out.writerow(pages.columns(_EMPTY_HEADERS[entity]))
                 text.flush()
                 text.detach()
             yield sink.take()
@@ -415,8 +414,8 @@ async def write_markdown(pages: ProjectPages) -> AsyncIterator[bytes]:
         buf.add(f"| {_MD_TABLES[entity][0]} | {counts[entity]} |\n")
     for entity in ENTITIES:
         title, columns = _MD_TABLES[entity]
-        if not pages.include_descriptions:
-            columns = [c for c in columns if c[0] not in DESCRIPTIVE]
+        kept = pages.columns([key for key, _ in columns])
+        columns = [c for c in columns if c[0] in kept]
         buf.add(f"\n## {title}\n\n")
         if not counts[entity]:
             buf.add("None.\n")

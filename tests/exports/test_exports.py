@@ -318,3 +318,17 @@ async def test_an_exports_history_has_its_request_and_the_workers_result(
     job_history = body["data"]["export"]["job"]["history"]["nodes"]
     assert job_history[-1] == {"action": "CREATE", "actor": {"id": gid("User", s.viewer.user.id)}}
     assert all(c["actor"] is None for c in job_history[:-1])  # the worker's reports
+
+
+async def test_an_export_without_descriptions_keeps_names_and_structure(
+    gql: Any, db: Database, matrix: Matrix, storage: Storage
+) -> None:
+    token = matrix.studio.owner.token
+    export = await finished_export(gql, db, matrix, token, format="CSV", includeDescriptions=False)
+    archive = zipfile.ZipFile(io.BytesIO(await _file(storage, export)))
+    objects = list(csv.DictReader(io.StringIO(archive.read("objects.csv").decode())))
+    assert [o["name"] for o in objects] == ["Book", "Author \u00e9", 'Shelf "main"']
+    assert "description" not in objects[0]
+    [cta] = csv.DictReader(io.StringIO(archive.read("calls_to_action.csv").decode()))
+    assert set(cta) == {"id", "objectId", "objectName", "name", "priority"}
+    assert export["resultFile"]["metaData"]["format"] == "csv"
