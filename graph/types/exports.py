@@ -176,7 +176,8 @@ ProjectExportPayload = Annotated[
     strawberry.union(
         "ProjectExportPayload",
         description="The queued export, or why not (PermissionDeniedError: not a member of "
-        "the project; ValidationError: an unknown format or a bad parameter; NotFoundError: "
-        "no such project you can see).",
+        "the project, or a read-only credential; ValidationError: a parameter out of range; "
+        "NotFoundError: no such project you can see). An unknown format is not an "
+        "`ExportFormat`: the schema refuses it before the mutation runs.",
     ),
 ]
