@@ -32,6 +32,7 @@ from graph.types.realty import RealtyOrganizationFields
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
+from resolvers.exports import ExportsMutation, ExportsQuery
 from resolvers.files import FilesMutation, FilesQuery
 from resolvers.history import HistoryQuery, HistorySubscription
 from resolvers.jobs import JobsMutation, JobsQuery
@@ -64,6 +65,7 @@ class Query(
     RealtyQuery,
     FilesQuery,
     JobsQuery,
+    ExportsQuery,
     HistoryQuery,
 ):
     pass
@@ -80,6 +82,7 @@ class Mutation(
     RealtyMutation,
     FilesMutation,
     JobsMutation,
+    ExportsMutation,
     PresenceMutation,
 ):
     pass

@@ -37,6 +37,7 @@ from resolvers.writes import Writer, mutate
 
 # Kinds of user-visible jobs (graph/jobs/tasks.py runs them).
 CHANGE_COUNT = "changes.count"
+PROJECT_EXPORT = "project.export"
 PERMISSION = "audit:read"
 
 CHANGE_COUNT_FIELDS = FieldChecks(

@@ -42,7 +42,9 @@ from models.design import (
     ProjectRole,
     ProjectStatus,
 )
+from models.exports import ExportFormat, ExportJob
 from models.files import FileAsset
+from models.jobs import Job, JobStatus
 from models.realty import InteractionType, MediaType, NurtureStatus, PropertyStatus
 from tests.conftest import KEEP
 from tests.design.conftest import DesignFactory
@@ -504,6 +506,28 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
                size_bytes=1, item_id=stranger.id)  # fmt: skip
     await named("media.loft.upload", create_media(
         db, loft, url=plan.storage_key, file_id=plan.id, type=MediaType.DOC))  # fmt: skip
+
+    # -- exports (rows only: the job and the file are made up) ------------------------------
+    async def export(key: str, project: Any, by: Member, **values: Any) -> Any:
+        job = await _add(
+            db,
+            Job(
+                organization_id=project.organization_id,
+                requested_by_id=by.user.id,
+                kind="project.export",
+                **values,
+            ),
+        )
+        row = ExportJob(project_id=project.id, organization_id=project.organization_id,
+                        job_id=job.id, requested_by_id=by.user.id, format=ExportFormat.GRAPHML,
+                        parameters={"format": "graphml"})  # fmt: skip
+        return await named(f"export.{key}", _add(db, row))
+
+    done = await export("done", bookstore, olga, status=JobStatus.SUCCEEDED, progress=100)
+    await _set(db, ExportJob, done, result_file_id=plan.id, completed_at=at(40))
+    await export("queued", bookstore, vera)
+    await export("trashed", trashed, vera, status=JobStatus.FAILED, error="gone")
+    await export("secret", hidden, frank)
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1619,7 +1643,36 @@ FILES = [
     ),
 ]
 
-CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES
+EXPORTS = [
+    case(
+        "exports with their project, job, file and requester",
+        """
+        {
+          exports(orderBy: [{field: COMPLETED_AT}]) {
+            totalCount
+            nodes {
+              format exportType parameters error completedAt
+              project { name } job { kind status progress error } resultFile { filename }
+              requestedBy { email }
+            }
+          }
+        }""",
+    ),
+    case(
+        "a project's exports, by id, a deleted project's and a foreign one",
+        """
+        {
+          project(id: "<<project.bookstore>>") {
+            exports(filter: {completedAt: {isNull: false}}) { nodes { format job { status } } }
+          }
+          done: export(id: "<<export.done>>") { format resultFile { mimeType } }
+          trashed: export(id: "<<export.trashed>>") { format }
+          secret: export(id: "<<export.secret>>") { format }
+        }""",
+    ),
+]
+
+CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS
 
 
 @pytest.mark.parametrize("case", CORPUS)

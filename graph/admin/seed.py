@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
 from graph.admin.seed_design import seed_design
+from graph.admin.seed_exports import seed_exports
 from graph.admin.seed_files import seed_files
 from graph.admin.seed_jobs import seed_jobs
 from graph.admin.seed_realty import seed_realty
@@ -95,5 +96,7 @@ async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
     await seed_design(session, org.id, user_ids)
     await seed_realty(session, org.id, user_ids)
     await seed_jobs(session, org.id, user_ids[0])
-    await seed_files(session, storage or files_for(get_settings()).storage, org.id, user_ids[0])
+    store = storage or files_for(get_settings()).storage
+    await seed_files(session, store, org.id, user_ids[0])
+    await seed_exports(session, store, org.id, user_ids[0])
     return True

@@ -17,30 +17,27 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from procrastinate import Blueprint, JobContext, RetryStrategy
 from sqlalchemy import func, select, text
 
 from graph.database import Database
+from graph.jobs import exports
 from graph.jobs.housekeeping import sweep_orphaned_files
+from graph.jobs.progress import SYSTEM, Cancelled, Progress, locked, now
 from graph.settings import get_settings
 from graph.storage import Storage, files_for
 from models.history import ChangeLog
 from models.jobs import FINISHED, JobStatus
 from models.jobs import Job as JobModel
-from models.viewer import Viewer
-from resolvers.jobs import CHANGE_COUNT
+from resolvers.jobs import CHANGE_COUNT, PROJECT_EXPORT
 from resolvers.writes import Writer, transaction
 
 log = logging.getLogger("trellis.jobs")
 
 blueprint = Blueprint()
 
-# The worker's writes are the system's, not a user's: no actor in the change log.
-SYSTEM = Viewer(is_superuser=True)
 # Attempts after the first (a failure, or a dead worker's job queued again).
 RETRIES = 2
 RETRY = RetryStrategy(max_attempts=RETRIES, wait=1)
@@ -50,36 +47,9 @@ EXPIRED_SESSIONS_CRON = "17 * * * *"
 ORPHANED_FILES_CRON = "41 * * * *"
 
 
-class Cancelled(Exception):
-    """The job was cancelled (or finished elsewhere) while it ran."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def _locked(writer: Writer, job_id: uuid.UUID) -> JobModel | None:
-    stmt = select(JobModel).where(JobModel.id == job_id).with_for_update()
-    return (await writer.session.execute(stmt)).scalar_one_or_none()
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """A running job's handle on its row."""
-
-    db: Database
-    job_id: uuid.UUID
-
-    async def report(self, percent: int, checkpoint: dict[str, Any]) -> None:
-        """Commit how far the job got; raises `Cancelled` if it should stop."""
-        async with transaction(self.db.sessions, SYSTEM) as writer:
-            job = await _locked(writer, self.job_id)
-            if job is None or job.status is not JobStatus.RUNNING:
-                raise Cancelled
-            await writer.update(job, {"progress": max(0, min(100, percent)), "result": checkpoint})
-
-
 Handler = Callable[[Progress, JobModel], Awaitable[dict[str, Any]]]
+# What a kind does, in the transaction that marks its job FAILED for good (with the error).
+FailureHook = Callable[[Writer, JobModel, str], Awaitable[None]]
 
 
 async def count_changes(progress: Progress, job: JobModel) -> dict[str, Any]:
@@ -129,27 +99,31 @@ async def count_changes(progress: Progress, job: JobModel) -> dict[str, Any]:
     return {"total": state["seen"], "byEntityType": state["byEntityType"]}
 
 
-KINDS: dict[str, Handler] = {CHANGE_COUNT: count_changes}
+KINDS: dict[str, Handler] = {CHANGE_COUNT: count_changes, PROJECT_EXPORT: exports.run_export}
+ON_FAILED: dict[str, FailureHook] = {PROJECT_EXPORT: exports.export_failed}
 
 
 async def _finish(db: Database, job_id: uuid.UUID, values: dict[str, Any]) -> None:
     async with transaction(db.sessions, SYSTEM) as writer:
-        job = await _locked(writer, job_id)
+        job = await locked(writer, job_id)
         if job is not None and job.status is JobStatus.RUNNING:
             await writer.update(job, values)
+            hook = ON_FAILED.get(job.kind)
+            if hook is not None and values.get("status") is JobStatus.FAILED:
+                await hook(writer, job, job.error or "")
 
 
 async def run(db: Database, job_id: uuid.UUID, *, final: bool) -> None:
     """One attempt at a `Job`; raises on failure so the queue retries it (``final``: it
     will not, and the row says FAILED)."""
     async with transaction(db.sessions, SYSTEM) as writer:
-        job = await _locked(writer, job_id)
+        job = await locked(writer, job_id)
         if job is None or job.status in FINISHED:
             return
         started = {
             "status": JobStatus.RUNNING,
             "attempts": job.attempts + 1,
-            "started_at": _now(),
+            "started_at": now(),
         }
         await writer.update(job, started)
     try:
@@ -159,7 +133,7 @@ async def run(db: Database, job_id: uuid.UUID, *, final: bool) -> None:
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job.kind)
         failed = (
-            {"status": JobStatus.FAILED, "finished_at": _now()}
+            {"status": JobStatus.FAILED, "finished_at": now()}
             if final
             else {"status": JobStatus.QUEUED}
         )
@@ -173,7 +147,7 @@ async def run(db: Database, job_id: uuid.UUID, *, final: bool) -> None:
             "progress": 100,
             "result": result,
             "error": None,
-            "finished_at": _now(),
+            "finished_at": now(),
         },
     )
 

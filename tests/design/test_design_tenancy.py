@@ -25,6 +25,8 @@ from models.design import (
     ProjectRole,
     Relationship,
 )
+from models.exports import ExportFormat, ExportJob
+from models.jobs import Job
 from tests.design.conftest import DesignFactory
 from tests.factories import gid
 from tests.tenancy_helpers import (
@@ -44,6 +46,7 @@ TYPE_NAMES = {
     Relationship: "Relationship",
     CallToAction: "CallToAction",
     Attribute: "Attribute",
+    ExportJob: "ExportJob",
 }
 
 
@@ -60,10 +63,11 @@ class Side:
     rel: Relationship
     cta: CallToAction
     attribute: Attribute
+    export: ExportJob
 
     def rows(self) -> list[Any]:
         return [self.project, self.member, self.obj, self.other, self.rel, self.cta,
-                self.attribute]  # fmt: skip
+                self.attribute, self.export]  # fmt: skip
 
 
 @dataclass
@@ -77,14 +81,28 @@ class DesignWorld:
     b_rel_to_a: Relationship
     b_cta_on_a: CallToAction
     b_attribute_on_a: Attribute
+    b_export_on_a: ExportJob
 
     @property
     def token(self) -> str:
         return self.world.alice.token
 
     def foreign_gids(self) -> set[str]:
-        rows = [*self.b.rows(), self.b_rel_to_a, self.b_cta_on_a, self.b_attribute_on_a]
+        rows = [*self.b.rows(), self.b_rel_to_a, self.b_cta_on_a, self.b_attribute_on_a,
+                self.b_export_on_a]  # fmt: skip
         return {did(r) for r in rows}
+
+
+async def _export(design: DesignFactory, project: Project, organization_id: Any) -> ExportJob:
+    """An export's rows (its job and itself), made directly."""
+    async with design.db.sessions() as session, session.begin():
+        job = Job(organization_id=organization_id, kind="project.export", parameters={})
+        session.add(job)
+        await session.flush()
+        export = ExportJob(project_id=project.id, organization_id=organization_id,
+                           job_id=job.id, format=ExportFormat.JSON)  # fmt: skip
+        session.add(export)
+    return export
 
 
 async def _side(design: DesignFactory, world: World, org: Any, owner: Any, label: str) -> Side:
@@ -99,6 +117,7 @@ async def _side(design: DesignFactory, world: World, org: Any, owner: Any, label
         rel=await design.relationship(obj, other, description=f"{label} relationship"),
         cta=await design.call_to_action(obj, name=f"{label} action"),
         attribute=await design.attribute(obj, name=f"{label} attribute"),
+        export=await _export(design, project, org.id),
     )
 
 
@@ -125,6 +144,7 @@ async def dw(factory, db) -> DesignWorld:
             a.obj, name="Beta secret attribute", organization_id=world.org_b.id,
             project_id=b.project.id,
         ),
+        b_export_on_a=await _export(design, a.project, world.org_b.id),
     )  # fmt: skip
 
 
@@ -183,7 +203,7 @@ async def test_projects_filter_naming_other_tenant_finds_nothing(gql, dw, field,
 # ---------------------------------------------------------------------------------------------
 # By ID: node, nodes and project(id:)
 
-BY_ID_TYPES = ["project", "member", "obj", "rel", "cta", "attribute"]
+BY_ID_TYPES = ["project", "member", "obj", "rel", "cta", "attribute", "export"]
 NODE = """
 query($mine: ID!, $theirs: ID!) {
   mine: node(id: $mine) { __typename id }
@@ -213,7 +233,9 @@ async def test_node_of_other_tenant_is_null(gql, dw, attr):
     assert listed == {"data": {"nodes": [None, me]}}
 
 
-@pytest.mark.parametrize("planted", ["b_rel_to_a", "b_cta_on_a", "b_attribute_on_a"])
+@pytest.mark.parametrize(
+    "planted", ["b_rel_to_a", "b_cta_on_a", "b_attribute_on_a", "b_export_on_a"]
+)
 async def test_node_of_a_planted_foreign_row_is_null(gql, dw, planted):
     # given
     theirs = did(getattr(dw, planted))
@@ -273,6 +295,8 @@ NESTED = {
                              lambda d: {did(d.a.cta)}),
     "object.attributes": (_nested("DesignObject", "attributes"), lambda d: d.a.obj,
                           lambda d: {did(d.a.attribute)}),
+    "project.exports": (_nested("Project", "exports"), lambda d: d.a.project,
+                        lambda d: {did(d.a.export)}),
 }  # fmt: skip
 
 
@@ -291,7 +315,7 @@ async def test_nested_connection_shows_only_own_tenant(gql, dw, doc, parent, vis
 
 def _field_of(doc: str) -> list[str]:
     for name in ("projects", "members", "objects", "relationships", "outgoingRelationships",
-                 "incomingRelationships", "callsToAction", "attributes"):  # fmt: skip
+                 "incomingRelationships", "callsToAction", "attributes", "exports"):  # fmt: skip
         if f"{name}(" in doc:
             return [name]
     raise AssertionError(doc)
@@ -399,6 +423,8 @@ MUTATIONS = {
         lambda d: {"id": did(d.b_attribute_on_a), "name": "pwned"}),
     "attributeDelete": Refused("attributeDelete", "AttributeDeleteInput", ["id"],
         lambda d: {"id": did(d.b.attribute)}),
+    "projectExport": Refused("projectExport", "ProjectExportInput", ["project"],
+        lambda d: {"project": did(d.b.project), "format": "JSON"}),
 }  # fmt: skip
 
 

@@ -31,6 +31,7 @@ async def test_demo_seed_stores_files_and_a_media_shows_one(gql, factory, db, tm
     files = body["data"]["files"]["nodes"]
     assert [(f["filename"], f["mimeType"]) for f in files] == [
         ("acme-logo.png", "image/png"),
+        ("online-bookstore-export.md", "text/markdown"),  # the demo export's file
         ("price-list.csv", "text/csv"),
     ]
     assert files[0]["item"] == {"title": "Old logo files"}

@@ -44,8 +44,10 @@ from models.design import Presence as PresenceModel
 from models.design import Project as ProjectModel
 from models.design import ProjectMember as ProjectMemberModel
 from models.design import Relationship as RelationshipModel
+from models.exports import ExportJob as ExportJobModel
 
 if TYPE_CHECKING:
+    from graph.types.exports import ExportJobConnection
     from graph.types.presence import PresenceConnection
 
 
@@ -86,6 +88,10 @@ class Project(Node):
         PresenceModel.project_id,
         page_arguments=("first", "after"),
         description="Who is in the project now (clients whose presence has not expired).",
+    )
+    exports: Annotated[ExportJobConnection, strawberry.lazy("graph.types.exports")] = to_many(
+        ExportJobModel.project_id,
+        description="The project's exports (`projectExport`), newest first by default.",
     )
 
 
