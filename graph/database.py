@@ -182,7 +182,7 @@ class Database:
         if self._presence is None:
             from graph.live.presence import PresenceHub
 
-            self._presence = PresenceHub(self._conninfo, self.reader)
+            self._presence = PresenceHub(self._conninfo)
         return self._presence
 
     async def dispose(self) -> None:

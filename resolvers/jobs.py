@@ -3,8 +3,9 @@
 A job is queued in the transaction of the mutation that asks for it: the `Job` row through
 the Writer (so it is in the change log, the history and the change stream) and the queue
 row by procrastinate's defer function on the same session (graph/jobs/queue.py). Starting
-or cancelling a `changes.count` job needs `audit:read` in the organization (OWNER and ADMIN:
-the job reads the audit log) and a credential that may write.
+a `changes.count` job needs `audit:read` in the organization (OWNER and ADMIN: the job reads
+the audit log) and a credential that may write. Whoever asked for a job may cancel it (a
+project VIEWER its own export); cancelling someone else's needs `audit:read`.
 """
 
 from __future__ import annotations
@@ -91,7 +92,10 @@ async def start_change_count(writer: Writer, data: JobChangeCountStartInput) -> 
 
 async def cancel_job(writer: Writer, *, id: str) -> JobModel:
     job = await writer.get(JobModel, id, type_name="Job")
-    _require(writer, job.organization_id)
+    if job.requested_by_id is None or job.requested_by_id != writer.viewer.user_id:
+        _require(writer, job.organization_id)
+    elif not writer.viewer.may_write():
+        raise PermissionDenied("write")
     if job.status in FINISHED:
         raise Conflict(f"This job has {job.status.value} already; it cannot be cancelled.", ("id",))
     if job.queue_job_id is not None:
@@ -130,8 +134,8 @@ class JobsMutation:
         return await mutate(info, lambda w: start_change_count(w, input), _job)
 
     @strawberry.mutation(
-        description="Cancel a queued or running job (as its starting needed). A finished job "
-        "is refused with a ConflictError."
+        description="Cancel a queued or running job: your own, or (OWNER and ADMIN) any job "
+        "of the organization. A finished job is refused with a ConflictError."
     )
     async def job_cancel(self, info: Info, input: JobCancelInput) -> JobCancelPayload:
         return await mutate(info, lambda w: cancel_job(w, id=input.id), _job)

@@ -26,6 +26,7 @@ from graph.database import Database
 from graph.jobs import exports
 from graph.jobs.housekeeping import sweep_orphaned_files
 from graph.jobs.progress import SYSTEM, Cancelled, Progress, locked, now
+from graph.live import presence
 from graph.settings import get_settings
 from graph.storage import Storage, files_for
 from models.history import ChangeLog
@@ -45,6 +46,8 @@ RETRY = RetryStrategy(max_attempts=RETRIES, wait=1)
 # Housekeeping schedules (cron; a sixth field is seconds).
 EXPIRED_SESSIONS_CRON = "17 * * * *"
 ORPHANED_FILES_CRON = "41 * * * *"
+# A presence is due to leave within seconds of its TTL (30 s by default).
+PRESENCE_SWEEP_CRON = "* * * * * */2"
 
 
 Handler = Callable[[Progress, JobModel], Awaitable[dict[str, Any]]]
@@ -191,3 +194,15 @@ async def delete_orphaned_files(context: JobContext, timestamp: int) -> None:
         "deleted %d orphaned files and %d stale temporary files (%d old files kept)",
         swept.deleted, swept.temporaries, swept.kept,
     )  # fmt: skip
+
+
+@blueprint.periodic(cron=PRESENCE_SWEEP_CRON)
+@blueprint.task(name="sweep_presence", pass_context=True, queueing_lock="sweep_presence")
+async def sweep_presence(context: JobContext, timestamp: int) -> None:
+    """Delete the design-project presences whose client stopped its heartbeat, and announce
+    their departure to the project's subscribers (graph/live/presence.py)."""
+    async with _db(context).engine.begin() as conn:
+        raw = await conn.exec_driver_sql(presence.SWEEP_EXPIRED, {"channel": presence.CHANNEL})
+        gone = raw.scalar_one()
+    if gone:
+        log.info("%d expired presences left", gone)

@@ -72,6 +72,9 @@ async def run_worker(url: URL, settings: Settings, *, concurrency: int) -> None:
                     concurrency=concurrency,
                     additional_context={"db": db},
                     fetch_job_polling_interval=settings.worker_poll_seconds,
+                    # A finished job's state lives in `jobs` (a user's) or in the logs
+                    # (housekeeping, every few seconds): the queue keeps only failures.
+                    delete_jobs="successful",
                     abort_job_polling_interval=min(5.0, settings.worker_poll_seconds),
                     update_heartbeat_interval=settings.worker_heartbeat_seconds,
                     stalled_worker_timeout=settings.worker_stalled_seconds,

@@ -5,16 +5,14 @@ edits) and repeats it as a heartbeat; the row lives in `design_presence` until i
 the client leaves, or the client's presence subscription ends. Every change is sent on the
 ``trellis_presence`` channel with the whole row as payload (presence is small and gone once
 deleted); each process listens once and hands the events of a project to its subscribers.
-Each process also sweeps expired rows now and then (a vanished client, a crashed process)
-and announces their departure; concurrent sweeps cannot announce a row twice (DELETE ...
-RETURNING).
-
-The sweep stays in the server processes rather than being a periodic queue task like the
-other housekeeping (graph/jobs/tasks.py): a departure is due within about a second of the
-TTL (30 s), so a queue task would be deferred every second — 86,400 queue jobs a day, each
-kept in ``procrastinate_jobs`` with its events, for one indexed DELETE — and presence would
-stop expiring wherever no `trellis worker` runs (a lone `trellis serve`). In process, the
-sweep costs one statement per second per process and needs nothing else running.
+Expired rows (a vanished client, a crashed process) are swept by a periodic queue task
+(`sweep_presence` in graph/jobs/tasks.py, every two seconds, taken by one worker of the
+cluster) that announces their departure; concurrent sweeps cannot announce a row twice
+(DELETE ... RETURNING). One sweep serves the whole cluster, whatever the number of server
+processes, and its queue rows are deleted once done (the worker deletes successful jobs),
+so the queue does not grow with it. Without a running `trellis worker` nothing sweeps:
+leaving clients are still announced (`presenceLeave`, a closed subscription), vanished ones
+are not — `make run` and the deployment notes run a worker beside the servers.
 """
 
 from __future__ import annotations
@@ -31,13 +29,10 @@ from datetime import datetime
 from typing import Any
 
 from graph.live.listen import listen
-from loaders.reader import Reader
 
 log = logging.getLogger("trellis.presence")
 
 CHANNEL = "trellis_presence"
-# How often each process deletes expired presence rows.
-SWEEP_SECONDS = 1.0
 # Events a subscriber may have waiting; beyond that the oldest are dropped (presence is a
 # live picture, not a log: the next heartbeat repairs it).
 QUEUE_CAPACITY = 256
@@ -76,6 +71,16 @@ async def notify(execute: Any, kind: str, rows: list[dict[str, Any]]) -> None:
         })  # fmt: skip
 
 
+# Delete the expired rows and announce each departure, in one statement (psycopg
+# placeholders; the channel is a parameter).
+SWEEP_EXPIRED = (
+    "WITH gone AS (DELETE FROM design_presence WHERE expires_at < now() "
+    f"RETURNING {COLUMNS}) "
+    "SELECT count(pg_notify(%(channel)s, json_build_object("
+    "'kind', 'leave', 'row', row_to_json(gone))::text)) FROM gone"
+)
+
+
 @dataclass(slots=True)
 class PresenceEvent:
     kind: str
@@ -92,8 +97,8 @@ class Watcher:
 
 
 class PresenceHub:
-    def __init__(self, conninfo: str, reader: Reader) -> None:
-        self.conninfo, self.reader = conninfo, reader
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
         self.watchers: dict[uuid.UUID, set[Watcher]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._started: asyncio.Future[None] | None = None
@@ -109,7 +114,6 @@ class PresenceHub:
                     ),
                     name="trellis-presence-listen",
                 ),
-                asyncio.create_task(self._sweep(), name="trellis-presence-sweep"),
             ]
             await ready.wait()
             self._started.set_result(None)
@@ -132,20 +136,6 @@ class PresenceHub:
         for watcher in self.watchers.get(event.row["project_id"], ()):
             watcher.queue.append(event)
             watcher.wakeup.set()
-
-    async def _sweep(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_SECONDS)
-            try:
-                await self.reader.execute(
-                    "WITH gone AS (DELETE FROM design_presence WHERE expires_at < now() "
-                    f"RETURNING {COLUMNS}) "
-                    "SELECT pg_notify(%(channel)s, json_build_object("
-                    "'kind', 'leave', 'row', row_to_json(gone))::text) FROM gone",
-                    {"channel": CHANNEL},
-                )
-            except Exception:
-                log.exception("sweeping expired presence failed")
 
     async def watch(self, project_id: uuid.UUID) -> AsyncGenerator[PresenceEvent, None]:
         await self.start()

@@ -236,6 +236,35 @@ async def test_members_export_viewers_too_and_others_are_refused(
     assert len(await queue_rows(db)) == 1
 
 
+CANCEL = """
+mutation($id: ID!) {
+  jobCancel(input: {id: $id}) {
+    __typename ... on JobSuccess { job { status } } ... on Error { code }
+  }
+}"""
+
+
+async def test_who_asked_for_an_export_may_cancel_it_and_other_viewers_may_not(
+    gql: Any, matrix: Matrix
+) -> None:
+    # given: two exports, one asked for by the project VIEWER
+    s = matrix.studio
+    mine = (await start_export(gql, matrix, s.viewer.token, format="JSON"))["exportJob"]
+    owners = (await start_export(gql, matrix, s.owner.token, format="CSV"))["exportJob"]
+
+    # when
+    others = await gql(CANCEL, {"id": owners["job"]["id"]}, token=s.viewer.token)
+    own = await gql(CANCEL, {"id": mine["job"]["id"]}, token=s.viewer.token)
+    by_owner = await gql(CANCEL, {"id": owners["job"]["id"]}, token=s.owner.token)
+
+    # then
+    assert others["data"]["jobCancel"] == {
+        "__typename": "PermissionDeniedError", "code": "PERMISSION_DENIED",
+    }  # fmt: skip
+    assert own["data"]["jobCancel"] == {"__typename": "JobSuccess", "job": {"status": "CANCELLED"}}
+    assert by_owner["data"]["jobCancel"]["job"] == {"status": "CANCELLED"}
+
+
 EXPORT_PDF = """
 mutation($p: ID!) { projectExport(input: {project: $p, format: PDF}) { __typename } }
 """

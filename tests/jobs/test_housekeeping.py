@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -11,14 +12,23 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 from sqlalchemy import delete, select, update
 
 import models
 from graph.database import Database
 from graph.jobs.housekeeping import ORPHAN_GRACE, sweep_orphaned_files
-from graph.jobs.tasks import ORPHANED_FILES_CRON, delete_orphaned_files, expire_sessions
+from graph.jobs.tasks import (
+    ORPHANED_FILES_CRON,
+    PRESENCE_SWEEP_CRON,
+    delete_orphaned_files,
+    expire_sessions,
+    sweep_presence,
+)
 from graph.jobs.worker import build_app
+from graph.live import presence
 from graph.storage import LocalStorage, Storage, files_for
+from models.design import Presence, Project
 from models.files import FileAsset
 from tests.factories import Factory
 from tests.files.conftest import PDF, PNG, create_file, settings_for, stored_keys
@@ -120,7 +130,42 @@ async def test_an_orphan_younger_than_the_grace_period_is_kept_until_it_is_older
     assert not await storage.exists(key)
 
 
-def test_the_orphaned_files_sweep_is_a_periodic_queue_task(db: Database) -> None:
+def test_housekeeping_sweeps_are_periodic_queue_tasks(db: Database) -> None:
     app = build_app(conninfo(db))
     crons = {name: p.cron for (name, _), p in app.periodic_registry.periodic_tasks.items()}
     assert crons["trellis:delete_orphaned_files"] == ORPHANED_FILES_CRON
+    assert crons["trellis:sweep_presence"] == PRESENCE_SWEEP_CRON
+
+
+async def test_the_presence_sweep_removes_and_announces_only_expired_presences(
+    db: Database, factory: Factory
+) -> None:
+    # given: a project with one expired and one live presence, and a listener on the channel
+    organization = await factory.organization()
+    member = await factory.member(organization, "EDITOR")
+    org_id = organization.id
+    project = await factory._add(Project(organization_id=org_id, name="Shop"))
+    now = datetime.now(UTC)
+    expiries = {"gone": now - timedelta(seconds=1), "here": now + timedelta(minutes=1)}
+    for client, expires in expiries.items():
+        await factory._add(
+            Presence(
+                project_id=project.id, organization_id=org_id, user_id=member.user.id,
+                client_id=client, expires_at=expires,
+            )
+        )  # fmt: skip
+    heard: list[str] = []
+    async with await psycopg.AsyncConnection.connect(conninfo(db), autocommit=True) as listener:
+        await listener.execute(f"LISTEN {presence.CHANNEL}")
+        context: Any = SimpleNamespace(additional_context={"db": db})
+
+        # when
+        await sweep_presence.func(context, timestamp=0)
+        async for note in listener.notifies(timeout=2, stop_after=1):
+            heard.append(note.payload)
+
+    # then
+    async with db.sessions() as session:
+        assert (await session.scalars(select(Presence.client_id))).all() == ["here"]
+    [message] = [json.loads(payload) for payload in heard]
+    assert (message["kind"], message["row"]["client_id"]) == ("leave", "gone")

@@ -1,14 +1,19 @@
 """Presence in design projects over real WebSockets and two server processes: join, move and
-leave reach the project's other members; a vanished client's presence ends on its own."""
+leave reach the project's other members; a vanished client's presence ends on its own (swept
+by a real `trellis worker`'s periodic task, announced to the subscribers of either process)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import URL
 
 from tests.factories import Factory, Member, gid
+from tests.servers import running_worker
 from tests.subscriptions.client import socket
 from tests.subscriptions.conftest import PRESENCE_TTL as TTL
 
@@ -138,8 +143,15 @@ async def test_a_closed_socket_ends_its_clients_presence(
     assert event["presence"]["clientId"] == "laptop"
 
 
+@pytest.fixture
+def sweeper(database_url: URL, tmp_path: Path) -> Iterator[None]:
+    """A worker process: it runs the periodic presence sweep."""
+    with running_worker(database_url, tmp_path / "worker.log"):
+        yield
+
+
 async def test_a_presence_without_heartbeat_expires(
-    servers: list[str], http: Any, project: tuple[str, Member, Member]
+    servers: list[str], http: Any, project: tuple[str, Member, Member], sweeper: None
 ) -> None:
     # given
     project_id, alice, carol = project
