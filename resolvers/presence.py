@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from graph.context import Info
 from graph.database import Database
-from graph.kernel.errors import FieldErrorCode, NotFound
+from graph.kernel.errors import FieldErrorCode, MutationInput, NotFound
 from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id
 from graph.live import presence
 from graph.live.changes import Subscriber
@@ -153,7 +153,7 @@ class PresenceMutation:
         "node you edit); the project's other members see it at once."
     )
     async def presence_update(
-        self, info: Info, input: PresenceUpdateInput
+        self, info: Info, input: MutationInput[PresenceUpdateInput]
     ) -> PresenceUpdatePayload:
         return await mutate(
             info, lambda w: update_presence(w, input), lambda row: PresenceSuccess(
@@ -162,7 +162,9 @@ class PresenceMutation:
         )  # fmt: skip
 
     @strawberry.mutation(description="Leave a design project (your client's presence ends).")
-    async def presence_leave(self, info: Info, input: PresenceLeaveInput) -> PresenceLeavePayload:
+    async def presence_leave(
+        self, info: Info, input: MutationInput[PresenceLeaveInput]
+    ) -> PresenceLeavePayload:
         async def op(writer: Writer) -> bool:
             project = await writer.get(
                 ProjectModel, input.project, type_name="Project", path=("project",), lock=False

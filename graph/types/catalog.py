@@ -17,6 +17,9 @@ from graph.kernel.errors import (
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
+    changed_node,
+    deleted_id,
+    payload,
 )
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.filters import (
@@ -215,31 +218,31 @@ class ItemTagsInput:
     tags: list[strawberry.ID]
 
 
-@strawberry.type
+@strawberry.type(description="The `Item`, as the mutation left it.")
 class ItemSuccess:
-    item: Item
+    item: Item = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Item` is deleted.")
 class ItemDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 ItemCreatePayload = Annotated[
     ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ItemCreatePayload"),
+    payload("ItemCreatePayload"),
 ]
 ItemUpdatePayload = Annotated[
     ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("ItemUpdatePayload"),
+    payload("ItemUpdatePayload"),
 ]
 ItemDeletePayload = Annotated[
     ItemDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ItemDeletePayload"),
+    payload("ItemDeletePayload"),
 ]
 ItemTagsPayload = Annotated[
     ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ItemTagsPayload"),
+    payload("ItemTagsPayload"),
 ]
 
 
@@ -263,25 +266,25 @@ class TagDeleteInput:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="The `Tag`, as the mutation left it.")
 class TagSuccess:
-    tag: Tag
+    tag: Tag = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Tag` is deleted.")
 class TagDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 TagCreatePayload = Annotated[
     TagSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("TagCreatePayload"),
+    payload("TagCreatePayload"),
 ]
 TagUpdatePayload = Annotated[
     TagSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("TagUpdatePayload"),
+    payload("TagUpdatePayload"),
 ]
 TagDeletePayload = Annotated[
     TagDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("TagDeletePayload"),
+    payload("TagDeletePayload"),
 ]

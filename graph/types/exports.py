@@ -119,12 +119,8 @@ class ExportJobFilter(EntityFilter):
 
 @strawberry.enum(description="Fields exports can be ordered by. NULLs sort last.")
 class ExportJobOrderField(enum.Enum):
-    CREATED_AT = strawberry.enum_value(
-        by(ExportJobModel.created_at), description="When it was asked for."
-    )
-    COMPLETED_AT = strawberry.enum_value(
-        by(ExportJobModel.completed_at), description="When its file was written."
-    )
+    CREATED_AT = by(ExportJobModel.created_at, description="When it was asked for.")
+    COMPLETED_AT = by(ExportJobModel.completed_at, description="When its file was written.")
 
 
 @strawberry.input(description="One ordering term for exports.")

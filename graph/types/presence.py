@@ -10,7 +10,7 @@ from typing import Annotated
 import strawberry
 
 from graph.context import Info
-from graph.kernel.errors import NotFoundError, ValidationError
+from graph.kernel.errors import NotFoundError, ValidationError, changed_node, payload
 from graph.kernel.fields import to_one
 from graph.kernel.ids import NODE_TYPES, to_global_id
 from graph.kernel.relay import Connection, Node
@@ -91,9 +91,9 @@ class PresenceLeaveInput:
     client_id: str
 
 
-@strawberry.type
+@strawberry.type(description="The `Presence`, as the mutation left it.")
 class PresenceSuccess:
-    presence: Presence
+    presence: Presence = changed_node()
 
 
 @strawberry.type
@@ -102,9 +102,9 @@ class PresenceLeaveSuccess:
 
 
 PresenceUpdatePayload = Annotated[
-    PresenceSuccess | ValidationError | NotFoundError, strawberry.union("PresenceUpdatePayload")
+    PresenceSuccess | ValidationError | NotFoundError, payload("PresenceUpdatePayload")
 ]
 PresenceLeavePayload = Annotated[
     PresenceLeaveSuccess | ValidationError | NotFoundError,
-    strawberry.union("PresenceLeavePayload"),
+    payload("PresenceLeavePayload"),
 ]

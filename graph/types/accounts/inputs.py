@@ -15,6 +15,9 @@ from graph.kernel.errors import (
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
+    changed_node,
+    deleted_id,
+    payload,
 )
 from graph.types.accounts.filters import (
     ApiKeyScope,
@@ -38,13 +41,13 @@ class UserRegisterInput:
     full_name: str = ""
 
 
-@strawberry.type
+@strawberry.type(description="The `User`, as the mutation left it.")
 class UserRegisterSuccess:
-    user: User
+    user: User = changed_node()
 
 
 UserRegisterPayload = Annotated[
-    UserRegisterSuccess | ValidationError, strawberry.union("UserRegisterPayload")
+    UserRegisterSuccess | ValidationError, payload("UserRegisterPayload")
 ]
 
 
@@ -73,20 +76,16 @@ class AuthTokens:
     user: User
 
 
-AuthLoginPayload = Annotated[AuthTokens | AuthenticationError, strawberry.union("AuthLoginPayload")]
-AuthRefreshPayload = Annotated[
-    AuthTokens | AuthenticationError, strawberry.union("AuthRefreshPayload")
-]
+AuthLoginPayload = Annotated[AuthTokens | AuthenticationError, payload("AuthLoginPayload")]
+AuthRefreshPayload = Annotated[AuthTokens | AuthenticationError, payload("AuthRefreshPayload")]
 
 
-@strawberry.type
+@strawberry.type(description="The `int`, as the mutation left it.")
 class AuthLogoutSuccess:
-    revoked_sessions: int
+    revoked_sessions: int = changed_node()
 
 
-AuthLogoutPayload = Annotated[
-    AuthLogoutSuccess | AuthenticationError, strawberry.union("AuthLogoutPayload")
-]
+AuthLogoutPayload = Annotated[AuthLogoutSuccess | AuthenticationError, payload("AuthLogoutPayload")]
 
 
 @strawberry.input
@@ -99,15 +98,15 @@ class ApiKeyCreateInput:
     expires_at: datetime | None = None
 
 
-@strawberry.type
+@strawberry.type(description="The `ApiKey`, as the mutation left it.")
 class ApiKeyCreateSuccess:
-    api_key: ApiKey
+    api_key: ApiKey = changed_node()
     secret: str = strawberry.field(description="The key itself. Shown this once; store it now.")
 
 
 ApiKeyCreatePayload = Annotated[
     ApiKeyCreateSuccess | ValidationError | AuthenticationError,
-    strawberry.union("ApiKeyCreatePayload"),
+    payload("ApiKeyCreatePayload"),
 ]
 
 
@@ -116,14 +115,14 @@ class ApiKeyRevokeInput:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="The `ApiKey`, as the mutation left it.")
 class ApiKeyRevokeSuccess:
-    api_key: ApiKey
+    api_key: ApiKey = changed_node()
 
 
 ApiKeyRevokePayload = Annotated[
     ApiKeyRevokeSuccess | ValidationError | NotFoundError | AuthenticationError,
-    strawberry.union("ApiKeyRevokePayload"),
+    payload("ApiKeyRevokePayload"),
 ]
 
 
@@ -155,27 +154,27 @@ class OrganizationDeleteInput:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="The `Organization`, as the mutation left it.")
 class OrganizationSuccess:
-    organization: Organization
+    organization: Organization = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Organization` is deleted.")
 class OrganizationDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 OrganizationCreatePayload = Annotated[
     OrganizationSuccess | ValidationError | AuthenticationError,
-    strawberry.union("OrganizationCreatePayload"),
+    payload("OrganizationCreatePayload"),
 ]
 OrganizationUpdatePayload = Annotated[
     OrganizationSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("OrganizationUpdatePayload"),
+    payload("OrganizationUpdatePayload"),
 ]
 OrganizationDeletePayload = Annotated[
     OrganizationDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("OrganizationDeletePayload"),
+    payload("OrganizationDeletePayload"),
 ]
 
 
@@ -197,23 +196,23 @@ class MembershipDeleteInput:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="The `Membership`, as the mutation left it.")
 class MembershipSuccess:
-    membership: Membership
+    membership: Membership = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Membership` is deleted.")
 class MembershipDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 MembershipCreatePayload = Annotated[
     MembershipSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("MembershipCreatePayload"),
+    payload("MembershipCreatePayload"),
 ]
 MembershipRoleChangePayload = Annotated[
     MembershipSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("MembershipRoleChangePayload"),
+    payload("MembershipRoleChangePayload"),
 ]
 MembershipDeletePayload = Annotated[
     MembershipDeleteSuccess
@@ -221,5 +220,5 @@ MembershipDeletePayload = Annotated[
     | NotFoundError
     | PermissionDeniedError
     | ConflictError,
-    strawberry.union("MembershipDeletePayload"),
+    payload("MembershipDeletePayload"),
 ]

@@ -15,6 +15,9 @@ from graph.kernel.errors import (
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
+    changed_node,
+    deleted_id,
+    payload,
 )
 from graph.types.realty.nodes import Client, Interaction, Media, Property
 from models.realty import (
@@ -71,27 +74,27 @@ class PropertyDeleteInput:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="The `Property`, as the mutation left it.")
 class PropertySuccess:
-    property: Property
+    property: Property = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Property` is deleted.")
 class PropertyDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 PropertyCreatePayload = Annotated[
     PropertySuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("PropertyCreatePayload"),
+    payload("PropertyCreatePayload"),
 ]
 PropertyUpdatePayload = Annotated[
     PropertySuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("PropertyUpdatePayload"),
+    payload("PropertyUpdatePayload"),
 ]
 PropertyDeletePayload = Annotated[
     PropertyDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("PropertyDeletePayload"),
+    payload("PropertyDeletePayload"),
 ]
 
 
@@ -116,23 +119,23 @@ class MediaRemoveInput:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="The `Media`, as the mutation left it.")
 class MediaSuccess:
-    media: Media
+    media: Media = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Media` is deleted.")
 class MediaRemoveSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 MediaAddPayload = Annotated[
     MediaSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("MediaAddPayload"),
+    payload("MediaAddPayload"),
 ]
 MediaRemovePayload = Annotated[
     MediaRemoveSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("MediaRemovePayload"),
+    payload("MediaRemovePayload"),
 ]
 
 
@@ -175,31 +178,31 @@ class ClientInterestInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The `Client`, as the mutation left it.")
 class ClientSuccess:
-    client: Client
+    client: Client = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Client` is deleted.")
 class ClientDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 ClientCreatePayload = Annotated[
     ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ClientCreatePayload"),
+    payload("ClientCreatePayload"),
 ]
 ClientUpdatePayload = Annotated[
     ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("ClientUpdatePayload"),
+    payload("ClientUpdatePayload"),
 ]
 ClientDeletePayload = Annotated[
     ClientDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ClientDeletePayload"),
+    payload("ClientDeletePayload"),
 ]
 ClientInterestPayload = Annotated[
     ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ClientInterestPayload"),
+    payload("ClientInterestPayload"),
 ]
 
 
@@ -235,26 +238,26 @@ class InteractionDeleteInput:
     id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(description="The `Interaction`, as the mutation left it.")
 class InteractionSuccess:
-    interaction: Interaction
+    interaction: Interaction = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Interaction` is deleted.")
 class InteractionDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 # ConflictError: the write clashed with a concurrent change (the transaction is undone).
 InteractionRecordPayload = Annotated[
     InteractionSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("InteractionRecordPayload"),
+    payload("InteractionRecordPayload"),
 ]
 InteractionUpdatePayload = Annotated[
     InteractionSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("InteractionUpdatePayload"),
+    payload("InteractionUpdatePayload"),
 ]
 InteractionDeletePayload = Annotated[
     InteractionDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("InteractionDeletePayload"),
+    payload("InteractionDeletePayload"),
 ]
