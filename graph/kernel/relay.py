@@ -139,3 +139,18 @@ class Connection(Generic[NodeT]):
             _page=page,
             _count=count,
         )
+
+
+# The timestamps every node type carries, described once: `created_at: datetime = created()`.
+
+
+def created() -> Any:
+    return strawberry.field(description="When this was created (set by the database).")
+
+
+def updated() -> Any:
+    return strawberry.field(
+        description="When this last changed (set by the database on every write). Send it "
+        "back as an update's `updatedAt`, where the update takes one, to have a stale write "
+        "refused with a `ConflictError`."
+    )

@@ -33,7 +33,7 @@ from graph.kernel.filters import (
     on,
 )
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from loaders.base import Relation
 from loaders.paging import OrderTerm
@@ -111,8 +111,8 @@ class Item(Node):
     title: str
     description: str | None
     meta_data: JSON
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     owner: User | None = to_one(
         "owner_id", description="The owner; null when you cannot see them (they left)."
@@ -133,8 +133,8 @@ class Tag(Node):
     organization_id: strawberry.Private[uuid.UUID]
     name: str
     color: str | None = strawberry.field(description="`#rrggbb`, or null.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     organization: Organization | None = to_one("organization_id")
     items: ItemConnection = to_many(TAG_ITEMS, description="Items carrying this tag.")

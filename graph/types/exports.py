@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.kernel.enums import model_enum
 from graph.kernel.errors import NotFoundError, PermissionDeniedError, ValidationError
 from graph.kernel.fields import to_one
 from graph.kernel.filters import (
@@ -44,9 +45,7 @@ FORMAT_DESCRIPTIONS = {
     "GRAPHML": "The relationship graph (objects as nodes, relationships as directed edges) in "
     "GraphML; loads in networkx and yEd (application/graphml+xml).",
 }
-strawberry.enum(ExportFormat, description="What an export writes.")
-for _value in ExportFormat.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = FORMAT_DESCRIPTIONS[_value.name]
+model_enum(ExportFormat, "What an export writes.", **FORMAT_DESCRIPTIONS)
 ExportFormatFilter = EnumFilter[ExportFormat]
 
 

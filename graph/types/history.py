@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
 import models
+from graph.kernel.enums import model_enum
 from graph.kernel.fields import to_one
 from graph.kernel.filters import (
     DateTimeFilter,
@@ -26,7 +27,13 @@ from graph.types.accounts import ApiKey, Organization, User
 from loaders.paging import OrderTerm
 from models.history import ChangeAction
 
-strawberry.enum(ChangeAction, description="What a change did to its row.")
+model_enum(
+    ChangeAction,
+    "What a change did to its row.",
+    CREATE="The row was created; `fields` holds its initial values.",
+    UPDATE="Some fields changed; `fields` holds each one's old and new value.",
+    DELETE="The row was deleted (soft-deleted for aggregate roots); `node` is null from then on.",
+)
 
 ChangeActionFilter = EnumFilter[ChangeAction]
 

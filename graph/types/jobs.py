@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.kernel.enums import model_enum
 from graph.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.filters import (
@@ -26,17 +27,20 @@ from graph.kernel.filters import (
     on,
 )
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from loaders.paging import OrderTerm
 from models.jobs import Job as JobModel
 from models.jobs import JobStatus
 
-strawberry.enum(
+model_enum(
     JobStatus,
-    description="Where a job is: QUEUED (waiting for a worker, or for its next attempt after "
-    "a failure or a worker's death), RUNNING, SUCCEEDED, FAILED (its last attempt failed), "
-    "CANCELLED (by `jobCancel`). The last three are final.",
+    "Where a job is. SUCCEEDED, FAILED and CANCELLED are final.",
+    QUEUED="Waiting for a worker, or for its next attempt after a failure or a worker's death.",
+    RUNNING="A worker is running it; `progress` moves.",
+    SUCCEEDED="Done; `result` holds what it produced.",
+    FAILED="Its last attempt failed; `error` says why.",
+    CANCELLED="Cancelled by `jobCancel` before it finished.",
 )
 
 JobStatusFilter = EnumFilter[JobStatus]
@@ -76,8 +80,8 @@ class Job(Node):
     finished_at: datetime | None = strawberry.field(
         description="When it succeeded, failed for good or was cancelled."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     organization: Organization | None = to_one("organization_id")
     requested_by: User | None = to_one(

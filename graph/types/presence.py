@@ -60,9 +60,15 @@ class PresenceConnection(Connection[Presence], default_order=OrderTerm(PresenceM
 
 @strawberry.enum(description="What happened to a presence.")
 class PresenceEventKind(enum.Enum):
-    JOIN = "join"
-    UPDATE = "update"
-    LEAVE = "leave"
+    JOIN = strawberry.enum_value("join", description="A client arrived in the project.")
+    UPDATE = strawberry.enum_value(
+        "update", description="A present client moved its cursor or changed what it edits."
+    )
+    LEAVE = strawberry.enum_value(
+        "leave",
+        description="A client left: `presenceLeave`, its subscription ended, or it expired "
+        "(no `presenceUpdate` within the presence TTL).",
+    )
 
 
 @strawberry.type(description="Someone joined, moved, or left a project.")

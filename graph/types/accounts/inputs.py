@@ -80,9 +80,11 @@ AuthLoginPayload = Annotated[AuthTokens | AuthenticationError, payload("AuthLogi
 AuthRefreshPayload = Annotated[AuthTokens | AuthenticationError, payload("AuthRefreshPayload")]
 
 
-@strawberry.type(description="The `int`, as the mutation left it.")
+@strawberry.type(description="Signed out: the sessions' tokens no longer work.")
 class AuthLogoutSuccess:
-    revoked_sessions: int = changed_node()
+    revoked_sessions: int = strawberry.field(
+        description="How many sessions were revoked (1, or all of yours with `everywhere`)."
+    )
 
 
 AuthLogoutPayload = Annotated[AuthLogoutSuccess | AuthenticationError, payload("AuthLogoutPayload")]

@@ -13,7 +13,7 @@ import models
 from graph.context import Info
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts.filters import (
     ApiKeyScope,
     MembershipFilter,
@@ -42,8 +42,8 @@ class User(Node):
     full_name: str
     is_active: bool
     last_login_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     memberships: MembershipConnection = to_many(
         models.Membership.user_id,
@@ -64,8 +64,8 @@ class Organization(Node):
     slug: str
     plan_type: PlanType
     meta_data: JSON
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     viewer_role: str | None = strawberry.field(
         resolver=_viewer_role,
@@ -86,8 +86,8 @@ class Membership(Node):
     organization_id: strawberry.Private[uuid.UUID]
     role_id: strawberry.Private[uuid.UUID]
     joined_at: datetime
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     user: User | None = to_one("user_id")
     organization: Organization | None = to_one("organization_id")
@@ -150,7 +150,7 @@ class ApiKey(Node):
     expires_at: datetime | None
     last_used_at: datetime | None = strawberry.field(description="Updated at most once a minute.")
     revoked_at: datetime | None
-    created_at: datetime
+    created_at: datetime = created()
 
     @strawberry.field(name="scopes", description="What the key may do.")
     def scope_list(self) -> list[ApiKeyScope]:

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from graph.types.design.filters import (
     AttributeFilter,
@@ -65,8 +65,8 @@ class Project(Node):
     description: str | None
     status: ProjectStatus
     settings: JSON
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     organization: Organization | None = to_one("organization_id")
     owner: User | None = to_one(
@@ -103,8 +103,8 @@ class ProjectMember(Node):
     project_id: strawberry.Private[uuid.UUID]
     user_id: strawberry.Private[uuid.UUID]
     role: ProjectRole
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     project: Project | None = to_one("project_id")
     user: User | None = to_one(
@@ -129,8 +129,8 @@ class DesignObject(Node):
     object_type: str
     complexity: int = strawberry.field(description="1 (trivial) to 10.")
     meta_data: JSON
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     project: Project | None = to_one("project_id")
     creator: User | None = to_one(
@@ -165,8 +165,8 @@ class Relationship(Node):
     relationship_type: str
     cardinality: Cardinality
     description: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     project: Project | None = to_one("project_id")
     source: DesignObject | None = to_one("source_id")
@@ -183,8 +183,8 @@ class CallToAction(Node):
     priority: CallToActionPriority
     user_story: str | None
     acceptance_criteria: list[str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     design_object: DesignObject | None = to_one(
         "object_id", description="The object this call to action belongs to."
@@ -216,8 +216,8 @@ class Attribute(Node):
     default_value: JSON | None = strawberry.field(
         description="A value of `dataType` that satisfies the rules; dates as YYYY-MM-DD."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     design_object: DesignObject | None = to_one(
         "object_id", description="The object this attribute belongs to."

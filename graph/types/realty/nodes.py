@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from graph.types.files import FileAsset
 from graph.types.realty.filters import (
@@ -61,8 +61,8 @@ class Property(Node):
     size_sqft: int | None
     price: Decimal = strawberry.field(description="Exact, with two decimals, as a string.")
     status: PropertyStatus
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     organization: Organization | None = to_one("organization_id")
     media: MediaConnection = to_many(
@@ -83,8 +83,8 @@ class Media(Node):
     type: MediaType
     url: str = strawberry.field(description="A storage key or an absolute URL.")
     meta_data: JSON = strawberry.field(description="Free-form: dimensions, caption, duration...")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     property: Property | None = to_one("property_id")
     file: FileAsset | None = to_one(
@@ -106,8 +106,8 @@ class Client(Node):
     last_contacted_at: datetime | None = strawberry.field(
         description="When the latest recorded interaction occurred; null if never contacted."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     organization: Organization | None = to_one("organization_id")
     interactions: InteractionConnection = to_many(
@@ -130,8 +130,8 @@ class Interaction(Node):
     notes: str | None
     occurred_at: datetime
     outcome: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     client: Client | None = to_one("client_id")
     user: User | None = to_one(
