@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from sqlalchemy import Table, and_, delete, func, select
@@ -182,7 +182,19 @@ class PresenceSubscription:
         "ends — the socket closes or drops — that client's presence ends too."
     )
     async def project_presence(
-        self, info: Info, project: strawberry.ID, client_id: str | None = None
+        self,
+        info: Info,
+        project: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The global ID of a project you can read."),
+        ],
+        client_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Your own client's `clientId` (as in `presenceUpdate`): its events "
+                "are not sent back to you, and its presence ends when this subscription ends."
+            ),
+        ] = None,
     ) -> AsyncGenerator[PresenceEvent, None]:
         ctx = info.context
         require_subscriber(info)

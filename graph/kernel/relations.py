@@ -171,6 +171,12 @@ PAGE_ARGUMENT_DESCRIPTIONS = {
 }
 
 
+def page_argument(name: str) -> Any:
+    """A hand-written connection field's page argument, described as the factories' are:
+    `first: Annotated[int | None, page_argument("first")] = None`."""
+    return strawberry.argument(description=PAGE_ARGUMENT_DESCRIPTIONS[name])
+
+
 def _default_order(named: Any) -> str:
     """The connection's default order in the API's words: its order enum's members where one
     orders by the same column, the column's name otherwise."""

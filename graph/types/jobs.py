@@ -12,7 +12,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.kernel.enums import model_enum
-from graph.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from graph.kernel.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    changed_node,
+)
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.filters import (
     DateTimeFilter,
@@ -60,7 +66,9 @@ class Job(Node):
     kind: str = strawberry.field(
         description="What the job does, e.g. `changes.count` (see `jobChangeCountStart`)."
     )
-    status: JobStatus
+    status: JobStatus = strawberry.field(
+        description="Where the job is; SUCCEEDED, FAILED and CANCELLED are final."
+    )
     progress: int = strawberry.field(description="0-100, as the job last reported it.")
     attempts: int = strawberry.field(
         description="Runs started so far; more than 1 after a failure or a worker's death "
@@ -83,7 +91,9 @@ class Job(Node):
     created_at: datetime = created()
     updated_at: datetime = updated()
 
-    organization: Organization | None = to_one("organization_id")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization the job works for."
+    )
     requested_by: User | None = to_one(
         "requested_by_id",
         description="Who asked for the job; null if you cannot see them (or they are gone).",
@@ -147,7 +157,10 @@ class JobsOrganizationFields:
     '`{"total": n, "byEntityType": {"Item": n, ...}}`.'
 )
 class JobChangeCountStartInput:
-    organization: strawberry.ID
+    organization: strawberry.ID = strawberry.field(
+        description="The global ID of the organization "
+        "whose changes to count (needs `audit:read`: OWNER or ADMIN)."
+    )
     batch_size: int = strawberry.field(
         default=500, description="Changes read per step (one progress report each): 1-5000."
     )
@@ -161,12 +174,12 @@ class JobChangeCountStartInput:
     "stops at its next progress report."
 )
 class JobCancelInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The global ID of a queued or running job.")
 
 
 @strawberry.type(description="The job, as the mutation left it.")
 class JobSuccess:
-    job: Job
+    job: Job = changed_node()
 
 
 JobStartPayload = Annotated[
