@@ -54,9 +54,15 @@ class DesignObjectSuccess:
 @strawberry.type(description="The object and everything removed with it.")
 class DesignObjectDeleteSuccess:
     deleted_id: strawberry.ID = deleted_id()
-    deleted_relationship_ids: list[strawberry.ID]
-    deleted_call_to_action_ids: list[strawberry.ID]
-    deleted_attribute_ids: list[strawberry.ID]
+    deleted_relationship_ids: list[strawberry.ID] = strawberry.field(
+        description="The relationships removed with it (from or to it)."
+    )
+    deleted_call_to_action_ids: list[strawberry.ID] = strawberry.field(
+        description="The calls to action removed with it."
+    )
+    deleted_attribute_ids: list[strawberry.ID] = strawberry.field(
+        description="The attributes removed with it."
+    )
 
 
 @strawberry.type(description="The `Relationship`, as the mutation left it.")
