@@ -158,7 +158,7 @@ class AccountsMutation:
             lambda w: create_api_key(
                 w,
                 name=input.name,
-                scopes=[s.value for s in input.scopes],
+                scopes=[str(s.value) for s in input.scopes],  # typed as enum_value(...) by mypy
                 expires_at=input.expires_at,
             ),
             lambda r: ApiKeyCreateSuccess(api_key=to_node(ApiKey, r[0]), secret=r[1]),
