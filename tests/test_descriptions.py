@@ -117,4 +117,5 @@ def test_page_size_arguments_state_the_default_and_the_maximum():
     # then each states the default and the maximum
     assert page_args
     for where, description in page_args:
-        assert "Default 20" in description and "maximum 100" in description, where
+        assert "Default 20" in description, where
+        assert "maximum 100" in description, where
