@@ -20,6 +20,7 @@ members are the columns they order by (`by`):
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -57,7 +58,7 @@ _OPERATORS = {
     "is_null": "`true`: only nodes where the field is null; `false`: only nodes where it has "
     "a value.",
 }
-_TEXT_ORDER = " Text compares in the database's collation order (case-sensitive)."
+_TEXT_ORDER = " Text compares in the database's collation order."
 _TIME_ORDER = " Earlier is less."
 
 
@@ -246,12 +247,13 @@ def entity_filter(cls: FilterT) -> FilterT:
     """Complete an entity filter input (under `@strawberry.input`): its `on(...)` fields, then
     `and`, `or` and `not` of itself."""
     name = cls.__name__
+    entity = re.sub(r"(?<!^)(?=[A-Z])", " ", name.removesuffix("Filter")).lower()
     columns: dict[str, Target] = {}
     for field_name, value in vars(cls).items():
         metadata = getattr(value, "metadata", None)
         if metadata and COLUMN in metadata:
             columns[field_name] = metadata[COLUMN]
-            _described(field_name, metadata[COLUMN], value)
+            _described(entity, field_name, metadata[COLUMN], value)
     cls.__columns__ = columns
     annotations = cls.__annotations__  # the class's own: every filter declares fields
     annotations["and_"] = f"list[{name}] | None"
@@ -279,15 +281,18 @@ _NOT = (
 )
 
 
-def _described(field_name: str, target: Target, value: Any) -> None:
+def _described(entity: str, field_name: str, target: Target, value: Any) -> None:
     """A generated description for an `on(...)` field that has none of its own."""
     if value.description:
         return
     name = to_camel_case(field_name)
     if isinstance(target, Ref):
-        value.description = f"Conditions on `{name}`, by the {target.type_name}'s global ID."
+        value.description = (
+            f"Conditions the {entity}'s `{name}` must meet, as the {target.type_name}'s "
+            "global ID."
+        )
     else:
-        value.description = f"Conditions on `{name}`."
+        value.description = f"Conditions the {entity}'s `{name}` must meet."
 
 
 def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]:
