@@ -9,8 +9,10 @@ are checked like everything else.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 
+import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -21,6 +23,7 @@ from graphql import (
     specified_scalar_types,
 )
 
+from graph.kernel.enums import model_enum
 from graph.schema import schema
 
 BUILT_IN_DIRECTIVES = {d.name for d in specified_directives}
@@ -119,3 +122,14 @@ def test_page_size_arguments_state_the_default_and_the_maximum():
     for where, description in page_args:
         assert "Default 20" in description, where
         assert "maximum 100" in description, where
+
+
+def test_a_model_enum_must_describe_every_value():
+    # given a model's enum, one of whose values is left undescribed
+    class Shade(enum.Enum):
+        LIGHT = "light"
+        DARK = "dark"
+
+    # when it is mirrored, then the value left out is named
+    with pytest.raises(TypeError, match=r"missing \['DARK'\]"):
+        model_enum(Shade, "A shade.", LIGHT="Pale.")
