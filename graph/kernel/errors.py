@@ -221,16 +221,19 @@ class AuthenticationFailed(DomainError):
 # Payloads and inputs of mutations: their descriptions, written once
 
 
-def payload(name: str) -> Any:
+def payload(name: str, *mutations: str) -> Any:
     """The `strawberry.union` of a mutation's payload, described:
-    ``Annotated[ItemSuccess | ValidationError | ..., payload("ItemCreatePayload")]``."""
-    mutation = name.removesuffix("Payload")
-    mutation = mutation[:1].lower() + mutation[1:]
+    ``Annotated[ItemSuccess | ValidationError | ..., payload("ItemCreatePayload")]``;
+    ``mutations``: the mutations returning it, when they are not the name without `Payload`."""
+    if not mutations:
+        mutation = name.removesuffix("Payload")
+        mutations = (mutation[:1].lower() + mutation[1:],)
+    returned_by = " and ".join(f"`{m}`" for m in mutations)
     return strawberry.union(
         name,
-        description=f"What `{mutation}` returns: its success type, or one of the typed "
-        "errors it can produce (each implements `Error`: select `... on Error { message code "
-        "path }`). Nothing changed unless the success type came back.",
+        description=f"The result of {returned_by}: the success type, or one of the typed "
+        "errors listed (each implements `Error`: select `... on Error { message code path }`). "
+        "Nothing changed unless the success type came back.",
     )
 
 

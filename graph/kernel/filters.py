@@ -288,8 +288,7 @@ def _described(entity: str, field_name: str, target: Target, value: Any) -> None
     name = to_camel_case(field_name)
     if isinstance(target, Ref):
         value.description = (
-            f"Conditions the {entity}'s `{name}` must meet, as the {target.type_name}'s "
-            "global ID."
+            f"Conditions the {entity}'s `{name}` must meet, as the {target.type_name}'s global ID."
         )
     else:
         value.description = f"Conditions the {entity}'s `{name}` must meet."

@@ -272,7 +272,7 @@ ItemDeletePayload = Annotated[
 ]
 ItemTagsPayload = Annotated[
     ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    payload("ItemTagsPayload"),
+    payload("ItemTagsPayload", "itemTagsAdd", "itemTagsRemove"),
 ]
 
 

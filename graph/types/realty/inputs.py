@@ -257,7 +257,7 @@ ClientDeletePayload = Annotated[
 ]
 ClientInterestPayload = Annotated[
     ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    payload("ClientInterestPayload"),
+    payload("ClientInterestPayload", "clientInterestAdd", "clientInterestRemove"),
 ]
 
 
