@@ -22,6 +22,7 @@ from graph.context import request_id
 from graph.kernel.fields import compose, install_fast_paths
 from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
+from graph.kernel.scalars import describe_scalars
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
@@ -162,6 +163,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSch
         extensions=extensions,
         **options,
     )
+    describe_scalars(built._schema)
     compiler.schema = built
     built.cost_model = cost_model
     if settings.compiled_queries:

@@ -10,7 +10,7 @@ from sqlalchemy import and_
 
 import models
 from graph.context import Info
-from graph.kernel.errors import NotFound
+from graph.kernel.errors import MutationInput, NotFound
 from graph.kernel.fields import by_id, root_list
 from graph.kernel.ids import to_global_id
 from graph.types.catalog import (
@@ -188,15 +188,21 @@ def _tag(tag: Any) -> TagSuccess:
 @strawberry.type
 class CatalogMutation:
     @strawberry.mutation(description="Create an item (EDITOR+), optionally with tags.")
-    async def item_create(self, info: Info, input: ItemCreateInput) -> ItemCreatePayload:
+    async def item_create(
+        self, info: Info, input: MutationInput[ItemCreateInput]
+    ) -> ItemCreatePayload:
         return await mutate(info, lambda w: create_item(w, input), _item)
 
     @strawberry.mutation(description="Change an item (EDITOR+).")
-    async def item_update(self, info: Info, input: ItemUpdateInput) -> ItemUpdatePayload:
+    async def item_update(
+        self, info: Info, input: MutationInput[ItemUpdateInput]
+    ) -> ItemUpdatePayload:
         return await mutate(info, lambda w: update_item(w, input), _item)
 
     @strawberry.mutation(description="Delete an item (EDITOR+; soft delete).")
-    async def item_delete(self, info: Info, input: ItemDeleteInput) -> ItemDeletePayload:
+    async def item_delete(
+        self, info: Info, input: MutationInput[ItemDeleteInput]
+    ) -> ItemDeletePayload:
         return await mutate(
             info,
             lambda w: delete_item(w, id=input.id),
@@ -204,23 +210,33 @@ class CatalogMutation:
         )
 
     @strawberry.mutation(description="Attach tags to an item (EDITOR+); attached ones stay.")
-    async def item_tags_add(self, info: Info, input: ItemTagsInput) -> ItemTagsPayload:
+    async def item_tags_add(
+        self, info: Info, input: MutationInput[ItemTagsInput]
+    ) -> ItemTagsPayload:
         return await mutate(info, lambda w: tag_item(w, input, attach=True), _item)
 
     @strawberry.mutation(description="Detach tags from an item (EDITOR+).")
-    async def item_tags_remove(self, info: Info, input: ItemTagsInput) -> ItemTagsPayload:
+    async def item_tags_remove(
+        self, info: Info, input: MutationInput[ItemTagsInput]
+    ) -> ItemTagsPayload:
         return await mutate(info, lambda w: tag_item(w, input, attach=False), _item)
 
     @strawberry.mutation(description="Create a tag (EDITOR+).")
-    async def tag_create(self, info: Info, input: TagCreateInput) -> TagCreatePayload:
+    async def tag_create(
+        self, info: Info, input: MutationInput[TagCreateInput]
+    ) -> TagCreatePayload:
         return await mutate(info, lambda w: create_tag(w, input), _tag)
 
     @strawberry.mutation(description="Change a tag (EDITOR+).")
-    async def tag_update(self, info: Info, input: TagUpdateInput) -> TagUpdatePayload:
+    async def tag_update(
+        self, info: Info, input: MutationInput[TagUpdateInput]
+    ) -> TagUpdatePayload:
         return await mutate(info, lambda w: update_tag(w, input), _tag)
 
     @strawberry.mutation(description="Delete a tag (EDITOR+); it is detached from every item.")
-    async def tag_delete(self, info: Info, input: TagDeleteInput) -> TagDeletePayload:
+    async def tag_delete(
+        self, info: Info, input: MutationInput[TagDeleteInput]
+    ) -> TagDeletePayload:
         return await mutate(
             info,
             lambda w: delete_tag(w, id=input.id),

@@ -14,7 +14,7 @@ from typing import Any
 import strawberry
 
 from graph.context import Info
-from graph.kernel.errors import PermissionDenied
+from graph.kernel.errors import MutationInput, PermissionDenied
 from graph.kernel.fields import by_id, root_list
 from graph.types.exports import (
     ExportJob,
@@ -101,5 +101,7 @@ class ExportsMutation:
         "too). Queued with this mutation's transaction; follow `exportJob.job` with "
         "`nodeChanged(id:)`, then download `exportJob.resultFile`."
     )
-    async def project_export(self, info: Info, input: ProjectExportInput) -> ProjectExportPayload:
+    async def project_export(
+        self, info: Info, input: MutationInput[ProjectExportInput]
+    ) -> ProjectExportPayload:
         return await mutate(info, lambda w: export_project(w, input), _export)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 import models
 from graph.context import Info
-from graph.kernel.errors import FieldErrorCode, NotFound, ValidationFailed
+from graph.kernel.errors import FieldErrorCode, MutationInput, NotFound, ValidationFailed
 from graph.kernel.fields import by_id, root_list
 from graph.kernel.ids import to_global_id
 from graph.storage import HEAD_BYTES, Files, TooLarge, sniff
@@ -195,19 +195,25 @@ class FilesMutation:
         "variable is a part of the request; the request needs an `X-Trellis-CSRF`, "
         "`GraphQL-Require-Preflight` or `Apollo-Require-Preflight` header)."
     )
-    async def file_upload(self, info: Info, input: FileUploadInput) -> FileUploadPayload:
+    async def file_upload(
+        self, info: Info, input: MutationInput[FileUploadInput]
+    ) -> FileUploadPayload:
         files = info.context.files
         return await mutate(info, lambda w: upload_file(w, files, input), _file)
 
     @strawberry.mutation(description="Rename a file, change its metadata or item (EDITOR+).")
-    async def file_update(self, info: Info, input: FileUpdateInput) -> FileUpdatePayload:
+    async def file_update(
+        self, info: Info, input: MutationInput[FileUpdateInput]
+    ) -> FileUpdatePayload:
         return await mutate(info, lambda w: update_file(w, input), _file)
 
     @strawberry.mutation(
         description="Delete a file (EDITOR+): the row and the media showing it now, the bytes "
         "once the deletion commits."
     )
-    async def file_delete(self, info: Info, input: FileDeleteInput) -> FileDeletePayload:
+    async def file_delete(
+        self, info: Info, input: MutationInput[FileDeleteInput]
+    ) -> FileDeletePayload:
         files = info.context.files
         return await mutate(
             info,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -13,6 +13,7 @@ from graph.context import Info
 from graph.kernel import prefetch
 from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id, user_error
 from graph.kernel.paging import PageArgs
+from graph.kernel.relations import page_argument
 from graph.live.changes import Delivery, Subscriber
 from graph.types.accounts import Organization
 from graph.types.history import (
@@ -101,6 +102,14 @@ async def stream_changes(
         yield event
 
 
+# The `after:` of every change subscription.
+STREAM_AFTER = strawberry.argument(
+    description="Resume after this change: a change's `cursor` (from an earlier event, or "
+    "from `history`/`auditLog`). First every matching change committed since, in order, then "
+    "live ones; none missed, none twice. Without it, only changes committed from now on."
+)
+
+
 @strawberry.type
 class HistoryQuery:
     @strawberry.field(
@@ -110,12 +119,18 @@ class HistoryQuery:
     async def audit_log(
         self,
         info: Info,
-        organization: strawberry.ID,
-        filter: ChangeFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        organization: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The global ID of the organization."),
+        ],
+        filter: Annotated[
+            ChangeFilter | None,
+            strawberry.argument(description="Only the changes matching this filter."),
+        ] = None,
+        first: Annotated[int | None, page_argument("first")] = None,
+        after: Annotated[str | None, page_argument("after")] = None,
+        last: Annotated[int | None, page_argument("last")] = None,
+        before: Annotated[str | None, page_argument("before")] = None,
     ) -> ChangeConnection | None:
         ctx = info.context
         _, org_id = _decode(organization, "Organization", "organization")
@@ -145,8 +160,13 @@ class HistorySubscription:
     async def changes(
         self,
         info: Info,
-        filter: ChangeStreamFilter | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            ChangeStreamFilter | None,
+            strawberry.argument(
+                description="Which changes to receive; all you may read by default."
+            ),
+        ] = None,
+        after: Annotated[str | None, STREAM_AFTER] = None,
     ) -> AsyncGenerator[ChangeEvent, None]:
         async for event in stream_changes(info, stream_filter(filter), after):
             yield event
@@ -156,7 +176,16 @@ class HistorySubscription:
         "relationships, calls to action and attributes (what a matrix editor shows)."
     )
     async def project_changes(
-        self, info: Info, project: strawberry.ID, after: str | None = None
+        self,
+        info: Info,
+        project: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The global ID of a project you can read; an unknown or invisible "
+                "one is a `NOT_FOUND` error."
+            ),
+        ],
+        after: Annotated[str | None, STREAM_AFTER] = None,
     ) -> AsyncGenerator[ChangeEvent, None]:
         project_id = (await visible_project(info, project)).pk
         async for event in stream_changes(info, lambda c: c.scope_id == project_id, after):
@@ -166,9 +195,14 @@ class HistorySubscription:
     async def node_changed(
         self,
         info: Info,
-        id: strawberry.ID,
-        actions: list[ChangeAction] | None = None,
-        after: str | None = None,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global ID of the node to follow.")
+        ],
+        actions: Annotated[
+            list[ChangeAction] | None,
+            strawberry.argument(description="Only these actions; all by default."),
+        ] = None,
+        after: Annotated[str | None, STREAM_AFTER] = None,
     ) -> AsyncGenerator[ChangeEvent, None]:
         accepts = stream_filter(ChangeStreamFilter(entity_ids=[id], actions=actions))
         async for event in stream_changes(info, accepts, after):

@@ -19,7 +19,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.jobs import queue
-from graph.kernel.errors import Conflict, PermissionDenied
+from graph.kernel.errors import Conflict, MutationInput, PermissionDenied
 from graph.kernel.fields import by_id, root_list
 from graph.types.jobs import (
     Job,
@@ -129,7 +129,7 @@ class JobsMutation:
         "`nodeChanged(id:)`."
     )
     async def job_change_count_start(
-        self, info: Info, input: JobChangeCountStartInput
+        self, info: Info, input: MutationInput[JobChangeCountStartInput]
     ) -> JobStartPayload:
         return await mutate(info, lambda w: start_change_count(w, input), _job)
 
@@ -137,5 +137,7 @@ class JobsMutation:
         description="Cancel a queued or running job: your own, or (OWNER and ADMIN) any job "
         "of the organization. A finished job is refused with a ConflictError."
     )
-    async def job_cancel(self, info: Info, input: JobCancelInput) -> JobCancelPayload:
+    async def job_cancel(
+        self, info: Info, input: MutationInput[JobCancelInput]
+    ) -> JobCancelPayload:
         return await mutate(info, lambda w: cancel_job(w, id=input.id), _job)

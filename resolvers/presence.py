@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from sqlalchemy import Table, and_, delete, func, select
@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from graph.context import Info
 from graph.database import Database
-from graph.kernel.errors import FieldErrorCode, NotFound
+from graph.kernel.errors import FieldErrorCode, MutationInput, NotFound
 from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id
 from graph.live import presence
 from graph.live.changes import Subscriber
@@ -153,7 +153,7 @@ class PresenceMutation:
         "node you edit); the project's other members see it at once."
     )
     async def presence_update(
-        self, info: Info, input: PresenceUpdateInput
+        self, info: Info, input: MutationInput[PresenceUpdateInput]
     ) -> PresenceUpdatePayload:
         return await mutate(
             info, lambda w: update_presence(w, input), lambda row: PresenceSuccess(
@@ -162,7 +162,9 @@ class PresenceMutation:
         )  # fmt: skip
 
     @strawberry.mutation(description="Leave a design project (your client's presence ends).")
-    async def presence_leave(self, info: Info, input: PresenceLeaveInput) -> PresenceLeavePayload:
+    async def presence_leave(
+        self, info: Info, input: MutationInput[PresenceLeaveInput]
+    ) -> PresenceLeavePayload:
         async def op(writer: Writer) -> bool:
             project = await writer.get(
                 ProjectModel, input.project, type_name="Project", path=("project",), lock=False
@@ -180,7 +182,19 @@ class PresenceSubscription:
         "ends — the socket closes or drops — that client's presence ends too."
     )
     async def project_presence(
-        self, info: Info, project: strawberry.ID, client_id: str | None = None
+        self,
+        info: Info,
+        project: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The global ID of a project you can read."),
+        ],
+        client_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Your own client's `clientId` (as in `presenceUpdate`): its events "
+                "are not sent back to you, and its presence ends when this subscription ends."
+            ),
+        ] = None,
     ) -> AsyncGenerator[PresenceEvent, None]:
         ctx = info.context
         require_subscriber(info)

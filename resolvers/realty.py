@@ -17,7 +17,7 @@ from sqlalchemy import and_
 
 import models
 from graph.context import Info
-from graph.kernel.errors import FieldErrorCode, NotFound, ValidationFailed
+from graph.kernel.errors import FieldErrorCode, MutationInput, NotFound, ValidationFailed
 from graph.kernel.fields import by_id, root_list
 from graph.kernel.ids import to_global_id
 from graph.types.realty import (
@@ -400,13 +400,13 @@ def _interaction(obj: Any) -> InteractionSuccess:
 class RealtyMutation:
     @strawberry.mutation(description="Create a property (EDITOR+).")
     async def property_create(
-        self, info: Info, input: PropertyCreateInput
+        self, info: Info, input: MutationInput[PropertyCreateInput]
     ) -> PropertyCreatePayload:
         return await mutate(info, lambda w: create_property(w, input), _property)
 
     @strawberry.mutation(description="Change a property (EDITOR+).")
     async def property_update(
-        self, info: Info, input: PropertyUpdateInput
+        self, info: Info, input: MutationInput[PropertyUpdateInput]
     ) -> PropertyUpdatePayload:
         return await mutate(info, lambda w: update_property(w, input), _property)
 
@@ -415,7 +415,7 @@ class RealtyMutation:
         "hidden with it)."
     )
     async def property_delete(
-        self, info: Info, input: PropertyDeleteInput
+        self, info: Info, input: MutationInput[PropertyDeleteInput]
     ) -> PropertyDeletePayload:
         return await mutate(
             info,
@@ -424,11 +424,13 @@ class RealtyMutation:
         )
 
     @strawberry.mutation(description="Attach a photo, document or video to a property (EDITOR+).")
-    async def media_add(self, info: Info, input: MediaAddInput) -> MediaAddPayload:
+    async def media_add(self, info: Info, input: MutationInput[MediaAddInput]) -> MediaAddPayload:
         return await mutate(info, lambda w: add_media(w, input), _media)
 
     @strawberry.mutation(description="Remove a media file from its property (EDITOR+).")
-    async def media_remove(self, info: Info, input: MediaRemoveInput) -> MediaRemovePayload:
+    async def media_remove(
+        self, info: Info, input: MutationInput[MediaRemoveInput]
+    ) -> MediaRemovePayload:
         return await mutate(
             info,
             lambda w: remove_media(w, id=input.id),
@@ -436,15 +438,21 @@ class RealtyMutation:
         )
 
     @strawberry.mutation(description="Create a client (EDITOR+), optionally with interests.")
-    async def client_create(self, info: Info, input: ClientCreateInput) -> ClientCreatePayload:
+    async def client_create(
+        self, info: Info, input: MutationInput[ClientCreateInput]
+    ) -> ClientCreatePayload:
         return await mutate(info, lambda w: create_client(w, input), _client)
 
     @strawberry.mutation(description="Change a client (EDITOR+).")
-    async def client_update(self, info: Info, input: ClientUpdateInput) -> ClientUpdatePayload:
+    async def client_update(
+        self, info: Info, input: MutationInput[ClientUpdateInput]
+    ) -> ClientUpdatePayload:
         return await mutate(info, lambda w: update_client(w, input), _client)
 
     @strawberry.mutation(description="Delete a client (EDITOR+; soft delete).")
-    async def client_delete(self, info: Info, input: ClientDeleteInput) -> ClientDeletePayload:
+    async def client_delete(
+        self, info: Info, input: MutationInput[ClientDeleteInput]
+    ) -> ClientDeletePayload:
         return await mutate(
             info,
             lambda w: delete_client(w, id=input.id),
@@ -455,13 +463,13 @@ class RealtyMutation:
         description="Mark properties as interesting to a client (EDITOR+); marked ones stay."
     )
     async def client_interest_add(
-        self, info: Info, input: ClientInterestInput
+        self, info: Info, input: MutationInput[ClientInterestInput]
     ) -> ClientInterestPayload:
         return await mutate(info, lambda w: change_interest(w, input, add=True), _client)
 
     @strawberry.mutation(description="Unmark properties as interesting to a client (EDITOR+).")
     async def client_interest_remove(
-        self, info: Info, input: ClientInterestInput
+        self, info: Info, input: MutationInput[ClientInterestInput]
     ) -> ClientInterestPayload:
         return await mutate(info, lambda w: change_interest(w, input, add=False), _client)
 
@@ -470,19 +478,19 @@ class RealtyMutation:
         "`lastContactedAt` forward to it in the same transaction."
     )
     async def interaction_record(
-        self, info: Info, input: InteractionRecordInput
+        self, info: Info, input: MutationInput[InteractionRecordInput]
     ) -> InteractionRecordPayload:
         return await mutate(info, lambda w: record_interaction(w, input), _interaction)
 
     @strawberry.mutation(description="Change an interaction (EDITOR+).")
     async def interaction_update(
-        self, info: Info, input: InteractionUpdateInput
+        self, info: Info, input: MutationInput[InteractionUpdateInput]
     ) -> InteractionUpdatePayload:
         return await mutate(info, lambda w: update_interaction(w, input), _interaction)
 
     @strawberry.mutation(description="Delete an interaction (EDITOR+).")
     async def interaction_delete(
-        self, info: Info, input: InteractionDeleteInput
+        self, info: Info, input: MutationInput[InteractionDeleteInput]
     ) -> InteractionDeletePayload:
         return await mutate(
             info,

@@ -1,13 +1,17 @@
-"""`trellis`: serve, run background jobs, migrate, seed, print the schema, create users."""
+"""`trellis`: serve, run background jobs, migrate, seed, print the schema (and Apollo's
+possibleTypes), create users."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
 from typing import TYPE_CHECKING
+
+from graphql import GraphQLInterfaceType, GraphQLSchema, GraphQLUnionType
 
 from graph.settings import get_settings
 
@@ -111,6 +115,24 @@ def cmd_schema(args: argparse.Namespace) -> None:
     sys.stdout.write(schema.as_str() + "\n")
 
 
+def possible_types(schema: GraphQLSchema) -> dict[str, dict[str, list[str]]]:
+    """Apollo Client's `possibleTypes`: each interface and union, with the object types that
+    can stand for it, sorted (the shape graphql-codegen's fragment-matcher plugin writes)."""
+    found = {
+        name: sorted(t.name for t in schema.get_possible_types(named))
+        for name, named in sorted(schema.type_map.items())
+        if not name.startswith("__") and isinstance(named, GraphQLInterfaceType | GraphQLUnionType)
+    }
+    return {"possibleTypes": found}
+
+
+def cmd_possible_types(args: argparse.Namespace) -> None:
+    from graph.schema import schema
+
+    json.dump(possible_types(schema._schema), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
 def cmd_create_user(args: argparse.Namespace) -> None:
     from graph.kernel.errors import ValidationFailed
     from models.viewer import Viewer
@@ -171,6 +193,12 @@ def main(argv: list[str] | None = None) -> None:
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(func=cmd_schema)
+
+    possible = sub.add_parser(
+        "possible-types",
+        help="print Apollo Client's possibleTypes (interfaces and unions) as JSON",
+    )
+    possible.set_defaults(func=cmd_possible_types)
 
     create_user = sub.add_parser("create-user", help="create an account")
     create_user.add_argument("--email", required=True)

@@ -9,30 +9,66 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
 
 @strawberry.enum(description="Why a mutation failed.")
 class ErrorCode(enum.Enum):
-    VALIDATION = "validation"
-    NOT_FOUND = "not_found"
-    PERMISSION_DENIED = "permission_denied"
-    CONFLICT = "conflict"
-    UNAUTHENTICATED = "unauthenticated"
+    VALIDATION = strawberry.enum_value(
+        "validation", description="The input was refused (`ValidationError`); see its `fields`."
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "not_found",
+        description="Something the input names does not exist or is not visible to you "
+        "(`NotFoundError`).",
+    )
+    PERMISSION_DENIED = strawberry.enum_value(
+        "permission_denied",
+        description="Your role does not allow this (`PermissionDeniedError`).",
+    )
+    CONFLICT = strawberry.enum_value(
+        "conflict",
+        description="The change clashes with the data as it is now: a stale `updatedAt`, a "
+        "taken name or cell, a finished job (`ConflictError`).",
+    )
+    UNAUTHENTICATED = strawberry.enum_value(
+        "unauthenticated",
+        description="Credentials are missing, wrong, expired or revoked (`AuthenticationError`).",
+    )
 
 
 @strawberry.enum(description="Why one input field was refused.")
 class FieldErrorCode(enum.Enum):
-    REQUIRED = "required"
-    INVALID = "invalid"
-    INVALID_ID = "invalid_id"
-    INVALID_FORMAT = "invalid_format"
-    TOO_SHORT = "too_short"
-    TOO_LONG = "too_long"
-    OUT_OF_RANGE = "out_of_range"
-    ALREADY_EXISTS = "already_exists"
-    NOT_FOUND = "not_found"
+    REQUIRED = strawberry.enum_value(
+        "required", description="The field is missing, null or blank but must have a value."
+    )
+    INVALID = strawberry.enum_value(
+        "invalid", description="The value is not acceptable here; the message says why."
+    )
+    INVALID_ID = strawberry.enum_value(
+        "invalid_id", description="Not a global ID, or the ID of another type of node."
+    )
+    INVALID_FORMAT = strawberry.enum_value(
+        "invalid_format",
+        description="The value does not have the expected form (an email, a slug, a color).",
+    )
+    TOO_SHORT = strawberry.enum_value(
+        "too_short", description="Shorter than the minimum length the message states."
+    )
+    TOO_LONG = strawberry.enum_value(
+        "too_long", description="Longer than the maximum length the message states."
+    )
+    OUT_OF_RANGE = strawberry.enum_value(
+        "out_of_range", description="A number or date outside the allowed range."
+    )
+    ALREADY_EXISTS = strawberry.enum_value(
+        "already_exists", description="Another row already has this unique value."
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "not_found", description="The node this field names does not exist or is not visible."
+    )
     TOO_LARGE = strawberry.enum_value(
         "too_large", description="An uploaded file is over the size limit."
     )
@@ -44,8 +80,12 @@ class FieldErrorCode(enum.Enum):
 
 @strawberry.interface(description="An expected failure, returned in a mutation payload.")
 class Error:
-    message: str
-    code: ErrorCode
+    message: str = strawberry.field(
+        description="What went wrong, in a sentence for a person (English)."
+    )
+    code: ErrorCode = strawberry.field(
+        description="The kind of failure, for code to branch on (one per error type)."
+    )
     path: list[str] = strawberry.field(
         description="The input field the error is about, from the input's root; empty when "
         "it concerns the whole input."
@@ -54,19 +94,26 @@ class Error:
 
 @strawberry.type(description="One input field that was refused.")
 class FieldError:
-    path: list[str]
-    code: FieldErrorCode
-    message: str
+    path: list[str] = strawberry.field(
+        description='The refused field, from the input\'s root, e.g. `["title"]` or '
+        '`["tags", "2"]` (list positions as strings).'
+    )
+    code: FieldErrorCode = strawberry.field(description="Why it was refused.")
+    message: str = strawberry.field(description="Why, in a sentence for a person.")
 
 
 @strawberry.type(description="The input was refused; `fields` says which parts and why.")
 class ValidationError(Error):
-    fields: list[FieldError]
+    fields: list[FieldError] = strawberry.field(
+        description="Every refused field (at least one), each with its path and reason."
+    )
 
 
 @strawberry.type(description="An object the input names does not exist or is not visible.")
 class NotFoundError(Error):
-    id: strawberry.ID | None
+    id: strawberry.ID | None = strawberry.field(
+        description="The global ID that was not found, when the input gave one."
+    )
 
 
 @strawberry.type(description="The caller may not do this.")
@@ -168,3 +215,50 @@ class AuthenticationFailed(DomainError):
         return AuthenticationError(
             message=self.message, code=ErrorCode.UNAUTHENTICATED, path=self.path
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Payloads and inputs of mutations: their descriptions, written once
+
+
+def payload(name: str, *mutations: str) -> Any:
+    """The `strawberry.union` of a mutation's payload, described:
+    ``Annotated[ItemSuccess | ValidationError | ..., payload("ItemCreatePayload")]``;
+    ``mutations``: the mutations returning it, when they are not the name without `Payload`."""
+    if not mutations:
+        mutation = name.removesuffix("Payload")
+        mutations = (mutation[:1].lower() + mutation[1:],)
+    returned_by = " and ".join(f"`{m}`" for m in mutations)
+    return strawberry.union(
+        name,
+        description=f"The result of {returned_by}: the success type, or one of the typed "
+        "errors listed (each implements `Error`: select `... on Error { message code path }`). "
+        "Nothing changed unless the success type came back.",
+    )
+
+
+InputT = TypeVar("InputT")
+
+# A mutation's one argument: `async def item_create(self, info, input: MutationInput[...])`.
+MutationInput = Annotated[
+    InputT,
+    strawberry.argument(
+        description="The mutation's one input object; its fields are described on its type."
+    ),
+]
+
+
+def changed_node() -> Any:
+    """The node field of a mutation's success type: `item: Item = changed_node()`."""
+    return strawberry.field(
+        description="The node after the change, read again once it was committed: its "
+        "fields and relations are current (update your cache from it)."
+    )
+
+
+def deleted_id() -> Any:
+    """The `deletedId` field of a delete's success type."""
+    return strawberry.field(
+        description="The global ID of the deleted node: drop it from your cache; `node(id:)` "
+        "answers null for it from now on."
+    )

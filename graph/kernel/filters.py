@@ -20,6 +20,7 @@ members are the columns they order by (`by`):
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -28,6 +29,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, and_, not_, or_, true
+from strawberry.utils.str_converters import to_camel_case
 
 from graph.kernel.ids import InvalidId, decode_id, user_error
 from loaders.paging import Column, OrderTerm
@@ -43,67 +45,101 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-@strawberry.input(description="Conditions on a text field; all given conditions must hold.")
-class StringFilter:
-    eq: str | None = None
-    ne: str | None = None
-    in_: list[str] | None = strawberry.field(name="in", default=None)
-    lt: str | None = None
-    lte: str | None = None
-    gt: str | None = None
-    gte: str | None = None
-    contains: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring match."
-    )
-    starts_with: str | None = strawberry.field(
-        default=None, description="Case-insensitive prefix match."
-    )
-    is_null: bool | None = None
+# The operators' descriptions, one per operator, shared by every operator input.
+_OPERATORS = {
+    "eq": "Equal to this value (exact: case-sensitive for text).",
+    "ne": "Not equal to this value. Nodes where the field is null do not match (SQL "
+    "comparison); add `isNull: true` in an `or` to include them.",
+    "in": "Equal to one of these values (exact); an empty list matches nothing.",
+    "lt": "Less than this value.",
+    "lte": "Less than or equal to this value.",
+    "gt": "Greater than this value.",
+    "gte": "Greater than or equal to this value.",
+    "is_null": "`true`: only nodes where the field is null; `false`: only nodes where it has "
+    "a value.",
+}
+_TEXT_ORDER = " Text compares in the database's collation order."
+_TIME_ORDER = " Earlier is less."
 
 
-@strawberry.input(description="Conditions on an integer field; all given conditions must hold.")
-class IntFilter:
-    eq: int | None = None
-    ne: int | None = None
-    in_: list[int] | None = strawberry.field(name="in", default=None)
-    lt: int | None = None
-    lte: int | None = None
-    gt: int | None = None
-    gte: int | None = None
-    is_null: bool | None = None
+def _op(name: str, *, graphql_name: str | None = None, note: str = "") -> Any:
+    return strawberry.field(default=None, name=graphql_name, description=_OPERATORS[name] + note)
 
 
 @strawberry.input(
-    description="Conditions on an exact decimal field (money); all given conditions must hold."
+    description="Conditions on a text field; all given conditions must hold (AND). Of these "
+    "operators, only `isNull: true` matches a null field."
+)
+class StringFilter:
+    eq: str | None = _op("eq")
+    ne: str | None = _op("ne")
+    in_: list[str] | None = _op("in", graphql_name="in")
+    lt: str | None = _op("lt", note=_TEXT_ORDER)
+    lte: str | None = _op("lte", note=_TEXT_ORDER)
+    gt: str | None = _op("gt", note=_TEXT_ORDER)
+    gte: str | None = _op("gte", note=_TEXT_ORDER)
+    contains: str | None = strawberry.field(
+        default=None,
+        description="Contains this text, case-insensitively (`%` and `_` are matched "
+        "literally, not as wildcards).",
+    )
+    starts_with: str | None = strawberry.field(
+        default=None,
+        description="Starts with this text, case-insensitively (`%` and `_` are matched "
+        "literally).",
+    )
+    is_null: bool | None = _op("is_null")
+
+
+@strawberry.input(
+    description="Conditions on an integer field; all given conditions must hold (AND)."
+)
+class IntFilter:
+    eq: int | None = _op("eq")
+    ne: int | None = _op("ne")
+    in_: list[int] | None = _op("in", graphql_name="in")
+    lt: int | None = _op("lt")
+    lte: int | None = _op("lte")
+    gt: int | None = _op("gt")
+    gte: int | None = _op("gte")
+    is_null: bool | None = _op("is_null")
+
+
+@strawberry.input(
+    description="Conditions on an exact decimal field (money), values given as decimal "
+    "strings; all given conditions must hold (AND)."
 )
 class DecimalFilter:
-    eq: Decimal | None = None
-    ne: Decimal | None = None
-    in_: list[Decimal] | None = strawberry.field(name="in", default=None)
-    lt: Decimal | None = None
-    lte: Decimal | None = None
-    gt: Decimal | None = None
-    gte: Decimal | None = None
-    is_null: bool | None = None
+    eq: Decimal | None = _op("eq")
+    ne: Decimal | None = _op("ne")
+    in_: list[Decimal] | None = _op("in", graphql_name="in")
+    lt: Decimal | None = _op("lt")
+    lte: Decimal | None = _op("lte")
+    gt: Decimal | None = _op("gt")
+    gte: Decimal | None = _op("gte")
+    is_null: bool | None = _op("is_null")
 
 
-@strawberry.input(description="Conditions on a timestamp; all given conditions must hold.")
+@strawberry.input(
+    description="Conditions on a timestamp (ISO 8601 with a time zone); all given conditions "
+    "must hold (AND)."
+)
 class DateTimeFilter:
-    eq: datetime | None = None
-    ne: datetime | None = None
-    in_: list[datetime] | None = strawberry.field(name="in", default=None)
-    lt: datetime | None = None
-    lte: datetime | None = None
-    gt: datetime | None = None
-    gte: datetime | None = None
-    is_null: bool | None = None
+    eq: datetime | None = _op("eq")
+    ne: datetime | None = _op("ne")
+    in_: list[datetime] | None = _op("in", graphql_name="in")
+    lt: datetime | None = _op("lt", note=_TIME_ORDER)
+    lte: datetime | None = _op("lte", note=_TIME_ORDER)
+    gt: datetime | None = _op("gt", note=_TIME_ORDER)
+    gte: datetime | None = _op("gte", note=_TIME_ORDER)
+    is_null: bool | None = _op("is_null")
 
 
-@strawberry.input(description="Conditions on a boolean field.")
+@strawberry.input(description="Conditions on a boolean field; all given conditions must hold.")
 class BooleanFilter:
-    eq: bool | None = None
-    ne: bool | None = None
-    is_null: bool | None = None
+    eq: bool | None = _op("eq")
+    ne: bool | None = _op("ne")
+    is_null: bool | None = _op("is_null")
 
 
 V = TypeVar("V")
@@ -111,22 +147,25 @@ V = TypeVar("V")
 
 @strawberry.input(
     name="Filter",  # specialised as `<Enum>Filter`, e.g. `ProjectStatusFilter`
-    description="Conditions on an enumerated field; all given conditions must hold.",
+    description="Conditions on an enumerated field; all given conditions must hold (AND).",
 )
 class EnumFilter(Generic[V]):
     """`eq`/`ne`/`in` on an enum column: `ProjectStatusFilter = EnumFilter[ProjectStatus]`."""
 
-    eq: V | None = None
-    ne: V | None = None
-    in_: list[V] | None = strawberry.field(name="in", default=None)
+    eq: V | None = _op("eq")
+    ne: V | None = _op("ne")
+    in_: list[V] | None = _op("in", graphql_name="in")
 
 
-@strawberry.input(description="Conditions on a reference, by global ID.")
+@strawberry.input(
+    description="Conditions on a reference, by global ID (the referenced node's `id`); all "
+    "given conditions must hold (AND). An ID of another type is an `INVALID_ID` error."
+)
 class IDFilter:
-    eq: strawberry.ID | None = None
-    ne: strawberry.ID | None = None
-    in_: list[strawberry.ID] | None = strawberry.field(name="in", default=None)
-    is_null: bool | None = None
+    eq: strawberry.ID | None = _op("eq")
+    ne: strawberry.ID | None = _op("ne")
+    in_: list[strawberry.ID] | None = _op("in", graphql_name="in")
+    is_null: bool | None = _op("is_null")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,20 +247,51 @@ def entity_filter(cls: FilterT) -> FilterT:
     """Complete an entity filter input (under `@strawberry.input`): its `on(...)` fields, then
     `and`, `or` and `not` of itself."""
     name = cls.__name__
+    entity = re.sub(r"(?<!^)(?=[A-Z])", " ", name.removesuffix("Filter")).lower()
     columns: dict[str, Target] = {}
     for field_name, value in vars(cls).items():
         metadata = getattr(value, "metadata", None)
         if metadata and COLUMN in metadata:
             columns[field_name] = metadata[COLUMN]
+            _described(entity, field_name, metadata[COLUMN], value)
     cls.__columns__ = columns
     annotations = cls.__annotations__  # the class's own: every filter declares fields
     annotations["and_"] = f"list[{name}] | None"
     annotations["or_"] = f"list[{name}] | None"
     annotations["not_"] = f"{name} | None"
-    cls.and_ = strawberry.field(name="and", default=None)  # type: ignore[attr-defined]
-    cls.or_ = strawberry.field(name="or", default=None)  # type: ignore[attr-defined]
-    cls.not_ = strawberry.field(name="not", default=None)  # type: ignore[attr-defined]
+    cls.and_ = strawberry.field(  # type: ignore[attr-defined]
+        name="and", default=None, description=_AND
+    )
+    cls.or_ = strawberry.field(name="or", default=None, description=_OR)  # type: ignore[attr-defined]
+    cls.not_ = strawberry.field(name="not", default=None, description=_NOT)  # type: ignore[attr-defined]
     return cls
+
+
+_AND = (
+    "Each of these filters must hold too (AND of the list, itself ANDed with this filter's "
+    "other conditions)."
+)
+_OR = (
+    "At least one of these filters must hold (OR of the list, ANDed with this filter's other "
+    "conditions); an empty list adds no condition."
+)
+_NOT = (
+    "This filter must not hold: nodes it matches are left out (nodes for which it is unknown "
+    "because a compared field is null are kept)."
+)
+
+
+def _described(entity: str, field_name: str, target: Target, value: Any) -> None:
+    """A generated description for an `on(...)` field that has none of its own."""
+    if value.description:
+        return
+    name = to_camel_case(field_name)
+    if isinstance(target, Ref):
+        value.description = (
+            f"Conditions the {entity}'s `{name}` must meet, as the {target.type_name}'s global ID."
+        )
+    else:
+        value.description = f"Conditions the {entity}'s `{name}` must meet."
 
 
 def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]:
@@ -243,10 +313,14 @@ def filter_condition(flt: Any | None, *, _path: str = "") -> ColumnElement[bool]
     return and_(true(), *conditions)
 
 
-@strawberry.enum(description="Sort direction. NULLs sort last either way.")
+@strawberry.enum(description="Sort direction. Nulls sort last either way.")
 class OrderDirection(enum.Enum):
-    ASC = "asc"
-    DESC = "desc"
+    ASC = strawberry.enum_value(
+        "asc", description="Ascending: smallest, earliest or alphabetically first first."
+    )
+    DESC = strawberry.enum_value(
+        "desc", description="Descending: largest, latest or alphabetically last first."
+    )
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -260,12 +334,21 @@ class OrderColumn:
         return f"by({self.column})"
 
 
-def by(column: Column) -> OrderColumn:
-    """An order-field enum member ordering by ``column``."""
-    return OrderColumn(column)
+def by(column: Column, *, description: str | None = None) -> Any:
+    """An order-field enum member ordering by ``column`` (its value, once Strawberry has
+    read the enum, is an `OrderColumn`); the description says which field unless given."""
+    if description is None:
+        description = (
+            f"By `{to_camel_case(column.key)}`; nulls last in either direction, the ID breaking "
+            "ties."
+        )
+    return strawberry.enum_value(OrderColumn(column), description=description)
 
 
-@strawberry.input(description="One ordering term.")
+@strawberry.input(
+    description="One ordering term. Terms apply in list order; the node's ID breaks "
+    "whatever ties remain, so the order is total and pages are stable."
+)
 class OrderBy(Generic[E]):
     """Base of `<Entity>Order` inputs: a field (an enum member of `by(...)`) and a direction.
 
@@ -274,8 +357,10 @@ class OrderBy(Generic[E]):
         pass
     """
 
-    field: E
-    direction: OrderDirection = OrderDirection.ASC
+    field: E = strawberry.field(description="What to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending unless given."
+    )
 
 
 def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) -> list[OrderTerm]:

@@ -11,7 +11,7 @@ types exist, into a spec: `ToOne`, `ToMany` for relations; `ById`, `ByIds`, `ByV
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import strawberry
 from graphql import GraphQLField
@@ -135,7 +135,9 @@ class KernelField(StrawberryField):
         return found
 
 
-def _argument(name: str, annotation: Any, *, default: Any = None) -> StrawberryArgument:
+def _argument(
+    name: str, annotation: Any, description: str, *, default: Any = None
+) -> StrawberryArgument:
     from strawberry.annotation import StrawberryAnnotation
 
     return StrawberryArgument(
@@ -143,27 +145,88 @@ def _argument(name: str, annotation: Any, *, default: Any = None) -> StrawberryA
         graphql_name=None,
         type_annotation=StrawberryAnnotation(annotation),
         default=default,
+        description=description,
     )
+
+
+# The page arguments' descriptions, the same on every connection field. The numbers are the
+# settings' defaults (TRELLIS_DEFAULT_PAGE_SIZE, TRELLIS_MAX_PAGE_SIZE): the SDL is built once,
+# for every deployment, so it names the settings beside them.
+PAGE_ARGUMENT_DESCRIPTIONS = {
+    "first": "Page forward: at most this many nodes from the start, or after `after`. "
+    "Default 20 when neither `first` nor `last` is given, maximum 100 (the server's "
+    "TRELLIS_DEFAULT_PAGE_SIZE and TRELLIS_MAX_PAGE_SIZE); a larger value is a "
+    "`PAGE_SIZE_EXCEEDED` error, a negative one `BAD_PAGE_ARGUMENTS`. Not with `last`.",
+    "after": "Page forward from this cursor (exclusive): an edge's `cursor` or "
+    "`pageInfo.endCursor` read from this same connection with the same `orderBy` and "
+    "`filter`. Opaque; a malformed or foreign cursor is an `INVALID_CURSOR` error. Goes with "
+    "`first`, not with `last`.",
+    "last": "Page backward: at most this many nodes from the end, or before `before`. "
+    "Default 20, maximum 100 (TRELLIS_DEFAULT_PAGE_SIZE, TRELLIS_MAX_PAGE_SIZE); the nodes "
+    "still come in the connection's order. Not with `first`.",
+    "before": "Page backward from this cursor (exclusive): an edge's `cursor` or "
+    "`pageInfo.startCursor` read from this same connection with the same `orderBy` and "
+    "`filter`. Opaque; a malformed or foreign cursor is an `INVALID_CURSOR` error. Goes with "
+    "`last` (alone, it pages back 20).",
+}
+
+
+def page_argument(name: str) -> Any:
+    """A hand-written connection field's page argument, described as the factories' are:
+    `first: Annotated[int | None, page_argument("first")] = None`."""
+    return strawberry.argument(description=PAGE_ARGUMENT_DESCRIPTIONS[name])
+
+
+def _default_order(named: Any) -> str:
+    """The connection's default order in the API's words: its order enum's members where one
+    orders by the same column, the column's name otherwise."""
+    members: dict[Any, str] = {}
+    for base in getattr(named.__order__, "__orig_bases__", ()):  # OrderBy[<Entity>OrderField]
+        for enum_cls in get_args(base):
+            for member in getattr(enum_cls, "__members__", {}).values():
+                members[getattr(member.value, "column", None)] = member.name
+    terms = [
+        f"{members.get(t.column, t.column.key)} {'descending' if t.descending else 'ascending'}"
+        for t in named.__default_order__
+    ]
+    return ", then ".join(terms) if terms else "by ID"
 
 
 def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
     from strawberry.types.unset import UNSET
 
-    if declared.kind in (BY_ID, ANY_BY_ID):
-        return [_argument("id", strawberry.ID, default=UNSET)]
+    if declared.kind == BY_ID:
+        description = f"The {named.__name__}'s global ID (its `id` field)."
+        return [_argument("id", strawberry.ID, description, default=UNSET)]
+    if declared.kind == ANY_BY_ID:
+        description = "A global ID of any node type (a node's `id` field)."
+        return [_argument("id", strawberry.ID, description, default=UNSET)]
     if declared.kind == BY_IDS:
-        return [_argument("ids", list[strawberry.ID], default=UNSET)]
+        description = (
+            f"Global IDs of nodes of any type, at most {declared.max_ids}; the answer has one "
+            "entry per ID, in the same order."
+        )
+        return [_argument("ids", list[strawberry.ID], description, default=UNSET)]
     if declared.kind not in PAGED:
         return []
     arguments = []
     if named.__filter__ is not None:
-        arguments.append(_argument("filter", named.__filter__ | None))
+        description = (
+            f"Only the nodes matching this filter (see `{named.__filter__.__name__}`); "
+            "`totalCount` counts the matching nodes."
+        )
+        arguments.append(_argument("filter", named.__filter__ | None, description))
     if named.__order__ is not None:
-        arguments.append(_argument("order_by", list[named.__order__] | None))
+        description = (
+            "Sort terms, the first one first; the node's ID breaks the remaining ties, so the "
+            f"order is total and pages are stable. Default: {_default_order(named)}."
+        )
+        arguments.append(_argument("order_by", list[named.__order__] | None, description))
     sizes, cursors = ("first", "last"), ("after", "before")
     for name in declared.page_arguments:
         assert name in sizes or name in cursors, name
-        arguments.append(_argument(name, int | None if name in sizes else str | None))
+        annotation = int | None if name in sizes else str | None
+        arguments.append(_argument(name, annotation, PAGE_ARGUMENT_DESCRIPTIONS[name]))
     return arguments
 
 

@@ -52,10 +52,17 @@ class Node:
     )
 
 
-@strawberry.type(description="Relay page information.")
+@strawberry.type(description="Where a page sits in its connection (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
+    has_next_page: bool = strawberry.field(
+        description="More nodes follow this page: fetch them with `after: endCursor`. When "
+        "paging backward (`last`), whether nodes follow the `before` cursor."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Nodes precede this page: fetch them with `last` and `before: "
+        "startCursor`. When paging forward (`first`), whether nodes precede the `after` "
+        "cursor."
+    )
     _page: strawberry.Private[Page[Any]]
 
     @strawberry.field(description="The first node's cursor; null on an empty page.")
@@ -69,14 +76,19 @@ class PageInfo:
 
 @strawberry.type(description="A node and its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="An opaque cursor for this node's position in this ordering: pass it as "
+        "`after` or `before` to the same field with the same `filter` and `orderBy`."
+    )
+    node: NodeT = strawberry.field(description="The node.")
 
 
 @strawberry.type(description="A page of nodes (Relay connection).")
 class Connection(Generic[NodeT]):
     nodes: list[NodeT] = strawberry.field(description="The page's nodes, without cursors.")
-    page_info: PageInfo
+    page_info: PageInfo = strawberry.field(
+        description="Whether more pages follow or precede, and the cursors to ask for them."
+    )
     _page: strawberry.Private[Page[Any]]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
@@ -127,3 +139,18 @@ class Connection(Generic[NodeT]):
             _page=page,
             _count=count,
         )
+
+
+# The timestamps every node type carries, described once: `created_at: datetime = created()`.
+
+
+def created() -> Any:
+    return strawberry.field(description="When this was created (set by the database).")
+
+
+def updated() -> Any:
+    return strawberry.field(
+        description="When this last changed (set by the database on every write). Send it "
+        "back as an update's `updatedAt`, where the update takes one, to have a stale write "
+        "refused with a `ConflictError`."
+    )

@@ -17,6 +17,9 @@ from graph.kernel.errors import (
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
+    changed_node,
+    deleted_id,
+    payload,
 )
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.filters import (
@@ -30,7 +33,7 @@ from graph.kernel.filters import (
     on,
 )
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from loaders.base import Relation
 from loaders.paging import OrderTerm
@@ -104,12 +107,17 @@ class Item(Node):
 
     owner_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID | None]
-    type: str
-    title: str
-    description: str | None
-    meta_data: JSON
-    created_at: datetime
-    updated_at: datetime
+    type: str = strawberry.field(
+        description="A free-form kind the clients choose (`generic` by "
+        "default), up to 64 characters."
+    )
+    title: str = strawberry.field(description="The title, 1-500 characters.")
+    description: str | None = strawberry.field(description="A longer text; null when none.")
+    meta_data: JSON = strawberry.field(
+        description="A free-form JSON object the clients keep with the item."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     owner: User | None = to_one(
         "owner_id", description="The owner; null when you cannot see them (they left)."
@@ -128,12 +136,16 @@ class Tag(Node):
     __model__ = models.Tag
 
     organization_id: strawberry.Private[uuid.UUID]
-    name: str
+    name: str = strawberry.field(
+        description="The label, unique per organization case-insensitively, 1-200 characters."
+    )
     color: str | None = strawberry.field(description="`#rrggbb`, or null.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    organization: Organization | None = to_one("organization_id")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization the tag belongs to."
+    )
     items: ItemConnection = to_many(TAG_ITEMS, description="Items carrying this tag.")
 
 
@@ -181,11 +193,21 @@ class CatalogOrganizationFields:
 
 @strawberry.input(description="A new item in an organization (EDITOR+).")
 class ItemCreateInput:
-    organization: strawberry.ID
+    organization: strawberry.ID = strawberry.field(
+        description="The global ID of the organization "
+        "the item goes in (you need EDITOR or above there)."
+    )
     title: str = strawberry.field(description="1-500 characters.")
-    type: str = "generic"
-    description: str | None = None
-    meta_data: JSON | None = None
+    type: str = strawberry.field(
+        default="generic",
+        description="A free-form kind, up to 64 characters; `generic` by default.",
+    )
+    description: str | None = strawberry.field(
+        default=None, description="A longer text; none by default."
+    )
+    meta_data: JSON | None = strawberry.field(
+        default=None, description="A JSON object to keep with the item; `{}` by default."
+    )
     tags: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="Tags of the same organization to attach."
     )
@@ -193,12 +215,20 @@ class ItemCreateInput:
 
 @strawberry.input(description="Change an item. Omitted fields stay as they are.")
 class ItemUpdateInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The item's global ID.")
     # Nullable in the SDL so an explicit null gets a typed error, not a coercion failure.
-    title: Maybe[str | None] = None
-    type: Maybe[str | None] = None
-    description: Maybe[str | None] = None
-    meta_data: Maybe[JSON | None] = None
+    title: Maybe[str | None] = strawberry.field(
+        default=None, description="A new title, 1-500 characters (null is refused)."
+    )
+    type: Maybe[str | None] = strawberry.field(
+        default=None, description="A new kind, up to 64 characters (null is refused)."
+    )
+    description: Maybe[str | None] = strawberry.field(
+        default=None, description="A new description; null clears it."
+    )
+    meta_data: Maybe[JSON | None] = strawberry.field(
+        default=None, description="A JSON object replacing the current one (not merged)."
+    )
     updated_at: datetime | None = strawberry.field(
         default=None, description="The `updatedAt` you saw; refused with a conflict if stale."
     )
@@ -206,82 +236,94 @@ class ItemUpdateInput:
 
 @strawberry.input(description="Delete an item (soft: it disappears from every read).")
 class ItemDeleteInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The global ID of the item to delete.")
 
 
 @strawberry.input(description="Attach or detach tags of the item's organization.")
 class ItemTagsInput:
-    item: strawberry.ID
-    tags: list[strawberry.ID]
+    item: strawberry.ID = strawberry.field(description="The item's global ID.")
+    tags: list[strawberry.ID] = strawberry.field(
+        description="Global IDs of tags of the item's "
+        "organization; tags already in the wanted state are left alone."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The `Item`, as the mutation left it.")
 class ItemSuccess:
-    item: Item
+    item: Item = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Item` is deleted.")
 class ItemDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 ItemCreatePayload = Annotated[
     ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ItemCreatePayload"),
+    payload("ItemCreatePayload"),
 ]
 ItemUpdatePayload = Annotated[
     ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("ItemUpdatePayload"),
+    payload("ItemUpdatePayload"),
 ]
 ItemDeletePayload = Annotated[
     ItemDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ItemDeletePayload"),
+    payload("ItemDeletePayload"),
 ]
 ItemTagsPayload = Annotated[
     ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("ItemTagsPayload"),
+    payload("ItemTagsPayload", "itemTagsAdd", "itemTagsRemove"),
 ]
 
 
 @strawberry.input(description="A new tag in an organization (EDITOR+).")
 class TagCreateInput:
-    organization: strawberry.ID
+    organization: strawberry.ID = strawberry.field(
+        description="The global ID of the organization the tag goes in (EDITOR or above)."
+    )
     name: str = strawberry.field(description="Unique per organization, case-insensitively.")
     color: str | None = strawberry.field(default=None, description="`#rrggbb`.")
 
 
 @strawberry.input(description="Change a tag. Omitted fields stay as they are.")
 class TagUpdateInput:
-    id: strawberry.ID
-    name: Maybe[str | None] = None
-    color: Maybe[str | None] = None
-    updated_at: datetime | None = None
+    id: strawberry.ID = strawberry.field(description="The tag's global ID.")
+    name: Maybe[str | None] = strawberry.field(
+        default=None,
+        description="A new name, unique per organization case-insensitively (null is refused).",
+    )
+    color: Maybe[str | None] = strawberry.field(
+        default=None, description="A new `#rrggbb` color; null clears it."
+    )
+    updated_at: datetime | None = strawberry.field(
+        default=None, description="The `updatedAt` you saw; refused with a conflict if stale."
+    )
 
 
 @strawberry.input(description="Delete a tag (soft); it is detached from every item.")
 class TagDeleteInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The global ID of the tag to delete.")
 
 
-@strawberry.type
+@strawberry.type(description="The `Tag`, as the mutation left it.")
 class TagSuccess:
-    tag: Tag
+    tag: Tag = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Tag` is deleted.")
 class TagDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 TagCreatePayload = Annotated[
     TagSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("TagCreatePayload"),
+    payload("TagCreatePayload"),
 ]
 TagUpdatePayload = Annotated[
     TagSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
-    strawberry.union("TagUpdatePayload"),
+    payload("TagUpdatePayload"),
 ]
 TagDeletePayload = Annotated[
     TagDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
-    strawberry.union("TagDeletePayload"),
+    payload("TagDeletePayload"),
 ]

@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.kernel.enums import model_enum
 from graph.kernel.errors import NotFoundError, PermissionDeniedError, ValidationError
 from graph.kernel.fields import to_one
 from graph.kernel.filters import (
@@ -44,9 +45,7 @@ FORMAT_DESCRIPTIONS = {
     "GRAPHML": "The relationship graph (objects as nodes, relationships as directed edges) in "
     "GraphML; loads in networkx and yEd (application/graphml+xml).",
 }
-strawberry.enum(ExportFormat, description="What an export writes.")
-for _value in ExportFormat.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = FORMAT_DESCRIPTIONS[_value.name]
+model_enum(ExportFormat, "What an export writes.", **FORMAT_DESCRIPTIONS)
 ExportFormatFilter = EnumFilter[ExportFormat]
 
 
@@ -119,12 +118,8 @@ class ExportJobFilter(EntityFilter):
 
 @strawberry.enum(description="Fields exports can be ordered by. NULLs sort last.")
 class ExportJobOrderField(enum.Enum):
-    CREATED_AT = strawberry.enum_value(
-        by(ExportJobModel.created_at), description="When it was asked for."
-    )
-    COMPLETED_AT = strawberry.enum_value(
-        by(ExportJobModel.completed_at), description="When its file was written."
-    )
+    CREATED_AT = by(ExportJobModel.created_at, description="When it was asked for.")
+    COMPLETED_AT = by(ExportJobModel.completed_at, description="When its file was written.")
 
 
 @strawberry.input(description="One ordering term for exports.")

@@ -66,9 +66,9 @@ class FileAssetFilter(EntityFilter):
 
 @strawberry.enum(description="Fields files can be ordered by.")
 class FileAssetOrderField(enum.Enum):
-    CREATED_AT = strawberry.enum_value(by(FileModel.created_at), description="Upload time.")
-    FILENAME = strawberry.enum_value(by(FileModel.filename), description="The file's name.")
-    SIZE_BYTES = strawberry.enum_value(by(FileModel.size_bytes), description="Size in bytes.")
+    CREATED_AT = by(FileModel.created_at, description="Upload time.")
+    FILENAME = by(FileModel.filename, description="The file's name.")
+    SIZE_BYTES = by(FileModel.size_bytes, description="Size in bytes.")
 
 
 @strawberry.input(description="One ordering term for files.")

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
 import models
+from graph.kernel.enums import model_enum
 from graph.kernel.fields import to_one
 from graph.kernel.filters import (
     DateTimeFilter,
@@ -26,7 +27,13 @@ from graph.types.accounts import ApiKey, Organization, User
 from loaders.paging import OrderTerm
 from models.history import ChangeAction
 
-strawberry.enum(ChangeAction, description="What a change did to its row.")
+model_enum(
+    ChangeAction,
+    "What a change did to its row.",
+    CREATE="The row was created; `fields` holds its initial values.",
+    UPDATE="Some fields changed; `fields` holds each one's old and new value.",
+    DELETE="The row was deleted (soft-deleted for aggregate roots); `node` is null from then on.",
+)
 
 ChangeActionFilter = EnumFilter[ChangeAction]
 
@@ -45,8 +52,13 @@ class ChangeFilter(EntityFilter):
 @strawberry.type(description="One field of a change: its value before and after.")
 class FieldChange:
     field: str = strawberry.field(description="The field's name, as the API spells it.")
-    old: JSON | None
-    new: JSON | None
+    old: JSON | None = strawberry.field(
+        description="The value before the change, as JSON; null "
+        "on create. Secrets (password hashes, token hashes) are never recorded."
+    )
+    new: JSON | None = strawberry.field(
+        description="The value after the change, as JSON; null on delete."
+    )
 
 
 @named_type
@@ -66,7 +78,9 @@ class Change:
     actor_api_key_id: strawberry.Private[uuid.UUID | None]
     changes: strawberry.Private[dict[str, list[JSON]]]
     entity_type: str = strawberry.field(description="The changed node's type name.")
-    action: ChangeAction
+    action: ChangeAction = strawberry.field(
+        description="Whether the row was created, updated or deleted."
+    )
     created_at: datetime = strawberry.field(name="at", description="When it was committed.")
 
     cursor: str = strawberry.field(
@@ -93,7 +107,12 @@ class Change:
     actor_api_key: ApiKey | None = to_one(
         "actor_api_key_id", description="The API key it was made with, if you own that key."
     )
-    organization: Organization | None = to_one("organization_id")
+    organization: Organization | None = to_one(
+        "organization_id",
+        description="The organization "
+        "the changed row belongs to; null for rows of no organization (users, API keys) or when "
+        "not visible.",
+    )
 
 
 def entity_global_id(entity_type: str, pk: uuid.UUID) -> str:
@@ -126,5 +145,10 @@ class ChangeStreamFilter:
     entity_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Global IDs of the nodes to follow."
     )
-    actions: list[ChangeAction] | None = None
-    organization_id: strawberry.ID | None = None
+    actions: list[ChangeAction] | None = strawberry.field(
+        default=None, description="Only these actions; all by default."
+    )
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only changes of this organization (its global ID); all of yours by default.",
+    )

@@ -11,7 +11,14 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from graph.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from graph.kernel.enums import model_enum
+from graph.kernel.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    changed_node,
+)
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.filters import (
     DateTimeFilter,
@@ -26,17 +33,20 @@ from graph.kernel.filters import (
     on,
 )
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from loaders.paging import OrderTerm
 from models.jobs import Job as JobModel
 from models.jobs import JobStatus
 
-strawberry.enum(
+model_enum(
     JobStatus,
-    description="Where a job is: QUEUED (waiting for a worker, or for its next attempt after "
-    "a failure or a worker's death), RUNNING, SUCCEEDED, FAILED (its last attempt failed), "
-    "CANCELLED (by `jobCancel`). The last three are final.",
+    "Where a job is. SUCCEEDED, FAILED and CANCELLED are final.",
+    QUEUED="Waiting for a worker, or for its next attempt after a failure or a worker's death.",
+    RUNNING="A worker is running it; `progress` moves.",
+    SUCCEEDED="Done; `result` holds what it produced.",
+    FAILED="Its last attempt failed; `error` says why.",
+    CANCELLED="Cancelled by `jobCancel` before it finished.",
 )
 
 JobStatusFilter = EnumFilter[JobStatus]
@@ -56,7 +66,9 @@ class Job(Node):
     kind: str = strawberry.field(
         description="What the job does, e.g. `changes.count` (see `jobChangeCountStart`)."
     )
-    status: JobStatus
+    status: JobStatus = strawberry.field(
+        description="Where the job is; SUCCEEDED, FAILED and CANCELLED are final."
+    )
     progress: int = strawberry.field(description="0-100, as the job last reported it.")
     attempts: int = strawberry.field(
         description="Runs started so far; more than 1 after a failure or a worker's death "
@@ -76,10 +88,12 @@ class Job(Node):
     finished_at: datetime | None = strawberry.field(
         description="When it succeeded, failed for good or was cancelled."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    organization: Organization | None = to_one("organization_id")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization the job works for."
+    )
     requested_by: User | None = to_one(
         "requested_by_id",
         description="Who asked for the job; null if you cannot see them (or they are gone).",
@@ -143,7 +157,10 @@ class JobsOrganizationFields:
     '`{"total": n, "byEntityType": {"Item": n, ...}}`.'
 )
 class JobChangeCountStartInput:
-    organization: strawberry.ID
+    organization: strawberry.ID = strawberry.field(
+        description="The global ID of the organization "
+        "whose changes to count (needs `audit:read`: OWNER or ADMIN)."
+    )
     batch_size: int = strawberry.field(
         default=500, description="Changes read per step (one progress report each): 1-5000."
     )
@@ -157,12 +174,12 @@ class JobChangeCountStartInput:
     "stops at its next progress report."
 )
 class JobCancelInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The global ID of a queued or running job.")
 
 
 @strawberry.type(description="The job, as the mutation left it.")
 class JobSuccess:
-    job: Job
+    job: Job = changed_node()
 
 
 JobStartPayload = Annotated[

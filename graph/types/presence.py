@@ -10,7 +10,7 @@ from typing import Annotated
 import strawberry
 
 from graph.context import Info
-from graph.kernel.errors import NotFoundError, ValidationError
+from graph.kernel.errors import NotFoundError, ValidationError, changed_node, payload
 from graph.kernel.fields import to_one
 from graph.kernel.ids import NODE_TYPES, to_global_id
 from graph.kernel.relay import Connection, Node
@@ -32,12 +32,20 @@ class Presence:
     editing_type: strawberry.Private[str | None]
     editing_id: strawberry.Private[uuid.UUID | None]
     client_id: str = strawberry.field(description="The client's own id, e.g. per browser tab.")
-    cursor_x: int | None
-    cursor_y: int | None
-    updated_at: datetime = strawberry.field(name="lastSeenAt")
-    expires_at: datetime
+    cursor_x: int | None = strawberry.field(
+        description="The client's cursor column in the matrix, 0-999; null when not given."
+    )
+    cursor_y: int | None = strawberry.field(
+        description="The client's cursor row in the matrix, 0-999; null when not given."
+    )
+    updated_at: datetime = strawberry.field(
+        description="When the client last sent `presenceUpdate`.", name="lastSeenAt"
+    )
+    expires_at: datetime = strawberry.field(
+        description="When the presence ends unless renewed by another `presenceUpdate`."
+    )
 
-    user: User | None = to_one("user_id")
+    user: User | None = to_one("user_id", description="Who is present.")
 
     @strawberry.field(name="editingId", description="The global ID of the node being edited.")
     def editing_global_id(self) -> strawberry.ID | None:
@@ -60,15 +68,25 @@ class PresenceConnection(Connection[Presence], default_order=OrderTerm(PresenceM
 
 @strawberry.enum(description="What happened to a presence.")
 class PresenceEventKind(enum.Enum):
-    JOIN = "join"
-    UPDATE = "update"
-    LEAVE = "leave"
+    JOIN = strawberry.enum_value("join", description="A client arrived in the project.")
+    UPDATE = strawberry.enum_value(
+        "update", description="A present client moved its cursor or changed what it edits."
+    )
+    LEAVE = strawberry.enum_value(
+        "leave",
+        description="A client left: `presenceLeave`, its subscription ended, or it expired "
+        "(no `presenceUpdate` within the presence TTL).",
+    )
 
 
 @strawberry.type(description="Someone joined, moved, or left a project.")
 class PresenceEvent:
-    kind: PresenceEventKind
-    presence: Presence
+    kind: PresenceEventKind = strawberry.field(
+        description="Whether the client joined, moved or left."
+    )
+    presence: Presence = strawberry.field(
+        description="The client's presence as it is now (as it was last, for LEAVE)."
+    )
 
 
 @strawberry.input(
@@ -76,7 +94,9 @@ class PresenceEvent:
     "every `TRELLIS_PRESENCE_TTL` seconds (30 by default) to stay present."
 )
 class PresenceUpdateInput:
-    project: strawberry.ID
+    project: strawberry.ID = strawberry.field(
+        description="The global ID of a project you can read."
+    )
     client_id: str = strawberry.field(description="1-64 characters, e.g. per browser tab.")
     cursor_x: int | None = strawberry.field(default=None, description="0 to 999.")
     cursor_y: int | None = strawberry.field(default=None, description="0 to 999.")
@@ -87,24 +107,26 @@ class PresenceUpdateInput:
 
 @strawberry.input(description="Leave a project (remove your client's presence).")
 class PresenceLeaveInput:
-    project: strawberry.ID
-    client_id: str
+    project: strawberry.ID = strawberry.field(description="The project's global ID.")
+    client_id: str = strawberry.field(
+        description="The `clientId` you announced with `presenceUpdate`."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The `Presence`, as the mutation left it.")
 class PresenceSuccess:
-    presence: Presence
+    presence: Presence = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="You are no longer present in the project (with this client id).")
 class PresenceLeaveSuccess:
     left: bool = strawberry.field(description="False if you were not present.")
 
 
 PresenceUpdatePayload = Annotated[
-    PresenceSuccess | ValidationError | NotFoundError, strawberry.union("PresenceUpdatePayload")
+    PresenceSuccess | ValidationError | NotFoundError, payload("PresenceUpdatePayload")
 ]
 PresenceLeavePayload = Annotated[
     PresenceLeaveSuccess | ValidationError | NotFoundError,
-    strawberry.union("PresenceLeavePayload"),
+    payload("PresenceLeavePayload"),
 ]

@@ -10,6 +10,7 @@ import models
 from graph.context import Info
 from graph.kernel.errors import (
     AuthenticationFailed,
+    MutationInput,
 )
 from graph.types.accounts import (
     ApiKey,
@@ -88,7 +89,9 @@ def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(description="Create an account with email and password.")
-    async def user_register(self, info: Info, input: UserRegisterInput) -> UserRegisterPayload:
+    async def user_register(
+        self, info: Info, input: MutationInput[UserRegisterInput]
+    ) -> UserRegisterPayload:
         return await mutate(
             info,
             lambda w: register_user(
@@ -98,7 +101,9 @@ class AccountsMutation:
         )
 
     @strawberry.mutation(description="Sign in; returns an access and a refresh token.")
-    async def auth_login(self, info: Info, input: AuthLoginInput) -> AuthLoginPayload:
+    async def auth_login(
+        self, info: Info, input: MutationInput[AuthLoginInput]
+    ) -> AuthLoginPayload:
         ctx = info.context
         # Failed attempts are throttled per account and per client address
         # (graph/server/security.py); an unknown email counts like a known one, so the answer
@@ -127,13 +132,17 @@ class AccountsMutation:
         return await mutate(info, attempt, _tokens)
 
     @strawberry.mutation(description="Rotate a token pair: the old refresh token stops working.")
-    async def auth_refresh(self, info: Info, input: AuthRefreshInput) -> AuthRefreshPayload:
+    async def auth_refresh(
+        self, info: Info, input: MutationInput[AuthRefreshInput]
+    ) -> AuthRefreshPayload:
         return await mutate(
             info, lambda w: refresh_tokens(w, refresh_token=input.refresh_token), _tokens
         )
 
     @strawberry.mutation(description="Revoke this session's tokens (or all your sessions).")
-    async def auth_logout(self, info: Info, input: AuthLogoutInput) -> AuthLogoutPayload:
+    async def auth_logout(
+        self, info: Info, input: MutationInput[AuthLogoutInput]
+    ) -> AuthLogoutPayload:
         return await mutate(
             info,
             lambda w: logout(w, everywhere=input.everywhere),
@@ -141,20 +150,24 @@ class AccountsMutation:
         )
 
     @strawberry.mutation(description="Create an API key; its secret is returned this once.")
-    async def api_key_create(self, info: Info, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
+    async def api_key_create(
+        self, info: Info, input: MutationInput[ApiKeyCreateInput]
+    ) -> ApiKeyCreatePayload:
         return await mutate(
             info,
             lambda w: create_api_key(
                 w,
                 name=input.name,
-                scopes=[s.value for s in input.scopes],
+                scopes=[str(s.value) for s in input.scopes],  # typed as enum_value(...) by mypy
                 expires_at=input.expires_at,
             ),
             lambda r: ApiKeyCreateSuccess(api_key=to_node(ApiKey, r[0]), secret=r[1]),
         )
 
     @strawberry.mutation(description="Revoke one of your API keys, at once.")
-    async def api_key_revoke(self, info: Info, input: ApiKeyRevokeInput) -> ApiKeyRevokePayload:
+    async def api_key_revoke(
+        self, info: Info, input: MutationInput[ApiKeyRevokeInput]
+    ) -> ApiKeyRevokePayload:
         return await mutate(
             info,
             lambda w: revoke_api_key(w, id=input.id),
@@ -163,7 +176,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="Create an organization; you become its OWNER.")
     async def organization_create(
-        self, info: Info, input: OrganizationCreateInput
+        self, info: Info, input: MutationInput[OrganizationCreateInput]
     ) -> OrganizationCreatePayload:
         return await mutate(
             info,
@@ -173,7 +186,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="Change an organization (ADMIN+).")
     async def organization_update(
-        self, info: Info, input: OrganizationUpdateInput
+        self, info: Info, input: MutationInput[OrganizationUpdateInput]
     ) -> OrganizationUpdatePayload:
         return await mutate(
             info,
@@ -183,7 +196,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="Delete an organization (OWNER only).")
     async def organization_delete(
-        self, info: Info, input: OrganizationDeleteInput
+        self, info: Info, input: MutationInput[OrganizationDeleteInput]
     ) -> OrganizationDeletePayload:
         return await mutate(
             info,
@@ -193,7 +206,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="Add a user to an organization with a role (ADMIN+).")
     async def membership_create(
-        self, info: Info, input: MembershipCreateInput
+        self, info: Info, input: MutationInput[MembershipCreateInput]
     ) -> MembershipCreatePayload:
         return await mutate(
             info,
@@ -205,7 +218,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="Change a member's role (ADMIN+).")
     async def membership_role_change(
-        self, info: Info, input: MembershipRoleChangeInput
+        self, info: Info, input: MutationInput[MembershipRoleChangeInput]
     ) -> MembershipRoleChangePayload:
         return await mutate(
             info,
@@ -215,7 +228,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="Remove a member (ADMIN+), or leave an organization.")
     async def membership_delete(
-        self, info: Info, input: MembershipDeleteInput
+        self, info: Info, input: MutationInput[MembershipDeleteInput]
     ) -> MembershipDeletePayload:
         return await mutate(
             info,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -20,7 +22,12 @@ from graph.types.accounts import (
 )
 
 
-async def organization_by_slug(info: Info, slug: str) -> Organization | None:
+async def organization_by_slug(
+    info: Info,
+    slug: Annotated[
+        str, strawberry.argument(description="The organization's `slug`, exactly (lowercase).")
+    ],
+) -> Organization | None:
     by_slug = PageArgs(OrganizationFilter(slug=StringFilter(eq=slug)), first=1)
     default_order = OrganizationConnection.__default_order__
     page = await prefetch.root_connection(

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from graph.context import Info
+from graph.kernel.errors import MutationInput
 from graph.kernel.ids import to_global_id
 from graph.types.design import Attribute as AttributeNode
 from graph.types.design import (
@@ -131,18 +132,24 @@ class DesignMutation:
     @strawberry.mutation(
         description="Create a project (`item:create`, EDITOR+); you become its OWNER member."
     )
-    async def project_create(self, info: Info, input: ProjectCreateInput) -> ProjectCreatePayload:
+    async def project_create(
+        self, info: Info, input: MutationInput[ProjectCreateInput]
+    ) -> ProjectCreatePayload:
         return await mutate(info, lambda w: create_project(w, input), _project)
 
     @strawberry.mutation(description=f"Change a project. {_CONTENT}")
-    async def project_update(self, info: Info, input: ProjectUpdateInput) -> ProjectUpdatePayload:
+    async def project_update(
+        self, info: Info, input: MutationInput[ProjectUpdateInput]
+    ) -> ProjectUpdatePayload:
         return await mutate(info, lambda w: update_project(w, input), _project)
 
     @strawberry.mutation(
         description="Delete a project (soft; everything in it disappears with it). Needs "
         "`item:delete` (EDITOR+) and not being a project VIEWER."
     )
-    async def project_delete(self, info: Info, input: ProjectDeleteInput) -> ProjectDeletePayload:
+    async def project_delete(
+        self, info: Info, input: MutationInput[ProjectDeleteInput]
+    ) -> ProjectDeletePayload:
         return await mutate(
             info,
             lambda w: delete_project(w, id=input.id),
@@ -153,19 +160,19 @@ class DesignMutation:
         description=f"Give a member of the project's organization a project role. {_MEMBERS}"
     )
     async def project_member_add(
-        self, info: Info, input: ProjectMemberAddInput
+        self, info: Info, input: MutationInput[ProjectMemberAddInput]
     ) -> ProjectMemberAddPayload:
         return await mutate(info, lambda w: add_project_member(w, input), _member)
 
     @strawberry.mutation(description=f"Change a project member's role. {_MEMBERS}")
     async def project_member_role_change(
-        self, info: Info, input: ProjectMemberRoleChangeInput
+        self, info: Info, input: MutationInput[ProjectMemberRoleChangeInput]
     ) -> ProjectMemberRoleChangePayload:
         return await mutate(info, lambda w: change_project_member_role(w, input), _member)
 
     @strawberry.mutation(description=f"Take a project role away. {_MEMBERS}")
     async def project_member_remove(
-        self, info: Info, input: ProjectMemberRemoveInput
+        self, info: Info, input: MutationInput[ProjectMemberRemoveInput]
     ) -> ProjectMemberRemovePayload:
         return await mutate(
             info,
@@ -175,13 +182,13 @@ class DesignMutation:
 
     @strawberry.mutation(description=f"Place a new object in a free cell. {_CONTENT}")
     async def design_object_create(
-        self, info: Info, input: DesignObjectCreateInput
+        self, info: Info, input: MutationInput[DesignObjectCreateInput]
     ) -> DesignObjectCreatePayload:
         return await mutate(info, lambda w: create_object(w, input), _object)
 
     @strawberry.mutation(description=f"Change an object. {_CONTENT}")
     async def design_object_update(
-        self, info: Info, input: DesignObjectUpdateInput
+        self, info: Info, input: MutationInput[DesignObjectUpdateInput]
     ) -> DesignObjectUpdatePayload:
         return await mutate(info, lambda w: update_object(w, input), _object)
 
@@ -189,7 +196,7 @@ class DesignMutation:
         description=f"Move an object to another cell; an occupied cell is a conflict. {_CONTENT}"
     )
     async def design_object_move(
-        self, info: Info, input: DesignObjectMoveInput
+        self, info: Info, input: MutationInput[DesignObjectMoveInput]
     ) -> DesignObjectMovePayload:
         return await mutate(info, lambda w: move_object(w, input), _object)
 
@@ -198,7 +205,7 @@ class DesignMutation:
         f"action and attributes, in one transaction. {_CONTENT}"
     )
     async def design_object_delete(
-        self, info: Info, input: DesignObjectDeleteInput
+        self, info: Info, input: MutationInput[DesignObjectDeleteInput]
     ) -> DesignObjectDeletePayload:
         return await mutate(
             info,
@@ -213,19 +220,19 @@ class DesignMutation:
 
     @strawberry.mutation(description=f"Relate two objects of one project. {_CONTENT}")
     async def relationship_create(
-        self, info: Info, input: RelationshipCreateInput
+        self, info: Info, input: MutationInput[RelationshipCreateInput]
     ) -> RelationshipCreatePayload:
         return await mutate(info, lambda w: create_relationship(w, input), _relationship)
 
     @strawberry.mutation(description=f"Change a relationship. {_CONTENT}")
     async def relationship_update(
-        self, info: Info, input: RelationshipUpdateInput
+        self, info: Info, input: MutationInput[RelationshipUpdateInput]
     ) -> RelationshipUpdatePayload:
         return await mutate(info, lambda w: update_relationship(w, input), _relationship)
 
     @strawberry.mutation(description=f"Delete a relationship. {_CONTENT}")
     async def relationship_delete(
-        self, info: Info, input: RelationshipDeleteInput
+        self, info: Info, input: MutationInput[RelationshipDeleteInput]
     ) -> RelationshipDeletePayload:
         return await mutate(
             info,
@@ -235,19 +242,19 @@ class DesignMutation:
 
     @strawberry.mutation(description=f"Add a call to action to an object. {_CONTENT}")
     async def call_to_action_create(
-        self, info: Info, input: CallToActionCreateInput
+        self, info: Info, input: MutationInput[CallToActionCreateInput]
     ) -> CallToActionCreatePayload:
         return await mutate(info, lambda w: create_call_to_action(w, input), _call_to_action)
 
     @strawberry.mutation(description=f"Change a call to action. {_CONTENT}")
     async def call_to_action_update(
-        self, info: Info, input: CallToActionUpdateInput
+        self, info: Info, input: MutationInput[CallToActionUpdateInput]
     ) -> CallToActionUpdatePayload:
         return await mutate(info, lambda w: update_call_to_action(w, input), _call_to_action)
 
     @strawberry.mutation(description=f"Delete a call to action. {_CONTENT}")
     async def call_to_action_delete(
-        self, info: Info, input: CallToActionDeleteInput
+        self, info: Info, input: MutationInput[CallToActionDeleteInput]
     ) -> CallToActionDeletePayload:
         return await mutate(
             info,
@@ -257,19 +264,19 @@ class DesignMutation:
 
     @strawberry.mutation(description=f"Add an attribute to an object. {_CONTENT}")
     async def attribute_create(
-        self, info: Info, input: AttributeCreateInput
+        self, info: Info, input: MutationInput[AttributeCreateInput]
     ) -> AttributeCreatePayload:
         return await mutate(info, lambda w: create_attribute(w, input), _attribute)
 
     @strawberry.mutation(description=f"Change an attribute. {_CONTENT}")
     async def attribute_update(
-        self, info: Info, input: AttributeUpdateInput
+        self, info: Info, input: MutationInput[AttributeUpdateInput]
     ) -> AttributeUpdatePayload:
         return await mutate(info, lambda w: update_attribute(w, input), _attribute)
 
     @strawberry.mutation(description=f"Delete an attribute. {_CONTENT}")
     async def attribute_delete(
-        self, info: Info, input: AttributeDeleteInput
+        self, info: Info, input: MutationInput[AttributeDeleteInput]
     ) -> AttributeDeletePayload:
         return await mutate(
             info,

@@ -7,6 +7,7 @@ import enum
 import strawberry
 
 import models
+from graph.kernel.enums import model_enum
 from graph.kernel.filters import (
     BooleanFilter,
     DateTimeFilter,
@@ -21,14 +22,26 @@ from graph.kernel.filters import (
 )
 from models.accounts import PlanType
 
-strawberry.enum(PlanType, description="An organization's plan.")
+model_enum(
+    PlanType,
+    "An organization's plan (recorded; no limit of the API depends on it).",
+    FREE="The free plan, the default.",
+    PRO="The paid plan for teams.",
+    ENTERPRISE="The plan for large organizations, by contract.",
+)
 
 
 @strawberry.enum(description="What an API key may do, on top of its user's roles.")
 class ApiKeyScope(enum.Enum):
-    READ = "read"
-    WRITE = "write"
-    ADMIN = "admin"
+    READ = strawberry.enum_value("read", description="Reads: queries and subscriptions.")
+    WRITE = strawberry.enum_value(
+        "write",
+        description="Content changes (items, tags, projects, CRM records...), and reads.",
+    )
+    ADMIN = strawberry.enum_value(
+        "admin",
+        description="Changes to organizations, memberships and roles only; add WRITE for content.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

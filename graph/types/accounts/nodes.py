@@ -13,7 +13,7 @@ import models
 from graph.context import Info
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts.filters import (
     ApiKeyScope,
     MembershipFilter,
@@ -38,12 +38,16 @@ from models.accounts import PlanType
 class User(Node):
     __model__ = models.User
 
-    email: str
-    full_name: str
-    is_active: bool
-    last_login_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    email: str = strawberry.field(description="The sign-in email (unique, case-insensitively).")
+    full_name: str = strawberry.field(description="The name to show; may be empty.")
+    is_active: bool = strawberry.field(
+        description="False once the account is disabled: it can no longer sign in."
+    )
+    last_login_at: datetime | None = strawberry.field(
+        description="When the user last signed in with a password; null if never."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     memberships: MembershipConnection = to_many(
         models.Membership.user_id,
@@ -60,12 +64,17 @@ def _viewer_role(self: Organization, info: Info) -> str | None:
 class Organization(Node):
     __model__ = models.Organization
 
-    name: str
-    slug: str
-    plan_type: PlanType
-    meta_data: JSON
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="The display name, 1-200 characters.")
+    slug: str = strawberry.field(
+        description="A unique, URL-safe name (lowercase letters, digits and dashes); see "
+        "`organizationBySlug`."
+    )
+    plan_type: PlanType = strawberry.field(description="The organization's plan.")
+    meta_data: JSON = strawberry.field(
+        description="Free-form JSON object the clients keep with the organization."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     viewer_role: str | None = strawberry.field(
         resolver=_viewer_role,
@@ -85,13 +94,18 @@ class Membership(Node):
     user_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID]
     role_id: strawberry.Private[uuid.UUID]
-    joined_at: datetime
-    created_at: datetime
-    updated_at: datetime
+    joined_at: datetime = strawberry.field(description="When the user joined the organization.")
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    user: User | None = to_one("user_id")
-    organization: Organization | None = to_one("organization_id")
-    role: Role | None = to_one("role_id")
+    user: User | None = to_one("user_id", description="The member; null if you cannot see them.")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization joined."
+    )
+    role: Role | None = to_one(
+        "role_id",
+        description="The member's role in the organization: it decides what they may change.",
+    )
 
 
 @node_type
@@ -99,9 +113,11 @@ class Membership(Node):
 class Permission(Node):
     __model__ = models.Permission
 
-    resource: str
-    action: str
-    description: str
+    resource: str = strawberry.field(description="The kind of thing, e.g. `item`, `membership`.")
+    action: str = strawberry.field(
+        description="What may be done to it: `read`, `create`, `update`, `delete`..."
+    )
+    description: str = strawberry.field(description="What the permission allows, in words.")
 
     @strawberry.field(description="`resource:action`, e.g. `item:create`.")
     def code(self) -> str:
@@ -115,16 +131,21 @@ class Permission(Node):
 class Role(Node):
     __model__ = models.Role
 
-    name: str
-    description: str
+    name: str = strawberry.field(
+        description="OWNER, ADMIN, EDITOR, VIEWER for the built-in roles; an organization's own "
+        "otherwise."
+    )
+    description: str = strawberry.field(description="What the role is for, in words.")
     rank: int = strawberry.field(description="Higher is stronger: OWNER 100 ... VIEWER 10.")
     organization_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field
+    @strawberry.field(
+        description="True for OWNER, ADMIN, EDITOR and VIEWER, which every organization shares."
+    )
     def is_builtin(self) -> bool:
         return self.organization_id is None
 
-    @strawberry.field
+    @strawberry.field(description="What the role allows, ordered by resource and action.")
     async def permissions(self, info: Info) -> list[Permission]:
         loader = info.context.loaders.lists(
             "role.permissions",
@@ -144,13 +165,17 @@ class Role(Node):
 class ApiKey(Node):
     __model__ = models.APIKey
 
-    name: str
+    name: str = strawberry.field(description="A label to tell your keys apart.")
     prefix: str = strawberry.field(description="The key's first characters, to tell keys apart.")
     scopes: strawberry.Private[list[str]]
-    expires_at: datetime | None
+    expires_at: datetime | None = strawberry.field(
+        description="When the key stops working; null: never."
+    )
     last_used_at: datetime | None = strawberry.field(description="Updated at most once a minute.")
-    revoked_at: datetime | None
-    created_at: datetime
+    revoked_at: datetime | None = strawberry.field(
+        description="When the key was revoked (`apiKeyRevoke`); null while it works."
+    )
+    created_at: datetime = created()
 
     @strawberry.field(name="scopes", description="What the key may do.")
     def scope_list(self) -> list[ApiKeyScope]:

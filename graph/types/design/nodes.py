@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from graph.types.design.filters import (
     AttributeFilter,
@@ -61,14 +61,20 @@ class Project(Node):
 
     organization_id: strawberry.Private[uuid.UUID]
     owner_id: strawberry.Private[uuid.UUID | None]
-    name: str
-    description: str | None
-    status: ProjectStatus
-    settings: JSON
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="The project's name, 1-200 characters.")
+    description: str | None = strawberry.field(
+        description="What the project is about; null when none."
+    )
+    status: ProjectStatus = strawberry.field(description="Where the project is in its life.")
+    settings: JSON = strawberry.field(
+        description="A free-form JSON object the clients keep with the project."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    organization: Organization | None = to_one("organization_id")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization the project belongs to."
+    )
     owner: User | None = to_one(
         "owner_id", description="Null when the owner's account is gone or not visible."
     )
@@ -102,11 +108,13 @@ class ProjectMember(Node):
 
     project_id: strawberry.Private[uuid.UUID]
     user_id: strawberry.Private[uuid.UUID]
-    role: ProjectRole
-    created_at: datetime
-    updated_at: datetime
+    role: ProjectRole = strawberry.field(
+        description="The member's role in this project (it narrows their organization role)."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    project: Project | None = to_one("project_id")
+    project: Project | None = to_one("project_id", description="The project.")
     user: User | None = to_one(
         "user_id", description="Null when the user left every organization you share."
     )
@@ -122,17 +130,27 @@ class DesignObject(Node):
 
     project_id: strawberry.Private[uuid.UUID]
     created_by: strawberry.Private[uuid.UUID | None]
-    name: str
-    description: str | None
-    position_x: int
-    position_y: int
-    object_type: str
+    name: str = strawberry.field(description="The object's name, 1-200 characters.")
+    description: str | None = strawberry.field(description="What the object is; null when none.")
+    position_x: int = strawberry.field(
+        description="Its column in the matrix, 0-999; one object per cell."
+    )
+    position_y: int = strawberry.field(
+        description="Its row in the matrix, 0-999; one object per cell."
+    )
+    object_type: str = strawberry.field(
+        description="A free-form kind (`entity` by default), 1-64 characters."
+    )
     complexity: int = strawberry.field(description="1 (trivial) to 10.")
-    meta_data: JSON
-    created_at: datetime
-    updated_at: datetime
+    meta_data: JSON = strawberry.field(
+        description="A free-form JSON object the clients keep with the object."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    project: Project | None = to_one("project_id")
+    project: Project | None = to_one(
+        "project_id", description="The project whose matrix holds the object."
+    )
     creator: User | None = to_one(
         "created_by", name="createdBy", description="Null when the account is gone."
     )
@@ -162,15 +180,27 @@ class Relationship(Node):
     project_id: strawberry.Private[uuid.UUID]
     source_id: strawberry.Private[uuid.UUID]
     target_id: strawberry.Private[uuid.UUID]
-    relationship_type: str
-    cardinality: Cardinality
-    description: str | None
-    created_at: datetime
-    updated_at: datetime
+    relationship_type: str = strawberry.field(
+        description="A free-form kind (`association` by default), 1-64 characters."
+    )
+    cardinality: Cardinality = strawberry.field(
+        description="How many targets relate to how many sources."
+    )
+    description: str | None = strawberry.field(
+        description="What the relationship means; null when none."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    project: Project | None = to_one("project_id")
-    source: DesignObject | None = to_one("source_id")
-    target: DesignObject | None = to_one("target_id")
+    project: Project | None = to_one(
+        "project_id", description="The project both objects belong to."
+    )
+    source: DesignObject | None = to_one(
+        "source_id", description="The object the relationship starts from."
+    )
+    target: DesignObject | None = to_one(
+        "target_id", description="The object the relationship points to."
+    )
 
 
 @node_type
@@ -179,12 +209,16 @@ class CallToAction(Node):
     __model__ = CallToActionModel
 
     object_id: strawberry.Private[uuid.UUID]
-    name: str
-    priority: CallToActionPriority
-    user_story: str | None
-    acceptance_criteria: list[str]
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="The call to action, 1-200 characters.")
+    priority: CallToActionPriority = strawberry.field(description="How urgent it is.")
+    user_story: str | None = strawberry.field(
+        description="The user story behind it (at most 5000 characters); null when none."
+    )
+    acceptance_criteria: list[str] = strawberry.field(
+        description="What must hold for it to be done, in order (at most 50)."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     design_object: DesignObject | None = to_one(
         "object_id", description="The object this call to action belongs to."
@@ -210,14 +244,16 @@ class Attribute(Node):
 
     object_id: strawberry.Private[uuid.UUID]
     validation_rules: strawberry.Private[dict[str, Any]]
-    name: str
-    data_type: AttributeDataType
-    is_required: bool
+    name: str = strawberry.field(description="The attribute's name, unique within its object.")
+    data_type: AttributeDataType = strawberry.field(
+        description="The type of its values; the default value and rules fit it."
+    )
+    is_required: bool = strawberry.field(description="Whether a value must be given.")
     default_value: JSON | None = strawberry.field(
         description="A value of `dataType` that satisfies the rules; dates as YYYY-MM-DD."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
     design_object: DesignObject | None = to_one(
         "object_id", description="The object this attribute belongs to."

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import strawberry
 
-from graph.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from graph.kernel.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    changed_node,
+    deleted_id,
+    payload,
+)
 from graph.types.design.nodes import (
     Attribute,
     CallToAction,
@@ -18,124 +26,126 @@ from graph.types.design.nodes import (
 )
 
 
-@strawberry.type
+@strawberry.type(description="The `Project`, as the mutation left it.")
 class ProjectSuccess:
-    project: Project
+    project: Project = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Project` is deleted.")
 class ProjectDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
-@strawberry.type
+@strawberry.type(description="The `ProjectMember`, as the mutation left it.")
 class ProjectMemberSuccess:
-    project_member: ProjectMember
+    project_member: ProjectMember = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `ProjectMember` is deleted.")
 class ProjectMemberRemoveSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
-@strawberry.type
+@strawberry.type(description="The `DesignObject`, as the mutation left it.")
 class DesignObjectSuccess:
-    design_object: DesignObject
+    design_object: DesignObject = changed_node()
 
 
 @strawberry.type(description="The object and everything removed with it.")
 class DesignObjectDeleteSuccess:
-    deleted_id: strawberry.ID
-    deleted_relationship_ids: list[strawberry.ID]
-    deleted_call_to_action_ids: list[strawberry.ID]
-    deleted_attribute_ids: list[strawberry.ID]
+    deleted_id: strawberry.ID = deleted_id()
+    deleted_relationship_ids: list[strawberry.ID] = strawberry.field(
+        description="The relationships removed with it (from or to it)."
+    )
+    deleted_call_to_action_ids: list[strawberry.ID] = strawberry.field(
+        description="The calls to action removed with it."
+    )
+    deleted_attribute_ids: list[strawberry.ID] = strawberry.field(
+        description="The attributes removed with it."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The `Relationship`, as the mutation left it.")
 class RelationshipSuccess:
-    relationship: Relationship
+    relationship: Relationship = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Relationship` is deleted.")
 class RelationshipDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
-@strawberry.type
+@strawberry.type(description="The `CallToAction`, as the mutation left it.")
 class CallToActionSuccess:
-    call_to_action: CallToAction
+    call_to_action: CallToAction = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `CallToAction` is deleted.")
 class CallToActionDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
-@strawberry.type
+@strawberry.type(description="The `Attribute`, as the mutation left it.")
 class AttributeSuccess:
-    attribute: Attribute
+    attribute: Attribute = changed_node()
 
 
-@strawberry.type
+@strawberry.type(description="The `Attribute` is deleted.")
 class AttributeDeleteSuccess:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = deleted_id()
 
 
 _Errors = ValidationError | NotFoundError | PermissionDeniedError
 
-ProjectCreatePayload = Annotated[ProjectSuccess | _Errors, strawberry.union("ProjectCreatePayload")]
+ProjectCreatePayload = Annotated[ProjectSuccess | _Errors, payload("ProjectCreatePayload")]
 ProjectUpdatePayload = Annotated[
-    ProjectSuccess | _Errors | ConflictError, strawberry.union("ProjectUpdatePayload")
+    ProjectSuccess | _Errors | ConflictError, payload("ProjectUpdatePayload")
 ]
-ProjectDeletePayload = Annotated[
-    ProjectDeleteSuccess | _Errors, strawberry.union("ProjectDeletePayload")
-]
+ProjectDeletePayload = Annotated[ProjectDeleteSuccess | _Errors, payload("ProjectDeletePayload")]
 ProjectMemberAddPayload = Annotated[
-    ProjectMemberSuccess | _Errors, strawberry.union("ProjectMemberAddPayload")
+    ProjectMemberSuccess | _Errors, payload("ProjectMemberAddPayload")
 ]
 ProjectMemberRoleChangePayload = Annotated[
     ProjectMemberSuccess | _Errors | ConflictError,
-    strawberry.union("ProjectMemberRoleChangePayload"),
+    payload("ProjectMemberRoleChangePayload"),
 ]
 ProjectMemberRemovePayload = Annotated[
-    ProjectMemberRemoveSuccess | _Errors, strawberry.union("ProjectMemberRemovePayload")
+    ProjectMemberRemoveSuccess | _Errors, payload("ProjectMemberRemovePayload")
 ]
 DesignObjectCreatePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, strawberry.union("DesignObjectCreatePayload")
+    DesignObjectSuccess | _Errors | ConflictError, payload("DesignObjectCreatePayload")
 ]
 DesignObjectUpdatePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, strawberry.union("DesignObjectUpdatePayload")
+    DesignObjectSuccess | _Errors | ConflictError, payload("DesignObjectUpdatePayload")
 ]
 DesignObjectMovePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, strawberry.union("DesignObjectMovePayload")
+    DesignObjectSuccess | _Errors | ConflictError, payload("DesignObjectMovePayload")
 ]
 DesignObjectDeletePayload = Annotated[
-    DesignObjectDeleteSuccess | _Errors, strawberry.union("DesignObjectDeletePayload")
+    DesignObjectDeleteSuccess | _Errors, payload("DesignObjectDeletePayload")
 ]
 RelationshipCreatePayload = Annotated[
-    RelationshipSuccess | _Errors, strawberry.union("RelationshipCreatePayload")
+    RelationshipSuccess | _Errors, payload("RelationshipCreatePayload")
 ]
 RelationshipUpdatePayload = Annotated[
-    RelationshipSuccess | _Errors | ConflictError, strawberry.union("RelationshipUpdatePayload")
+    RelationshipSuccess | _Errors | ConflictError, payload("RelationshipUpdatePayload")
 ]
 RelationshipDeletePayload = Annotated[
-    RelationshipDeleteSuccess | _Errors, strawberry.union("RelationshipDeletePayload")
+    RelationshipDeleteSuccess | _Errors, payload("RelationshipDeletePayload")
 ]
 CallToActionCreatePayload = Annotated[
-    CallToActionSuccess | _Errors, strawberry.union("CallToActionCreatePayload")
+    CallToActionSuccess | _Errors, payload("CallToActionCreatePayload")
 ]
 CallToActionUpdatePayload = Annotated[
-    CallToActionSuccess | _Errors | ConflictError, strawberry.union("CallToActionUpdatePayload")
+    CallToActionSuccess | _Errors | ConflictError, payload("CallToActionUpdatePayload")
 ]
 CallToActionDeletePayload = Annotated[
-    CallToActionDeleteSuccess | _Errors, strawberry.union("CallToActionDeletePayload")
+    CallToActionDeleteSuccess | _Errors, payload("CallToActionDeletePayload")
 ]
-AttributeCreatePayload = Annotated[
-    AttributeSuccess | _Errors, strawberry.union("AttributeCreatePayload")
-]
+AttributeCreatePayload = Annotated[AttributeSuccess | _Errors, payload("AttributeCreatePayload")]
 AttributeUpdatePayload = Annotated[
-    AttributeSuccess | _Errors | ConflictError, strawberry.union("AttributeUpdatePayload")
+    AttributeSuccess | _Errors | ConflictError, payload("AttributeUpdatePayload")
 ]
 AttributeDeletePayload = Annotated[
-    AttributeDeleteSuccess | _Errors, strawberry.union("AttributeDeletePayload")
+    AttributeDeleteSuccess | _Errors, payload("AttributeDeletePayload")
 ]

@@ -6,6 +6,7 @@ import enum
 
 import strawberry
 
+from graph.kernel.enums import model_enum
 from graph.kernel.filters import (
     DateTimeFilter,
     DecimalFilter,
@@ -32,10 +33,37 @@ from models.realty import (
 from models.realty import Property as PropertyModel
 from models.realty import PropertyMedia as MediaModel
 
-strawberry.enum(PropertyStatus, description="Where a property is in its sale or letting.")
-strawberry.enum(MediaType, description="What a media file of a property is.")
-strawberry.enum(NurtureStatus, description="How warm a client is as a lead.")
-strawberry.enum(InteractionType, description="How a client was contacted.")
+model_enum(
+    PropertyStatus,
+    "Where a property is in its sale or letting.",
+    ACTIVE="On the market.",
+    UNDER_OFFER="An offer is accepted; the sale or letting is not complete.",
+    SOLD="Sold: off the market.",
+    RENTED="Let: off the market.",
+)
+model_enum(
+    MediaType,
+    "What a media file of a property is.",
+    IMAGE="A photo or plan, shown as an image.",
+    DOC="A document (a PDF, say).",
+    VIDEO="A video or a virtual tour.",
+)
+model_enum(
+    NurtureStatus,
+    "How warm a client is as a lead.",
+    NEW="Not yet qualified.",
+    HOT="Ready to act: follow up first.",
+    WARM="Interested, not yet ready.",
+    COLD="Not active now.",
+)
+model_enum(
+    InteractionType,
+    "How a client was contacted.",
+    EMAIL="An email, sent or received.",
+    CALL="A phone call.",
+    MEETING="A meeting or a viewing.",
+    NOTE="A note, with no contact (it still counts as a contact for `lastContactedAt`).",
+)
 
 
 # ---------------------------------------------------------------------------------------------

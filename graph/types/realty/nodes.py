@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
-from graph.kernel.relay import Connection, Node
+from graph.kernel.relay import Connection, Node, created, updated
 from graph.types.accounts import Organization, User
 from graph.types.files import FileAsset
 from graph.types.realty.filters import (
@@ -49,22 +49,34 @@ class Property(Node):
     __model__ = PropertyModel
 
     organization_id: strawberry.Private[uuid.UUID]
-    title: str
-    address: str
-    city: str | None
-    area: str | None
-    latitude: float | None
-    longitude: float | None
+    title: str = strawberry.field(description="The listing's title, 1-300 characters.")
+    address: str = strawberry.field(description="The street address, 1-500 characters.")
+    city: str | None = strawberry.field(description="The city; null when not given.")
+    area: str | None = strawberry.field(
+        description="The neighbourhood or district; null when not given."
+    )
+    latitude: float | None = strawberry.field(
+        description="Degrees north (negative: south), -90 to 90; null when not given."
+    )
+    longitude: float | None = strawberry.field(
+        description="Degrees east (negative: west), -180 to 180; null when not given."
+    )
     property_type: str = strawberry.field(description="Free text: house, apartment, land...")
-    bedrooms: int
-    bathrooms: int
-    size_sqft: int | None
+    bedrooms: int = strawberry.field(description="Number of bedrooms, 0 or more.")
+    bathrooms: int = strawberry.field(description="Number of bathrooms, 0 or more.")
+    size_sqft: int | None = strawberry.field(
+        description="Floor area in square feet; null when not given."
+    )
     price: Decimal = strawberry.field(description="Exact, with two decimals, as a string.")
-    status: PropertyStatus
-    created_at: datetime
-    updated_at: datetime
+    status: PropertyStatus = strawberry.field(
+        description="Where the property is in its sale or letting."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    organization: Organization | None = to_one("organization_id")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization (agency) the property belongs to."
+    )
     media: MediaConnection = to_many(
         MediaModel.property_id, description="Photos, documents and videos of the property."
     )
@@ -80,13 +92,13 @@ class Media(Node):
 
     property_id: strawberry.Private[uuid.UUID]
     file_id: strawberry.Private[uuid.UUID | None]
-    type: MediaType
+    type: MediaType = strawberry.field(description="What the media is: image, document or video.")
     url: str = strawberry.field(description="A storage key or an absolute URL.")
     meta_data: JSON = strawberry.field(description="Free-form: dimensions, caption, duration...")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    property: Property | None = to_one("property_id")
+    property: Property | None = to_one("property_id", description="The property it shows.")
     file: FileAsset | None = to_one(
         "file_id", description="The uploaded file it shows; null for an external URL."
     )
@@ -98,18 +110,25 @@ class Client(Node):
     __model__ = ClientModel
 
     organization_id: strawberry.Private[uuid.UUID]
-    name: str
-    email: str | None
-    phone: str | None
+    name: str = strawberry.field(description="The client's name, 1-200 characters.")
+    email: str | None = strawberry.field(description="The client's email; null when not given.")
+    phone: str | None = strawberry.field(
+        description="The client's phone number as entered, at "
+        "most 50 characters; null when not given."
+    )
     lead_score: int = strawberry.field(description="0-100.")
-    nurture_status: NurtureStatus
+    nurture_status: NurtureStatus = strawberry.field(
+        description="How warm the client is as a lead."
+    )
     last_contacted_at: datetime | None = strawberry.field(
         description="When the latest recorded interaction occurred; null if never contacted."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    organization: Organization | None = to_one("organization_id")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization (agency) the client belongs to."
+    )
     interactions: InteractionConnection = to_many(
         InteractionModel.client_id,
         description="Recorded contacts with this client, newest first by default.",
@@ -126,14 +145,18 @@ class Interaction(Node):
 
     client_id: strawberry.Private[uuid.UUID]
     user_id: strawberry.Private[uuid.UUID | None]
-    type: InteractionType
-    notes: str | None
-    occurred_at: datetime
-    outcome: str | None
-    created_at: datetime
-    updated_at: datetime
+    type: InteractionType = strawberry.field(description="How the client was contacted.")
+    notes: str | None = strawberry.field(description="What was said or done; null when none.")
+    occurred_at: datetime = strawberry.field(
+        description="When it happened (it moves the client's `lastContactedAt` forward)."
+    )
+    outcome: str | None = strawberry.field(
+        description="What came of it, at most 500 characters; null when none."
+    )
+    created_at: datetime = created()
+    updated_at: datetime = updated()
 
-    client: Client | None = to_one("client_id")
+    client: Client | None = to_one("client_id", description="The client contacted.")
     user: User | None = to_one(
         "user_id", description="Who recorded it; null when you cannot see them (they left)."
     )
