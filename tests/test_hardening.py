@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -360,7 +359,7 @@ async def test_a_preflight_header_lets_a_simple_post_through_csrf(client, member
 
 
 def _app(db: Any, **overrides: Any) -> Any:
-    app = create_app(replace(get_settings(), **overrides), database=db)
+    app = create_app(get_settings().replace(**overrides), database=db)
     app.state.db = db
     return app
 

