@@ -36,6 +36,31 @@ async def _database() -> Database:
     return Database(await _prepare_database(), pool_size=2)
 
 
+def _check_schema(url: URL, *, migrate: bool) -> None:
+    """Start-up check of `serve` and `worker`: a database behind (or ahead of) the code's
+    migrations stops the process with what to run, or is migrated first with --migrate."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from graph.admin import migrations
+    from graph.database import normalise
+
+    async def problem() -> str | None:
+        engine = create_async_engine(normalise(url), pool_size=1)
+        try:
+            return await migrations.revision_problem(engine)
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(problem())
+    if found is None:
+        return
+    if not migrate:
+        print(f"trellis: {found}", file=sys.stderr)
+        raise SystemExit(1)
+    migrations.upgrade(url)
+    print("database migrated to head", flush=True)
+
+
 def cmd_migrate(args: argparse.Namespace) -> None:
     from sqlalchemy import make_url
 
@@ -69,9 +94,11 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
+    from sqlalchemy import make_url
 
     # Workers inherit the resolved URL, so only this process talks to the embedded server.
     os.environ["DATABASE_URL"] = _database_url()
+    _check_schema(make_url(os.environ["DATABASE_URL"]), migrate=args.migrate)
     print(f"Trellis on http://{args.host}:{args.port}/graphql (GraphiQL in a browser)", flush=True)
     uvicorn.run(
         "graph.server.main:app",
@@ -95,6 +122,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     settings = get_settings()
     concurrency = args.concurrency or settings.worker_concurrency
     url = make_url(_database_url())
+    _check_schema(url, migrate=args.migrate)
     print(f"Trellis worker: {concurrency} jobs at a time", flush=True)
     asyncio.run(run_worker(url, settings, concurrency=concurrency))
 
@@ -148,6 +176,10 @@ def cmd_config(args: argparse.Namespace) -> None:
         sys.stdout.write(f"{variable:<{width}}  {value or '(unset)'}  [{source}]\n")
 
 
+MIGRATE_FLAG = "--migrate"
+MIGRATE_HELP = "apply pending migrations first (otherwise a database behind the code stops it)"
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         get_settings()  # every command: invalid settings stop here, one line each
@@ -166,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(MIGRATE_FLAG, action="store_true", help=MIGRATE_HELP)
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run background jobs (any number of workers)")
@@ -175,6 +208,7 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         help="jobs run at a time (default: TRELLIS_WORKER_CONCURRENCY, 4)",
     )
+    worker.add_argument(MIGRATE_FLAG, action="store_true", help=MIGRATE_HELP)
     worker.set_defaults(func=cmd_worker)
 
     migrate = sub.add_parser("migrate", help="apply migrations (to head by default)")

@@ -18,7 +18,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from graph.admin.migrations import current_revision, head_revision
+from graph.admin.migrations import behind_message, current_revision, head_revision
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.context import Context
 from graph.database import Database, database_url
@@ -168,7 +168,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.get("/readyz", response_class=JSONResponse)
     async def readyz(request: Request) -> JSONResponse:
-        """The database answers and its schema is at the newest migration."""
+        """Ready for traffic: the database answers and its schema is at the newest
+        migration. 503 with the reason otherwise."""
         db: Database = request.app.state.db
         try:
             async with db.read_engine.connect() as conn:
@@ -176,10 +177,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             current = await current_revision(db.read_engine)
         except Exception:
             log.exception("readiness check failed")
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+            unreachable = {"status": "unavailable", "reason": "the database is unreachable"}
+            return JSONResponse(unreachable, 503)
         head = head_revision()
         if current != head:
-            body = {"status": "unavailable", "migration": current, "head": head}
+            reason = behind_message(current, head)
+            body: dict[str, str | None] = {
+                "status": "unavailable",
+                "reason": reason,
+                "migration": current,
+                "head": head,
+            }
             return JSONResponse(body, 503)
         return JSONResponse({"status": "ok", "migration": current})
 
