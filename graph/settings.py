@@ -8,6 +8,7 @@ effective values with secrets masked. ARCHITECTURE.md says how to add one.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from enum import StrEnum
 from functools import lru_cache
@@ -195,6 +196,17 @@ class Settings(BaseSettings):
         ge=1,
         le=1_000_000,
     )
+    # Behind a reverse proxy: only these peers' X-Forwarded-For / X-Forwarded-Proto are
+    # believed (uvicorn's proxy headers), so the login throttle and the logs see the client.
+    trusted_proxies: CommaList = setting(
+        "TRELLIS_TRUSTED_PROXIES",
+        (),
+        "addresses of the reverse proxies whose `X-Forwarded-For`/`X-Forwarded-Proto` give "
+        "the client's address and scheme (uvicorn's proxy headers, from them only); empty: "
+        "those headers are ignored and the peer is the client",
+        accepts="comma-separated IP addresses or networks (`10.0.0.0/8`), or `*` (any peer)",
+        shown_default="empty",
+    )
     # --- limits (graph/kernel/limits.py, graph/server/security.py) -------------------------
     max_depth: int = setting(
         "TRELLIS_MAX_DEPTH", 12, "deepest operation accepted (see Limits)", ge=1, le=1000
@@ -330,6 +342,14 @@ class Settings(BaseSettings):
             ("postgres://", "postgresql://", "postgresql+psycopg://")
         ):
             raise ValueError("not a PostgreSQL URL")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if entry != "*":
+                ipaddress.ip_network(entry, strict=False)  # ValueError: not an address
         return value
 
     @field_validator("mode", mode="before")

@@ -99,6 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # Workers inherit the resolved URL, so only this process talks to the embedded server.
     os.environ["DATABASE_URL"] = _database_url()
     _check_schema(make_url(os.environ["DATABASE_URL"]), migrate=args.migrate)
+    settings = get_settings()
     print(f"Trellis on http://{args.host}:{args.port}/graphql (GraphiQL in a browser)", flush=True)
     uvicorn.run(
         "graph.server.main:app",
@@ -111,6 +112,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # Change events are small JSON: compressing each costs more CPU than it saves on
         # the wire, and a deflate context per socket costs memory.
         ws_per_message_deflate=False,
+        # X-Forwarded-For / -Proto from the trusted proxies only (none by default: uvicorn's
+        # own default would believe any local peer).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
 
 
