@@ -558,19 +558,21 @@ async def test_successful_login_is_not_throttled(client, member):
         assert (await _login(client, "hard@example.com", PASSWORD))["__typename"] == "AuthTokens"
 
 
-def test_throttle_window_slides():
-    from graph.server.security import LoginThrottle
+async def test_throttle_window_slides(db):
+    from datetime import UTC, datetime, timedelta
 
-    now = [1000.0]
+    from graph.server.throttle import LoginThrottle
+
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
     throttle = LoginThrottle(per_account=2, per_address=10, window_seconds=60, clock=lambda: now[0])
     keys = throttle.keys("A@x.com ", "1.2.3.4")
-    throttle.failed(keys)
-    now[0] += 30
-    throttle.failed(keys)
-    assert throttle.retry_after(keys) == 30
-    now[0] += 31
-    assert throttle.retry_after(keys) is None
-    assert throttle.retry_after(throttle.keys("a@x.com", None)) is None
+    await throttle.failed(db.read_engine, keys)
+    now[0] += timedelta(seconds=30)
+    await throttle.failed(db.read_engine, keys)
+    assert await throttle.retry_after(db.read_engine, keys) == 30
+    now[0] += timedelta(seconds=31)
+    assert await throttle.retry_after(db.read_engine, keys) is None
+    assert await throttle.retry_after(db.read_engine, throttle.keys("a@x.com", None)) is None
 
 
 def test_settings_defaults():

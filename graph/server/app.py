@@ -27,11 +27,11 @@ from graph.server.files import files_router
 from graph.server.graphiql import mount_graphiql
 from graph.server.lane import CompiledLane, declined_viewer
 from graph.server.security import (
-    LoginThrottle,
     TrellisRouter,
     install_middlewares,
     unauthenticated_response,
 )
+from graph.server.throttle import LoginThrottle
 from graph.settings import Settings, get_settings
 from graph.storage import files_for, require_secret
 from models.viewer import ANONYMOUS
