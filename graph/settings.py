@@ -207,6 +207,25 @@ class Settings(BaseSettings):
         accepts="comma-separated IP addresses or networks (`10.0.0.0/8`), or `*` (any peer)",
         shown_default="empty",
     )
+    # Graceful shutdown (graph/server/shutdown.py): on SIGTERM, WebSockets are closed with
+    # 1001 and /readyz turns 503 at once; after the delay the process stops accepting and
+    # in-flight requests (a worker's running jobs) get the grace period to finish.
+    shutdown_grace_seconds: float = setting(
+        "TRELLIS_SHUTDOWN_GRACE",
+        20.0,
+        "on SIGTERM, seconds in-flight requests (a worker's running jobs) may take to finish "
+        "before they are cancelled (a cancelled job is queued again)",
+        ge=0,
+        le=3600,
+    )
+    shutdown_delay_seconds: float = setting(
+        "TRELLIS_SHUTDOWN_DELAY",
+        0.0,
+        "on SIGTERM, seconds a server keeps accepting (with `/readyz` at 503 and WebSockets "
+        "closed) before it stops: time for a load balancer to take it out",
+        ge=0,
+        le=300,
+    )
     # --- limits (graph/kernel/limits.py, graph/server/security.py) -------------------------
     max_depth: int = setting(
         "TRELLIS_MAX_DEPTH", 12, "deepest operation accepted (see Limits)", ge=1, le=1000

@@ -116,6 +116,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # own default would believe any local peer).
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,
+        # SIGTERM: in-flight requests get this long (graph/server/shutdown.py).
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]  # a float works
     )
 
 

@@ -31,6 +31,7 @@ from graph.server.security import (
     install_middlewares,
     unauthenticated_response,
 )
+from graph.server.shutdown import Drain, DrainMiddleware
 from graph.server.throttle import LoginThrottle
 from graph.settings import Settings, get_settings
 from graph.storage import files_for, require_secret
@@ -71,8 +72,17 @@ class Router(TrellisRouter):
         return unset
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    drain: Drain | None = None,
+    handle_signals: bool = False,
+) -> FastAPI:
+    """The application. ``handle_signals`` (a real server process, graph/server/main.py):
+    drain on SIGTERM/SIGINT before uvicorn shuts down (graph/server/shutdown.py)."""
     settings = settings or get_settings()
+    drain = drain or Drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +96,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.db = db
         # Listen for changes from the start: subscriptions, and invalidating cached viewers.
         await db.changes.start()
+        if handle_signals:
+            drain.install(settings.shutdown_delay_seconds)
         # Objects made at start-up live for the process: keep the collector off them.
         gc.freeze()
         yield
@@ -108,6 +120,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             max_cost=settings.max_cost,
         )
     install_middlewares(app, settings)
+    app.add_middleware(DrainMiddleware, drain=drain)  # outermost: every WebSocket
+    app.state.drain = drain
 
     async def get_context(connection: HTTPConnection) -> Context:
         db: Database = connection.app.state.db
@@ -170,6 +184,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def readyz(request: Request) -> JSONResponse:
         """Ready for traffic: the database answers and its schema is at the newest
         migration. 503 with the reason otherwise."""
+        if drain.draining:
+            return JSONResponse({"status": "unavailable", "reason": "shutting down"}, 503)
         db: Database = request.app.state.db
         try:
             async with db.read_engine.connect() as conn:

@@ -7,7 +7,7 @@ from graph.server.app import create_app
 from graph.settings import InvalidSettings
 
 try:
-    app = create_app()
+    app = create_app(handle_signals=True)
 except InvalidSettings as exc:  # `uvicorn graph.server.main:app` without `trellis serve`
     for line in exc.lines:
         print(f"trellis: {line}", file=sys.stderr)
