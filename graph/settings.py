@@ -9,7 +9,6 @@ effective values with secrets masked. ARCHITECTURE.md says how to add one.
 from __future__ import annotations
 
 import ipaddress
-import math
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -463,12 +462,12 @@ def _problem(error: Any) -> str:
     if name is None:
         return f"{key}: {error.get('msg')}"
     value = error.get("input")
-    secret = _is_secret(name)
+    secret = is_secret(name)
     shown = "(hidden)" if secret else repr(value)
     return f"{env_name(name)}={shown} is invalid: it accepts {accepts(Settings.model_fields[name])}"
 
 
-def _is_secret(name: str) -> bool:
+def is_secret(name: str) -> bool:
     extra = Settings.model_fields[name].json_schema_extra
     return isinstance(extra, dict) and bool(extra.get("secret"))
 
@@ -485,49 +484,3 @@ def load_settings(**overrides: Any) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
-
-
-def shown_value(settings: Settings, name: str) -> str:
-    """A setting's value for display: secrets masked, a database URL without its password."""
-    value = getattr(settings, name)
-    if value is None:
-        return ""
-    if name == "database_url":
-        from sqlalchemy import make_url
-
-        try:
-            return make_url(str(value)).render_as_string(hide_password=True)
-        except Exception:
-            return "********"
-    if _is_secret(name):
-        return "********"
-    if isinstance(value, tuple):
-        return ",".join(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def describe(settings: Settings) -> list[tuple[str, str, str]]:
-    """(variable, effective value, source) for every setting: `trellis config`."""
-    return [
-        (
-            env_name(name),
-            shown_value(settings, name),
-            "environment" if name in settings.model_fields_set else "default",
-        )
-        for name in Settings.model_fields
-    ]
-
-
-def markdown_table() -> str:
-    """The README's table of settings: variable, default, accepted values, meaning."""
-    defaults = Settings.model_construct()
-    rows = ["| variable | default | accepts | meaning |", "|---|---|---|---|"]
-    for name, info in Settings.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        default = extra.get("shown_default") or f"`{shown_value(defaults, name)}`"
-        rows.append(f"| `{env_name(name)}` | {default} | {accepts(info)} | {info.description} |")
-    return "\n".join(rows)

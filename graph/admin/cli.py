@@ -9,7 +9,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from graph.settings import InvalidSettings, describe, get_settings, markdown_table
+from graph.admin.config import describe, markdown_table
+from graph.settings import InvalidSettings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL

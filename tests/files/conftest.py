@@ -49,9 +49,7 @@ _seq = itertools.count(1)
 
 
 def settings_for(data_dir: Path, **overrides: Any) -> Settings:
-    return get_settings().replace(
-        data_dir=data_dir, file_signing_secret=SECRET, **overrides
-    )
+    return get_settings().replace(data_dir=data_dir, file_signing_secret=SECRET, **overrides)
 
 
 @pytest.fixture
