@@ -121,7 +121,6 @@ def create_app(
         )
     install_middlewares(app, settings)
     app.add_middleware(DrainMiddleware, drain=drain)  # outermost: every WebSocket
-    app.state.drain = drain
 
     async def get_context(connection: HTTPConnection) -> Context:
         db: Database = connection.app.state.db
