@@ -228,6 +228,23 @@ class APIKey(Base):
         return own(cls.user_id)
 
 
+class LoginFailure(Base):
+    """A failed sign-in, counted by the login throttle (graph/server/throttle.py) of every
+    server process. The key is a SHA-256 of the account's email or the client's address, so
+    what people typed is never stored. UNLOGGED: no WAL, so cheap to write and prune; lost
+    on a crash (the counters restart, which a throttle can afford) and absent on replicas
+    (only the primary counts)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index(None, "key", "created_at"),
+        Index(None, "created_at"),
+        {"prefixes": ["UNLOGGED"]},
+    )
+
+    key: Mapped[str] = mapped_column(String(64))
+
+
 __all__ = [
     "ADMIN",
     "BUILTIN_ROLES",
@@ -237,6 +254,7 @@ __all__ = [
     "APIKey",
     "AuthProvider",
     "AuthSession",
+    "LoginFailure",
     "Membership",
     "Organization",
     "Permission",

@@ -4,7 +4,6 @@ session, emptied after each test; the app driven over ASGI by an HTTP client."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -81,7 +80,7 @@ def read_path(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def read_path_app(db: Database, read_path: str) -> Any:
     """The app on ``read_path``; for a module's ``app`` override."""
-    settings = dataclasses.replace(get_settings(), compiled_queries=read_path == "compiled")
+    settings = get_settings().replace(compiled_queries=read_path == "compiled")
     application = create_app(settings, database=db)
     application.state.db = db
     return application

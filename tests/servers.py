@@ -30,6 +30,16 @@ def running_server(
 ) -> Iterator[str]:
     """Start `trellis serve` on a free port against ``database_url``; yield its base URL once
     /readyz answers, stop it afterwards. Its output goes to ``log_dir``/server.log."""
+    with server_process(database_url, log_dir, workers=workers, env=env) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(
+    database_url: URL, log_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`running_server`, yielding the process too (to signal it); stopped afterwards unless
+    the test stopped it."""
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
     environment.pop("TRELLIS_MODE", None)
@@ -55,10 +65,11 @@ def running_server(
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"server did not become ready:\n{log.read_text()}")
             time.sleep(0.2)
-        yield base
+        yield base, proc
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        if proc.poll() is None:
+            proc.terminate()
+        proc.wait(timeout=30)
 
 
 @contextmanager

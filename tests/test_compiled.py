@@ -14,7 +14,6 @@ The data is built once for the module (the corpus only reads) and emptied after 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import re
 import uuid
@@ -159,7 +158,7 @@ async def apps(db: Database) -> AsyncIterator[Apps]:
     async with AsyncExitStack() as stack:
         clients = {}
         for path, on in (("compiled", True), ("resolvers", False)):
-            settings = dataclasses.replace(get_settings(), compiled_queries=on)
+            settings = get_settings().replace(compiled_queries=on)
             application = create_app(settings, database=db)
             application.state.db = db
             # An exception in the app is a 500 answer here, compared like any other.

@@ -37,7 +37,7 @@ async def asgi_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An app with the given settings changed; ``raise_app_exceptions=False``: an unhandled
     error is the 500 a server would send."""
-    application = create_app(dataclasses.replace(get_settings(), **changes), database=db)
+    application = create_app(get_settings().replace(**changes), database=db)
     application.state.db = db
     transport = httpx.ASGITransport(
         app=application, client=("127.0.0.1", 50000), raise_app_exceptions=raise_app_exceptions

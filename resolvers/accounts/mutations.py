@@ -105,16 +105,19 @@ class AccountsMutation:
         self, info: Info, input: MutationInput[AuthLoginInput]
     ) -> AuthLoginPayload:
         ctx = info.context
-        # Failed attempts are throttled per account and per client address
-        # (graph/server/security.py); an unknown email counts like a known one, so the answer
-        # reveals nothing.
+        # Failed attempts are throttled per account and per client address, counted in
+        # PostgreSQL for every process (graph/server/throttle.py); an unknown email counts
+        # like a known one, so the answer reveals nothing.
         request = getattr(ctx, "request", None)
         throttle = getattr(getattr(request, "app", None), "state", None)
         throttle = getattr(throttle, "login_throttle", None)
         keys = throttle.keys(input.email, ctx.client_ip) if throttle else []
 
         async def attempt(w: Writer) -> tuple[models.User, dict[str, Any]]:
-            if throttle is not None and (wait := throttle.retry_after(keys)) is not None:
+            if (
+                throttle is not None
+                and (wait := await throttle.retry_after(ctx.db.read_engine, keys)) is not None
+            ):
                 raise AuthenticationFailed(f"Too many attempts, try again in {wait} s.")
             try:
                 return await login(
@@ -126,7 +129,7 @@ class AccountsMutation:
                 )
             except AuthenticationFailed:
                 if throttle is not None:
-                    throttle.failed(keys)
+                    await throttle.failed(ctx.db.read_engine, keys)
                 raise
 
         return await mutate(info, attempt, _tokens)

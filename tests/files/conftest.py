@@ -4,7 +4,6 @@ request spec, sent by httpx), and a factory that stores a file and its row direc
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import json
@@ -50,9 +49,7 @@ _seq = itertools.count(1)
 
 
 def settings_for(data_dir: Path, **overrides: Any) -> Settings:
-    return dataclasses.replace(
-        get_settings(), data_dir=data_dir, file_signing_secret=SECRET, **overrides
-    )
+    return get_settings().replace(data_dir=data_dir, file_signing_secret=SECRET, **overrides)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ answered by the resolvers (signed per row, no statement)."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -36,7 +35,7 @@ COST = {"compiled": AUTH + WHOLE_QUERY, "resolvers": AUTH + 8 * STATEMENT}
 
 @pytest.fixture
 def app(db, files_settings, read_path):
-    settings = dataclasses.replace(files_settings, compiled_queries=read_path == "compiled")
+    settings = files_settings.replace(compiled_queries=read_path == "compiled")
     application = create_app(settings, database=db)
     application.state.db = db
     return application
