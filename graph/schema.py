@@ -24,12 +24,13 @@ from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
+from graph.types.accounts.invitations import InvitationsOrganizationFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
 from graph.types.files import FilesItemFields, FilesOrganizationFields
 from graph.types.jobs import JobsOrganizationFields
 from graph.types.realty import RealtyOrganizationFields
-from resolvers.accounts import AccountsMutation, AccountsQuery
+from resolvers.accounts import AccountEmailMutation, AccountsMutation, AccountsQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
 from resolvers.exports import ExportsMutation, ExportsQuery
@@ -47,6 +48,7 @@ log = logging.getLogger("trellis.errors")
 compose(User, CatalogUserFields)
 compose(
     Organization,
+    InvitationsOrganizationFields,
     CatalogOrganizationFields,
     RealtyOrganizationFields,
     DesignOrganizationFields,
@@ -77,6 +79,7 @@ class Query(
 )
 class Mutation(
     AccountsMutation,
+    AccountEmailMutation,
     CatalogMutation,
     DesignMutation,
     RealtyMutation,

@@ -147,6 +147,50 @@ class Settings:
     file_signing_secret: str | None = field(
         default_factory=lambda: os.environ.get("TRELLIS_FILE_SECRET") or None
     )
+    # Email (graph/mail/): messages leave through the outbox, sent by a queue job over SMTP.
+    # With no host, the job writes each message to the worker's log instead (development).
+    smtp_host: str | None = field(
+        default_factory=lambda: os.environ.get("TRELLIS_SMTP_HOST") or None
+    )
+    smtp_port: int = field(default_factory=lambda: _int("TRELLIS_SMTP_PORT", 587))
+    # "starttls" (upgrade a plain connection, port 587), "tls" (implicit TLS, port 465) or
+    # "none" (a local relay or a test server).
+    smtp_security: str = field(
+        default_factory=lambda: os.environ.get("TRELLIS_SMTP_SECURITY", "starttls").lower()
+    )
+    smtp_username: str | None = field(
+        default_factory=lambda: os.environ.get("TRELLIS_SMTP_USERNAME") or None
+    )
+    smtp_password: str | None = field(
+        default_factory=lambda: os.environ.get("TRELLIS_SMTP_PASSWORD") or None
+    )
+    smtp_timeout_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TRELLIS_SMTP_TIMEOUT", "30"))
+    )
+    email_sender: str = field(
+        default_factory=lambda: os.environ.get(
+            "TRELLIS_EMAIL_SENDER", "Trellis <no-reply@trellis.localhost>"
+        )
+    )
+    # Attempts at sending one message before it is marked failed, and the first wait between
+    # them in seconds (doubling each time).
+    email_attempts: int = field(default_factory=lambda: _int("TRELLIS_EMAIL_ATTEMPTS", 5))
+    email_retry_seconds: int = field(default_factory=lambda: _int("TRELLIS_EMAIL_RETRY", 10))
+    # Where the links in emails point: the frontend's base URL (e.g. its
+    # /invitations/accept?token=... page).
+    public_url: str = field(
+        default_factory=lambda: os.environ.get("TRELLIS_PUBLIC_URL", "http://127.0.0.1:8000")
+    )
+    # How long the tokens mailed to people stay valid, seconds.
+    invitation_ttl_seconds: int = field(
+        default_factory=lambda: _int("TRELLIS_INVITATION_TTL", 7 * 24 * 60 * 60)
+    )
+    password_reset_ttl_seconds: int = field(
+        default_factory=lambda: _int("TRELLIS_PASSWORD_RESET_TTL", 60 * 60)
+    )
+    email_verification_ttl_seconds: int = field(
+        default_factory=lambda: _int("TRELLIS_EMAIL_VERIFICATION_TTL", 3 * 24 * 60 * 60)
+    )
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 

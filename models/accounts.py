@@ -68,6 +68,9 @@ class User(SoftDeleteMixin, Base):
         server_default=AuthProvider.PASSWORD.value,
     )
     last_login_at: Mapped[datetime | None]
+    # When the current email address was proven to be the user's (a link from the outbox
+    # followed); null until then, and again after an email change until the new one is.
+    email_verified_at: Mapped[datetime | None]
     extras: Mapped[JSON]
 
     __table_args__ = (
@@ -228,6 +231,95 @@ class APIKey(Base):
         return own(cls.user_id)
 
 
+class InvitationStatus(enum.Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Invitation(Base):
+    """An email address invited into an organization with a role. The token travels only in
+    the email; the row keeps its SHA-256 hash."""
+
+    __tablename__ = "invitations"
+    __secret_columns__ = frozenset({"token_hash"})
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    # The invitation outlives the account that sent it.
+    inviter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[InvitationStatus] = mapped_column(
+        Enum(
+            InvitationStatus,
+            name="invitation_status",
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        server_default=InvitationStatus.PENDING.value,
+    )
+    expires_at: Mapped[datetime]
+    sent_count: Mapped[int] = mapped_column(server_default="1")
+    last_sent_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    __table_args__ = (
+        Index("invitations_organization_id_created_at_idx", "organization_id", "created_at", "id"),
+        # One pending invitation per address and organization: inviting again resends it.
+        Index(
+            "invitations_pending_email_key",
+            "organization_id",
+            func.lower(email),
+            unique=True,
+            postgresql_where="status = 'pending'",
+        ),
+    )
+
+    @classmethod
+    def visible_to(cls) -> ColumnElement[bool]:
+        return member_of(cls.organization_id)
+
+
+class AccountTokenPurpose(enum.Enum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFICATION = "email_verification"
+
+
+class AccountToken(Base):
+    """A single-use token mailed to a user: a password reset, or proof that an address is
+    theirs (``email``: the address it proves, the new one after an email change)."""
+
+    __tablename__ = "account_tokens"
+    __secret_columns__ = frozenset({"token_hash"})
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(
+        Enum(
+            AccountTokenPurpose,
+            name="account_token_purpose",
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    @classmethod
+    def visible_to(cls) -> ColumnElement[bool]:
+        return own(cls.user_id)
+
+
 __all__ = [
     "ADMIN",
     "BUILTIN_ROLES",
@@ -235,8 +327,12 @@ __all__ = [
     "OWNER",
     "VIEWER",
     "APIKey",
+    "AccountToken",
+    "AccountTokenPurpose",
     "AuthProvider",
     "AuthSession",
+    "Invitation",
+    "InvitationStatus",
     "Membership",
     "Organization",
     "Permission",

@@ -26,11 +26,13 @@ from graph.database import Database
 from graph.jobs import exports
 from graph.jobs.housekeeping import sweep_orphaned_files
 from graph.jobs.progress import SYSTEM, Cancelled, Progress, locked, now
+from graph.mail.smtp import send_outboxed
 from graph.settings import get_settings
 from graph.storage import Storage, files_for
 from models.history import ChangeLog
 from models.jobs import FINISHED, JobStatus
 from models.jobs import Job as JobModel
+from resolvers.accounts.invitations import expire_invitations
 from resolvers.jobs import CHANGE_COUNT, PROJECT_EXPORT
 from resolvers.writes import Writer, transaction
 
@@ -42,9 +44,19 @@ blueprint = Blueprint()
 RETRIES = 2
 RETRY = RetryStrategy(max_attempts=RETRIES, wait=1)
 
+# An outbox message is tried `email_attempts` times, waiting `email_retry_seconds` more
+# before each retry (10 s, 20 s, 30 s... by default).
+EMAIL_RETRIES = max(get_settings().email_attempts - 1, 0)
+EMAIL_RETRY = RetryStrategy(
+    max_attempts=EMAIL_RETRIES,
+    wait=get_settings().email_retry_seconds,
+    linear_wait=get_settings().email_retry_seconds,
+)
+
 # Housekeeping schedules (cron; a sixth field is seconds).
 EXPIRED_SESSIONS_CRON = "17 * * * *"
 ORPHANED_FILES_CRON = "41 * * * *"
+EXPIRED_INVITATIONS_CRON = "*/10 * * * *"
 
 
 Handler = Callable[[Progress, JobModel], Awaitable[dict[str, Any]]]
@@ -162,6 +174,13 @@ async def run_job(context: JobContext, job_id: str) -> None:
     await run(_db(context), uuid.UUID(job_id), final=context.job.attempts >= RETRIES)
 
 
+@blueprint.task(name="send_email", pass_context=True, retry=EMAIL_RETRY)
+async def send_email(context: JobContext, outbox_id: str) -> None:
+    """Send one outbox message (graph/mail/): over SMTP, or into the log without a host."""
+    final = context.job.attempts >= EMAIL_RETRIES
+    await send_outboxed(_db(context), uuid.UUID(outbox_id), get_settings(), final=final)
+
+
 # ---------------------------------------------------------------------------------------------
 # Housekeeping (periodic; each run is a queue job, taken by one worker)
 
@@ -191,3 +210,13 @@ async def delete_orphaned_files(context: JobContext, timestamp: int) -> None:
         "deleted %d orphaned files and %d stale temporary files (%d old files kept)",
         swept.deleted, swept.temporaries, swept.kept,
     )  # fmt: skip
+
+
+@blueprint.periodic(cron=EXPIRED_INVITATIONS_CRON)
+@blueprint.task(name="expire_invitations", pass_context=True, queueing_lock="expire_invitations")
+async def mark_expired_invitations(context: JobContext, timestamp: int) -> None:
+    """Mark pending invitations whose link ran out EXPIRED (their links fail from the
+    moment they expire; this makes `status` say so), through the change log."""
+    async with transaction(_db(context).sessions, SYSTEM) as writer:
+        expired = await expire_invitations(writer)
+    log.info("marked %d invitations expired", expired)
