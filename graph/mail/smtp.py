@@ -70,7 +70,12 @@ async def send_outboxed(
                 await deliver(message, settings)
                 row.status = EmailStatus.SENT
             else:
-                log.info("no SMTP host configured; the message instead:\n%s", message.as_string())
+                log.info(
+                    "no SMTP host configured; the message instead:\nTo: %s\nSubject: %s\n\n%s",
+                    row.to_address,
+                    row.subject,
+                    row.text_body,
+                )
                 row.status = EmailStatus.LOGGED
         except Exception as exc:
             failure = exc
