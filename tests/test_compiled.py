@@ -34,6 +34,7 @@ from graph.compiled import QueryCompiler
 from graph.database import Database, StatementCounter
 from graph.server.app import create_app
 from graph.settings import get_settings
+from models.accounts import Invitation, InvitationStatus
 from models.design import (
     AttributeDataType,
     CallToActionPriority,
@@ -528,6 +529,21 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     await export("queued", bookstore, vera)
     await export("trashed", trashed, vera, status=JobStatus.FAILED, error="gone")
     await export("secret", hidden, frank)
+
+    # -- invitations -------------------------------------------------------------------------
+    async def invitation(key: str, org: Any, email: str, by: Member | None, **values: Any) -> Any:
+        row = Invitation(organization_id=org.id, email=email, role_id=auditor.id,
+                         inviter_id=by.user.id if by else None, token_hash=key.ljust(64, "0"),
+                         expires_at=at(60 * 24 * 7), last_sent_at=at(2), **values)  # fmt: skip
+        return await named(f"invitation.{key}", _add(db, row))
+
+    await invitation("pending", acme, "zoé@guest.example", vera, sent_count=2)
+    await invitation("accepted", acme, "olga@acme.example", vera,
+                     status=InvitationStatus.ACCEPTED, accepted_at=at(3),
+                     accepted_by_id=olga.user.id)  # fmt: skip
+    await invitation("orphan", acme, "nobody@guest.example", None,
+                     status=InvitationStatus.REVOKED)  # fmt: skip
+    await invitation("secret", initech, f"{FOREIGN}@ini.example", frank)
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1672,7 +1688,37 @@ EXPORTS = [
     ),
 ]
 
-CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS
+INVITATIONS = [
+    case(
+        "an organization's invitations with their role, inviter and acceptor",
+        """
+        {
+          organization(id: "<<org.acme>>") {
+            invitations(orderBy: [{field: EMAIL, direction: DESC}]) {
+              totalCount
+              nodes {
+                id email status expiresAt sentCount lastSentAt acceptedAt
+                role { name } inviter { email } acceptedBy { fullName } organization { slug }
+              }
+            }
+          }
+        }""",
+    ),
+    case(
+        "invitations filtered by status, by id, a foreign one",
+        """
+        {
+          organization(id: "<<org.acme>>") {
+            pending: invitations(filter: {status: {in: [PENDING, EXPIRED]}}) { nodes { email } }
+            gone: invitations(filter: {inviter: {isNull: true}}) { nodes { status } }
+          }
+          mine: node(id: "<<invitation.pending>>") { ... on Invitation { email } }
+          secret: node(id: "<<invitation.secret>>") { ... on Invitation { email } }
+        }""",
+    ),
+]
+
+CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS + INVITATIONS
 
 
 @pytest.mark.parametrize("case", CORPUS)
