@@ -152,9 +152,9 @@ async def reset_password(writer: Writer, data: PasswordResetInput) -> models.Use
     checks.done()
     _, user = await _redeem(writer, data.token, AccountTokenPurpose.PASSWORD_RESET)
     # The link reached the account's inbox: that proves the address too.
-    values = {"password_hash": hash_password(password)}
+    values: dict[str, object] = {"password_hash": hash_password(password)}
     if user.email_verified_at is None:
-        values["email_verified_at"] = utc_now()  # type: ignore[assignment]
+        values["email_verified_at"] = utc_now()
     await writer.update(user, values)
     await _revoke_sessions(writer, user.id)
     return user
