@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -231,6 +232,49 @@ class APIKey(Base):
         return own(cls.user_id)
 
 
+class UserProfile(Base):
+    """A user's profile, one-to-one: its id is the user's. The parts the seeds describe as
+    sub-objects are JSONB, shaped by the API's typed inputs (graph/types/accounts/profiles.py):
+    contact {phones, emails: [{label, value}]}, location {country, region, city, timeZone},
+    socials [{network, url}], company {name, industry, size, website}, preferences
+    {language, notifications: [{channel, event, enabled}]}, onboarding {stepsDone,
+    completedAt}."""
+
+    __tablename__ = "user_profiles"
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    # Unique however it is cased (an index on lower()); kept as typed.
+    username: Mapped[str | None] = mapped_column(String(32))
+    contact: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    socials: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    company: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    preferences: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    onboarding: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    feature_flags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+
+    __table_args__ = (
+        Index("user_profiles_username_lower_key", func.lower(username), unique=True),
+    )
+
+    @classmethod
+    def visible_to(cls) -> ColumnElement[bool]:
+        """As its user: yourself, and the people who share an organization with you."""
+        shares_an_organization = (
+            select(Membership.id)
+            .where(
+                Membership.user_id == cls.id,
+                Membership.organization_id == func.any(VIEWER_ORGS),
+            )
+            .exists()
+        )
+        return or_(VIEWER_SUPERUSER, own(cls.id), shares_an_organization)
+
+
 class InvitationStatus(enum.Enum):
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -339,5 +383,6 @@ __all__ = [
     "PlanType",
     "Role",
     "User",
+    "UserProfile",
     "role_permissions",
 ]

@@ -34,7 +34,7 @@ from graph.compiled import QueryCompiler
 from graph.database import Database, StatementCounter
 from graph.server.app import create_app
 from graph.settings import get_settings
-from models.accounts import Invitation, InvitationStatus
+from models.accounts import Invitation, InvitationStatus, UserProfile
 from models.design import (
     AttributeDataType,
     CallToActionPriority,
@@ -544,6 +544,13 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     await invitation("orphan", acme, "nobody@guest.example", None,
                      status=InvitationStatus.REVOKED)  # fmt: skip
     await invitation("secret", initech, f"{FOREIGN}@ini.example", frank)
+    for key, who, values in (
+        ("vera", vera, {"first_name": "Vera", "username": "vera.q", "feature_flags": ["ai", "beta"],
+                "location": {"timeZone": "Europe/Paris", "country": "FR"}}),
+        ("olga", olga, {"last_name": "Ö", "socials": [{"network": "github", "url": "https://x.example"}]}),
+        ("frank", frank, {"first_name": f"{FOREIGN} Frank", "username": "frank"}),
+    ):  # fmt: skip
+        await named(f"profile.{key}", _add(db, UserProfile(id=who.user.id, **values)))
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1718,7 +1725,30 @@ INVITATIONS = [
     ),
 ]
 
-CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS + INVITATIONS
+PROFILES = [
+    case(
+        "users' profiles, their scalar fields",
+        """
+        {
+          users(orderBy: [{field: EMAIL}]) {
+            nodes { email profile { id firstName lastName username createdAt } }
+          }
+          secret: node(id: "<<profile.frank>>") { id }
+        }""",
+    ),
+    case(
+        "a profile's typed parts are answered by the resolvers",
+        "{ me { profile { location { timeZone country } socials { network } } } }",
+        compiled=False,
+    ),
+    case(
+        "a profile's feature flags (a list-valued column) are answered by the resolvers",
+        "{ me { profile { featureFlags } } }",
+        compiled=False,
+    ),
+]
+
+CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS + INVITATIONS + PROFILES
 
 
 @pytest.mark.parametrize("case", CORPUS)

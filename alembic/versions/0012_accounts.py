@@ -1,4 +1,5 @@
-"""accounts: invitations, single-use account tokens, the email outbox, verified emails
+"""accounts: profiles, invitations, single-use account tokens, the email outbox, verified
+emails
 
 Revision ID: 0012_accounts
 Revises: 0010
@@ -8,6 +9,7 @@ Create Date: 2026-12-05
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from alembic import op
 
@@ -33,6 +35,42 @@ def _timestamps() -> list[sa.Column]:
 
 def upgrade() -> None:
     op.add_column("users", sa.Column("email_verified_at", sa.DateTime(timezone=True)))
+    jsonb = postgresql.JSONB(astext_type=sa.Text())
+    op.create_table(
+        "user_profiles",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("first_name", sa.String(length=100), nullable=True),
+        sa.Column("last_name", sa.String(length=100), nullable=True),
+        sa.Column("username", sa.String(length=32), nullable=True),
+        sa.Column("contact", jsonb, nullable=True),
+        sa.Column("location", jsonb, nullable=True),
+        sa.Column("socials", jsonb, nullable=True),
+        sa.Column("company", jsonb, nullable=True),
+        sa.Column("preferences", jsonb, nullable=True),
+        sa.Column("onboarding", jsonb, nullable=True),
+        sa.Column(
+            "feature_flags", postgresql.ARRAY(sa.String(length=64)), server_default="{}",
+            nullable=False,
+        ),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["id"], ["users.id"], name=op.f("user_profiles_id_fkey"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("user_profiles_pkey")),
+    )  # fmt: skip
+    op.create_index(
+        "user_profiles_username_lower_key",
+        "user_profiles",
+        [sa.literal_column("lower(username)")],
+        unique=True,
+    )
     op.create_table(
         "email_outbox",
         sa.Column("kind", sa.String(length=64), nullable=False),
@@ -131,6 +169,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("user_profiles")
     op.drop_table("invitations")
     op.drop_table("account_tokens")
     op.drop_table("email_outbox")

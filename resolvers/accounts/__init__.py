@@ -3,6 +3,13 @@
 from resolvers.accounts.auth import register_user
 from resolvers.accounts.email_mutations import AccountEmailMutation
 from resolvers.accounts.mutations import AccountsMutation
+from resolvers.accounts.profiles import ProfileMutation
 from resolvers.accounts.queries import AccountsQuery
 
-__all__ = ["AccountEmailMutation", "AccountsMutation", "AccountsQuery", "register_user"]
+__all__ = [
+    "AccountEmailMutation",
+    "AccountsMutation",
+    "AccountsQuery",
+    "ProfileMutation",
+    "register_user",
+]
