@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from graph.context import Info
+from graph.kernel.ids import to_global_id
 from graph.types.accounts.invitations import (
     EmailVerifyInput,
     EmailVerifyPayload,
@@ -28,12 +29,16 @@ from graph.types.accounts.invitations import (
     PasswordResetRequestPayload,
     PasswordResetRequestSuccess,
     PasswordResetSuccess,
+    UserDeleteInput,
+    UserDeletePayload,
+    UserDeleteSuccess,
     UserUpdateInput,
     UserUpdatePayload,
     UserUpdateSuccess,
 )
 from graph.types.accounts.nodes import Membership, User
 from loaders.base import to_node
+from resolvers.accounts.deletion import delete_user
 from resolvers.accounts.emails import (
     request_password_reset,
     reset_password,
@@ -146,4 +151,16 @@ class AccountEmailMutation:
             lambda r: UserUpdateSuccess(
                 user=to_node(User, r[0]), verification_sent_to=r[1], sessions_revoked=r[2]
             ),
+        )
+
+    @strawberry.mutation(
+        description="Delete your account (a superuser: anyone's): personal data removed, "
+        "sessions and API keys ended, owned rows handled by the data model's rules. The "
+        "last OWNER of an organization is refused."
+    )
+    async def user_delete(self, info: Info, input: UserDeleteInput) -> UserDeletePayload:
+        return await mutate(
+            info,
+            lambda w: delete_user(w, id=input.id),
+            lambda user: UserDeleteSuccess(deleted_id=strawberry.ID(to_global_id("User", user.id))),
         )

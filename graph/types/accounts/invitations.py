@@ -346,3 +346,36 @@ UserUpdatePayload = Annotated[
         "API key that may not write).",
     ),
 ]
+
+
+@strawberry.input(
+    description="Delete an account: yours, or anyone's for a superuser. Its personal data "
+    "(email, name, password, profile, credentials) is removed and the history scrubbed of "
+    "it; rows it owns follow the data model's rules (its items are deleted; projects, "
+    "jobs, files, interactions and invitations stay, without it). Refused while it is the "
+    "last OWNER of an organization."
+)
+class UserDeleteInput:
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="The account (superusers only); yours when omitted."
+    )
+
+
+@strawberry.type(description="The account is deleted; its sessions and API keys are gone.")
+class UserDeleteSuccess:
+    deleted_id: strawberry.ID = strawberry.field(description="The deleted user's ID.")
+
+
+UserDeletePayload = Annotated[
+    UserDeleteSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError
+    | AuthenticationError,
+    strawberry.union(
+        "UserDeletePayload",
+        description="The account is deleted, or why not (ConflictError: the last OWNER of "
+        "an organization).",
+    ),
+]
