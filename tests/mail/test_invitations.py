@@ -315,3 +315,23 @@ async def test_expired_invitations_are_marked_by_the_periodic_job(gql, db: Datab
     assert node["history"]["nodes"] == [
         {"action": "UPDATE", "fields": [{"field": "status", "old": "pending", "new": "expired"}]}
     ]
+
+
+async def test_history_records_an_invitation_without_its_token(gql, db, team):
+    # given: sent, then resent (a new token)
+    created = await _invite(gql, team, "zoe@example.com")
+    await gql(RESEND, {"id": created["invitation"]["id"]}, token=team["admin"].token)
+    # when
+    body = await gql(
+        "query($id: ID!) { node(id: $id) { ... on Invitation { "
+        "history { nodes { action actor { email } fields { field } } } } } }",
+        {"id": created["invitation"]["id"]},
+        token=team["owner"].token,
+    )
+    # then
+    resent, made = body["data"]["node"]["history"]["nodes"]
+    assert made["action"] == "CREATE"
+    assert made["actor"] == {"email": "admin@team.example"}
+    assert "tokenHash" not in {f["field"] for f in made["fields"]}
+    assert "email" in {f["field"] for f in made["fields"]}
+    assert {f["field"] for f in resent["fields"]} == {"expiresAt", "sentCount", "lastSentAt"}
