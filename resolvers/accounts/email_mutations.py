@@ -3,7 +3,7 @@ type: each mutation runs an op and returns its payload."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -122,7 +122,14 @@ class AccountEmailMutation:
         description="Set a new password with a reset email's token; signs out every session "
         "of the account."
     )
-    async def password_reset(self, info: Info, input: PasswordResetInput) -> PasswordResetPayload:
+    async def password_reset(
+        self,
+        info: Info,
+        input: Annotated[
+            PasswordResetInput,
+            strawberry.argument(description="The emailed token and the new password."),
+        ],
+    ) -> PasswordResetPayload:
         return await mutate(
             info,
             lambda w: reset_password(w, input),
@@ -133,7 +140,11 @@ class AccountEmailMutation:
         description="Verify an address with a verification email's token; after an email "
         "change, the new address becomes the account's."
     )
-    async def email_verify(self, info: Info, input: EmailVerifyInput) -> EmailVerifyPayload:
+    async def email_verify(
+        self,
+        info: Info,
+        input: Annotated[EmailVerifyInput, strawberry.argument(description="The emailed token.")],
+    ) -> EmailVerifyPayload:
         return await mutate(
             info,
             lambda w: verify_email(w, token=input.token),
@@ -144,7 +155,11 @@ class AccountEmailMutation:
         description="Change your own account: name, email (taken once verified), password "
         "(needs the current one; signs out your other sessions)."
     )
-    async def user_update(self, info: Info, input: UserUpdateInput) -> UserUpdatePayload:
+    async def user_update(
+        self,
+        info: Info,
+        input: Annotated[UserUpdateInput, strawberry.argument(description="What to change.")],
+    ) -> UserUpdatePayload:
         return await mutate(
             info,
             lambda w: update_own_account(w, input),
@@ -158,7 +173,13 @@ class AccountEmailMutation:
         "sessions and API keys ended, owned rows handled by the data model's rules. The "
         "last OWNER of an organization is refused."
     )
-    async def user_delete(self, info: Info, input: UserDeleteInput) -> UserDeletePayload:
+    async def user_delete(
+        self,
+        info: Info,
+        input: Annotated[
+            UserDeleteInput, strawberry.argument(description="Whose account (yours by default).")
+        ],
+    ) -> UserDeletePayload:
         return await mutate(
             info,
             lambda w: delete_user(w, id=input.id),

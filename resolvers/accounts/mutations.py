@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -91,7 +91,11 @@ class AccountsMutation:
         description="Create an account with email and password; a link verifying the "
         "address is emailed to it (`emailVerify`)."
     )
-    async def user_register(self, info: Info, input: UserRegisterInput) -> UserRegisterPayload:
+    async def user_register(
+        self,
+        info: Info,
+        input: Annotated[UserRegisterInput, strawberry.argument(description="The new account.")],
+    ) -> UserRegisterPayload:
         return await mutate(
             info,
             lambda w: register_and_verify(

@@ -13,7 +13,7 @@ import uuid
 import zoneinfo
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -245,7 +245,13 @@ class ProfileMutation:
         description="Change your profile (a superuser: anyone's) part by part: omitted "
         "parts stay, null clears a part, a given part replaces the stored one."
     )
-    async def profile_update(self, info: Info, input: ProfileUpdateInput) -> ProfileUpdatePayload:
+    async def profile_update(
+        self,
+        info: Info,
+        input: Annotated[
+            ProfileUpdateInput, strawberry.argument(description="The parts to change.")
+        ],
+    ) -> ProfileUpdatePayload:
         return await mutate(
             info,
             lambda w: update_profile(w, input),

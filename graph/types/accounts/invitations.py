@@ -47,6 +47,16 @@ strawberry.enum(
     "ran out before it was used; marked by a periodic job within ten minutes).",
 )
 
+# The model's enum carries no GraphQL descriptions; its values get theirs here.
+_STATUS_VALUES = {
+    "PENDING": "Sent; its link works until `expiresAt`.",
+    "ACCEPTED": "Turned into a membership; its link works no more.",
+    "REVOKED": "Withdrawn by an ADMIN+; its link works no more.",
+    "EXPIRED": "Its link ran out before it was used.",
+}
+for _value in InvitationStatus.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _STATUS_VALUES[_value.name]
+
 InvitationStatusFilter = EnumFilter[InvitationStatus]
 
 
