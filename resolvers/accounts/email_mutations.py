@@ -76,7 +76,12 @@ class AccountEmailMutation:
         "address is sent again with a new link; a member's address is a ConflictError."
     )
     async def invitation_create(
-        self, info: Info, input: InvitationCreateInput
+        self,
+        info: Info,
+        input: Annotated[
+            InvitationCreateInput,
+            strawberry.argument(description="Who to invite, where, with which role."),
+        ],
     ) -> InvitationCreatePayload:
         return await mutate(info, lambda w: create_invitation(w, input), _invitation)
 
@@ -85,13 +90,21 @@ class AccountEmailMutation:
         "the previous link stops working."
     )
     async def invitation_resend(
-        self, info: Info, input: InvitationResendInput
+        self,
+        info: Info,
+        input: Annotated[
+            InvitationResendInput, strawberry.argument(description="The invitation to send again.")
+        ],
     ) -> InvitationChangePayload:
         return await mutate(info, lambda w: resend_invitation(w, id=input.id), _invitation)
 
     @strawberry.mutation(description="Revoke a pending invitation (ADMIN+): its link dies.")
     async def invitation_revoke(
-        self, info: Info, input: InvitationRevokeInput
+        self,
+        info: Info,
+        input: Annotated[
+            InvitationRevokeInput, strawberry.argument(description="The invitation to revoke.")
+        ],
     ) -> InvitationChangePayload:
         return await mutate(info, lambda w: revoke_invitation(w, id=input.id), _invitation)
 
@@ -101,7 +114,14 @@ class AccountEmailMutation:
         "address that has none. The token works once."
     )
     async def invitation_accept(
-        self, info: Info, input: InvitationAcceptInput
+        self,
+        info: Info,
+        input: Annotated[
+            InvitationAcceptInput,
+            strawberry.argument(
+                description="The emailed token, and a new account's password and name."
+            ),
+        ],
     ) -> InvitationAcceptPayload:
         return await mutate(info, lambda w: accept_invitation(w, input), _accepted)
 
@@ -110,7 +130,11 @@ class AccountEmailMutation:
         "an account has the address."
     )
     async def password_reset_request(
-        self, info: Info, input: PasswordResetRequestInput
+        self,
+        info: Info,
+        input: Annotated[
+            PasswordResetRequestInput, strawberry.argument(description="The account's address.")
+        ],
     ) -> PasswordResetRequestPayload:
         return await mutate(
             info,
