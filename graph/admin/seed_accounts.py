@@ -1,6 +1,7 @@
-"""Demo data for invitations: a pending invitation into the demo organization, sent by its
-owner, and one accepted earlier by the demo editor. Deterministic tokens are not needed:
-the links were never mailed (a new one comes with `invitationResend`)."""
+"""Demo data for accounts: the demo owner's profile, a pending invitation into the demo
+organization sent by its owner, and one accepted earlier by the demo editor. The
+invitations' tokens are not known to anyone: their links were never mailed (a new one comes
+with `invitationResend`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
-from models.accounts import Invitation, InvitationStatus
+from models.accounts import Invitation, InvitationStatus, UserProfile
 
 EPOCH = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -58,5 +59,38 @@ async def seed_invitations(
                 created_at=EPOCH - timedelta(days=1),
             ),
         ]
+    )
+    await session.flush()
+
+
+async def seed_profiles(session: AsyncSession, owner_id: uuid.UUID) -> None:
+    session.add(
+        UserProfile(
+            id=owner_id,
+            first_name="Olivia",
+            last_name="Owner",
+            username="olivia",
+            contact={"phones": [{"label": "work", "value": "+33 1 23 45 67 89"}], "emails": []},
+            location={"country": "FR", "region": None, "city": "Paris", "timeZone": "Europe/Paris"},
+            socials=[{"network": "github", "url": "https://github.com/trellis-demo"}],
+            company={
+                "name": "Acme Demo",
+                "industry": "Software",
+                "size": "small",
+                "website": "https://acme.example",
+            },
+            preferences={
+                "language": "en",
+                "notifications": [
+                    {"channel": "email", "event": "digest", "enabled": True},
+                    {"channel": "in_app", "event": "mention", "enabled": True},
+                ],
+            },
+            onboarding={
+                "stepsDone": ["profile", "first-project"],
+                "completedAt": "2026-11-01T09:00:00+00:00",
+            },
+            feature_flags=["matrix.beta"],
+        )
     )
     await session.flush()

@@ -14,6 +14,9 @@ from graph.storage import LocalStorage
 
 DEMO_INVITATIONS = """
 {
+  users(filter: {email: {eq: "owner@demo.trellis.dev"}}) {
+    nodes { profile { username location { city timeZone } company { size } } }
+  }
   organizationBySlug(slug: "acme-demo") {
     invitations(orderBy: [{field: EMAIL}]) {
       nodes { email status role { name } inviter { email } acceptedBy { email } }
@@ -23,7 +26,9 @@ DEMO_INVITATIONS = """
 """
 
 
-async def test_demo_seed_has_invitations(gql: Any, factory: Any, db: Database, tmp_path: Path):
+async def test_demo_seed_has_invitations_and_a_profile(
+    gql: Any, factory: Any, db: Database, tmp_path: Path
+):
     # given
     async with db.sessions() as session, session.begin():
         assert await seed(session, LocalStorage(tmp_path / "files"))
@@ -41,4 +46,8 @@ async def test_demo_seed_has_invitations(gql: Any, factory: Any, db: Database, t
          "inviter": {"email": owner}, "acceptedBy": {"email": editor}},
         {"email": "newcomer@demo.trellis.dev", "status": "PENDING", "role": {"name": "EDITOR"},
          "inviter": {"email": owner}, "acceptedBy": None},
+    ]  # fmt: skip
+    assert body["data"]["users"]["nodes"] == [
+        {"profile": {"username": "olivia", "location": {"city": "Paris",
+                     "timeZone": "Europe/Paris"}, "company": {"size": "SMALL"}}}
     ]  # fmt: skip
