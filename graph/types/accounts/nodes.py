@@ -42,6 +42,10 @@ class User(Node):
     full_name: str
     is_active: bool
     last_login_at: datetime | None
+    email_verified_at: datetime | None = strawberry.field(
+        description="When `email` was proven to be the user's (an emailed link followed: "
+        "`emailVerify`, an invitation or a password reset); null until then."
+    )
     created_at: datetime
     updated_at: datetime
 
