@@ -257,9 +257,7 @@ class UserProfile(Base):
     onboarding: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     feature_flags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
 
-    __table_args__ = (
-        Index("user_profiles_username_lower_key", func.lower(username), unique=True),
-    )
+    __table_args__ = (Index("user_profiles_username_lower_key", func.lower(username), unique=True),)
 
     @classmethod
     def visible_to(cls) -> ColumnElement[bool]:

@@ -89,9 +89,7 @@ def upgrade() -> None:
         *_timestamps(),
         sa.PrimaryKeyConstraint("id", name=op.f("email_outbox_pkey")),
     )  # fmt: skip
-    op.create_index(
-        "email_outbox_status_created_at_idx", "email_outbox", ["status", "created_at"]
-    )
+    op.create_index("email_outbox_status_created_at_idx", "email_outbox", ["status", "created_at"])
     op.create_table(
         "account_tokens",
         sa.Column("user_id", sa.UUID(), nullable=False),
