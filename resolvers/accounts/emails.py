@@ -8,6 +8,7 @@ has the address: the answer and the work done in the request are the same either
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -131,7 +132,9 @@ async def request_password_reset(writer: Writer, *, email: str) -> str:
     return RESET_ANSWER
 
 
-async def _revoke_sessions(writer: Writer, user_id: object, *, keep: object = None) -> int:
+async def _revoke_sessions(
+    writer: Writer, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+) -> int:
     stmt = select(models.AuthSession).where(
         models.AuthSession.user_id == user_id, models.AuthSession.revoked_at.is_(None)
     )
