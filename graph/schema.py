@@ -25,12 +25,19 @@ from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimi
 from graph.kernel.scalars import describe_scalars
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
+from graph.types.accounts.invitations import InvitationsOrganizationFields
+from graph.types.accounts.profiles import ProfileUserFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
 from graph.types.files import FilesItemFields, FilesOrganizationFields
 from graph.types.jobs import JobsOrganizationFields
 from graph.types.realty import RealtyOrganizationFields
-from resolvers.accounts import AccountsMutation, AccountsQuery
+from resolvers.accounts import (
+    AccountEmailMutation,
+    AccountsMutation,
+    AccountsQuery,
+    ProfileMutation,
+)
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
 from resolvers.exports import ExportsMutation, ExportsQuery
@@ -45,9 +52,10 @@ log = logging.getLogger("trellis.errors")
 
 
 # Each domain's fields of the shared types, in the order the SDL lists them.
-compose(User, CatalogUserFields)
+compose(User, ProfileUserFields, CatalogUserFields)
 compose(
     Organization,
+    InvitationsOrganizationFields,
     CatalogOrganizationFields,
     RealtyOrganizationFields,
     DesignOrganizationFields,
@@ -78,6 +86,8 @@ class Query(
 )
 class Mutation(
     AccountsMutation,
+    AccountEmailMutation,
+    ProfileMutation,
     CatalogMutation,
     DesignMutation,
     RealtyMutation,

@@ -12,7 +12,7 @@ import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
@@ -352,6 +352,82 @@ class Settings(BaseSettings):
         accepts="any string",
         shown_default="development: generated",
     )
+
+    # --- email (graph/mail/): the outbox, sent by a queue job over SMTP --------------------
+    smtp_host: str | None = setting(
+        "TRELLIS_SMTP_HOST",
+        None,
+        "the SMTP server emails leave through; unset: the worker writes each message to its "
+        "log instead (development)",
+        accepts="a host name or address",
+        shown_default="unset: logged",
+    )
+    smtp_port: int = setting("TRELLIS_SMTP_PORT", 587, "the SMTP server's port", ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = setting(
+        "TRELLIS_SMTP_SECURITY",
+        "starttls",
+        "`starttls` (upgrade a plain connection, port 587), `tls` (implicit TLS, port 465) or "
+        "`none` (a local relay or a test server)",
+        accepts="`starttls`, `tls` or `none`, any case",
+    )
+    smtp_username: str | None = setting(
+        "TRELLIS_SMTP_USERNAME", None, "the SMTP user name, if the server asks for one"
+    )
+    smtp_password: str | None = setting(
+        "TRELLIS_SMTP_PASSWORD", None, "the SMTP password", secret=True
+    )
+    smtp_timeout_seconds: float = setting(
+        "TRELLIS_SMTP_TIMEOUT", 30.0, "seconds before an SMTP exchange is given up", gt=0
+    )
+    email_sender: str = setting(
+        "TRELLIS_EMAIL_SENDER",
+        "Trellis <no-reply@trellis.localhost>",
+        "the `From` of every email",
+        min_length=3,
+    )
+    email_attempts: int = setting(
+        "TRELLIS_EMAIL_ATTEMPTS",
+        5,
+        "attempts at sending one email before it is failed",
+        ge=1,
+        le=100,
+    )
+    email_retry_seconds: int = setting(
+        "TRELLIS_EMAIL_RETRY",
+        10,
+        "seconds before the first retry, that many more before each next one",
+        ge=0,
+    )
+    public_url: str = setting(
+        "TRELLIS_PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "where the links in emails point: the frontend's base URL",
+        accepts="an http(s) URL",
+    )
+    invitation_ttl_seconds: int = setting(
+        "TRELLIS_INVITATION_TTL", 7 * 24 * 60 * 60, "seconds an invitation link stays valid", ge=60
+    )
+    password_reset_ttl_seconds: int = setting(
+        "TRELLIS_PASSWORD_RESET_TTL", 60 * 60, "seconds a password-reset link stays valid", ge=60
+    )
+    email_verification_ttl_seconds: int = setting(
+        "TRELLIS_EMAIL_VERIFICATION_TTL",
+        3 * 24 * 60 * 60,
+        "seconds an email-verification link stays valid",
+        ge=60,
+    )
+
+    @field_validator("smtp_security", mode="before")
+    @classmethod
+    def _lower_security(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -68,6 +69,9 @@ class User(SoftDeleteMixin, Base):
         server_default=AuthProvider.PASSWORD.value,
     )
     last_login_at: Mapped[datetime | None]
+    # When the current email address was proven to be the user's (a link from the outbox
+    # followed); null until then, and again after an email change until the new one is.
+    email_verified_at: Mapped[datetime | None]
     extras: Mapped[JSON]
 
     __table_args__ = (
@@ -245,6 +249,136 @@ class LoginFailure(Base):
     key: Mapped[str] = mapped_column(String(64))
 
 
+class UserProfile(Base):
+    """A user's profile, one-to-one: its id is the user's. The parts the seeds describe as
+    sub-objects are JSONB, shaped by the API's typed inputs (graph/types/accounts/profiles.py):
+    contact {phones, emails: [{label, value}]}, location {country, region, city, timeZone},
+    socials [{network, url}], company {name, industry, size, website}, preferences
+    {language, notifications: [{channel, event, enabled}]}, onboarding {stepsDone,
+    completedAt}."""
+
+    __tablename__ = "user_profiles"
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    # Unique however it is cased (an index on lower()); kept as typed.
+    username: Mapped[str | None] = mapped_column(String(32))
+    contact: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    socials: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    company: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    preferences: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    onboarding: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    feature_flags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+
+    __table_args__ = (Index("user_profiles_username_lower_key", func.lower(username), unique=True),)
+
+    @classmethod
+    def visible_to(cls) -> ColumnElement[bool]:
+        """As its user: yourself, and the people who share an organization with you."""
+        shares_an_organization = (
+            select(Membership.id)
+            .where(
+                Membership.user_id == cls.id,
+                Membership.organization_id == func.any(VIEWER_ORGS),
+            )
+            .exists()
+        )
+        return or_(VIEWER_SUPERUSER, own(cls.id), shares_an_organization)
+
+
+class InvitationStatus(enum.Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Invitation(Base):
+    """An email address invited into an organization with a role. The token travels only in
+    the email; the row keeps its SHA-256 hash."""
+
+    __tablename__ = "invitations"
+    __secret_columns__ = frozenset({"token_hash"})
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    # The invitation outlives the account that sent it.
+    inviter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[InvitationStatus] = mapped_column(
+        Enum(
+            InvitationStatus,
+            name="invitation_status",
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        server_default=InvitationStatus.PENDING.value,
+    )
+    expires_at: Mapped[datetime]
+    sent_count: Mapped[int] = mapped_column(server_default="1")
+    last_sent_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    __table_args__ = (
+        Index("invitations_organization_id_created_at_idx", "organization_id", "created_at", "id"),
+        # One pending invitation per address and organization: inviting again resends it.
+        Index(
+            "invitations_pending_email_key",
+            "organization_id",
+            func.lower(email),
+            unique=True,
+            postgresql_where="status = 'pending'",
+        ),
+    )
+
+    @classmethod
+    def visible_to(cls) -> ColumnElement[bool]:
+        return member_of(cls.organization_id)
+
+
+class AccountTokenPurpose(enum.Enum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFICATION = "email_verification"
+
+
+class AccountToken(Base):
+    """A single-use token mailed to a user: a password reset, or proof that an address is
+    theirs (``email``: the address it proves, the new one after an email change)."""
+
+    __tablename__ = "account_tokens"
+    __secret_columns__ = frozenset({"token_hash"})
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(
+        Enum(
+            AccountTokenPurpose,
+            name="account_token_purpose",
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    @classmethod
+    def visible_to(cls) -> ColumnElement[bool]:
+        return own(cls.user_id)
+
+
 __all__ = [
     "ADMIN",
     "BUILTIN_ROLES",
@@ -252,8 +386,12 @@ __all__ = [
     "OWNER",
     "VIEWER",
     "APIKey",
+    "AccountToken",
+    "AccountTokenPurpose",
     "AuthProvider",
     "AuthSession",
+    "Invitation",
+    "InvitationStatus",
     "LoginFailure",
     "Membership",
     "Organization",
@@ -261,5 +399,6 @@ __all__ = [
     "PlanType",
     "Role",
     "User",
+    "UserProfile",
     "role_permissions",
 ]

@@ -33,6 +33,7 @@ from graph.compiled import QueryCompiler
 from graph.database import Database, StatementCounter
 from graph.server.app import create_app
 from graph.settings import get_settings
+from models.accounts import Invitation, InvitationStatus, UserProfile
 from models.design import (
     AttributeDataType,
     CallToActionPriority,
@@ -527,6 +528,29 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     await export("queued", bookstore, vera)
     await export("trashed", trashed, vera, status=JobStatus.FAILED, error="gone")
     await export("secret", hidden, frank)
+
+    # -- invitations -------------------------------------------------------------------------
+    async def invitation(key: str, org: Any, email: str, by: Member | None, **values: Any) -> Any:
+        row = Invitation(organization_id=org.id, email=email, role_id=auditor.id,
+                         inviter_id=by.user.id if by else None, token_hash=key.ljust(64, "0"),
+                         expires_at=at(60 * 24 * 7), last_sent_at=at(2), **values)  # fmt: skip
+        return await named(f"invitation.{key}", _add(db, row))
+
+    await invitation("pending", acme, "zoé@guest.example", vera, sent_count=2)
+    await invitation("accepted", acme, "olga@acme.example", vera,
+                     status=InvitationStatus.ACCEPTED, accepted_at=at(3),
+                     accepted_by_id=olga.user.id)  # fmt: skip
+    await invitation("orphan", acme, "nobody@guest.example", None,
+                     status=InvitationStatus.REVOKED)  # fmt: skip
+    await invitation("secret", initech, f"{FOREIGN}@ini.example", frank)
+    profiles: tuple[tuple[str, Member, dict[str, Any]], ...] = (
+        ("vera", vera, {"first_name": "Vera", "username": "vera.q", "feature_flags": ["ai", "beta"],
+                "location": {"timeZone": "Europe/Paris", "country": "FR"}}),
+        ("olga", olga, {"last_name": "Ö", "socials": [{"network": "github", "url": "https://x.example"}]}),
+        ("frank", frank, {"first_name": f"{FOREIGN} Frank", "username": "frank"}),
+    )  # fmt: skip
+    for key, who, values in profiles:
+        await named(f"profile.{key}", _add(db, UserProfile(id=who.user.id, **values)))
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1671,7 +1695,60 @@ EXPORTS = [
     ),
 ]
 
-CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS
+INVITATIONS = [
+    case(
+        "an organization's invitations with their role, inviter and acceptor",
+        """
+        {
+          organization(id: "<<org.acme>>") {
+            invitations(orderBy: [{field: EMAIL, direction: DESC}]) {
+              totalCount
+              nodes {
+                id email status expiresAt sentCount lastSentAt acceptedAt
+                role { name } inviter { email } acceptedBy { fullName } organization { slug }
+              }
+            }
+          }
+        }""",
+    ),
+    case(
+        "invitations filtered by status, by id, a foreign one",
+        """
+        {
+          organization(id: "<<org.acme>>") {
+            pending: invitations(filter: {status: {in: [PENDING, EXPIRED]}}) { nodes { email } }
+            gone: invitations(filter: {inviter: {isNull: true}}) { nodes { status } }
+          }
+          mine: node(id: "<<invitation.pending>>") { ... on Invitation { email } }
+          secret: node(id: "<<invitation.secret>>") { ... on Invitation { email } }
+        }""",
+    ),
+]
+
+PROFILES = [
+    case(
+        "users' profiles, their scalar fields",
+        """
+        {
+          users(orderBy: [{field: EMAIL}]) {
+            nodes { email profile { id firstName lastName username createdAt } }
+          }
+          secret: node(id: "<<profile.frank>>") { id }
+        }""",
+    ),
+    case(
+        "a profile's typed parts are answered by the resolvers",
+        "{ me { profile { location { timeZone country } socials { network } } } }",
+        compiled=False,
+    ),
+    case(
+        "a profile's feature flags (a list-valued column) are answered by the resolvers",
+        "{ me { profile { featureFlags } } }",
+        compiled=False,
+    ),
+]
+
+CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS + INVITATIONS + PROFILES
 
 
 @pytest.mark.parametrize("case", CORPUS)

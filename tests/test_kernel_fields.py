@@ -17,7 +17,8 @@ from models.catalog import Item as ItemModel
 def test_organization_has_every_domain_s_relations_in_sdl_order() -> None:
     relations = relations_of(Organization)
     assert list(relations) == [
-        *("history", "memberships", "items", "tags", "properties", "clients", "projects"),
+        *("history", "memberships", "invitations", "items", "tags", "properties", "clients"),
+        *("projects",),
         *("files", "jobs"),
     ]
     assert all(isinstance(r, ToMany) for r in relations.values())

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
+from graph.admin.seed_accounts import seed_invitations, seed_profiles
 from graph.admin.seed_design import seed_design
 from graph.admin.seed_exports import seed_exports
 from graph.admin.seed_files import seed_files
@@ -93,6 +94,8 @@ async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
                 [{"item_id": item.id, "tag_id": tags[n].id} for n in tag_names],
             )
     user_ids = [u.id for u in users]
+    await seed_invitations(session, org.id, user_ids[0], user_ids[2])
+    await seed_profiles(session, user_ids[0])
     await seed_design(session, org.id, user_ids)
     await seed_realty(session, org.id, user_ids)
     await seed_jobs(session, org.id, user_ids[0])

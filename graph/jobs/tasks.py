@@ -27,11 +27,13 @@ from graph.jobs import exports
 from graph.jobs.housekeeping import sweep_orphaned_files
 from graph.jobs.progress import SYSTEM, Cancelled, Progress, locked, now
 from graph.live import presence
+from graph.mail.smtp import send_outboxed
 from graph.settings import get_settings
 from graph.storage import Storage, files_for
 from models.history import ChangeLog
 from models.jobs import FINISHED, JobStatus
 from models.jobs import Job as JobModel
+from resolvers.accounts.invitations import expire_invitations
 from resolvers.jobs import CHANGE_COUNT, PROJECT_EXPORT
 from resolvers.writes import Writer, transaction
 
@@ -43,11 +45,21 @@ blueprint = Blueprint()
 RETRIES = 2
 RETRY = RetryStrategy(max_attempts=RETRIES, wait=1)
 
+# An outbox message is tried `email_attempts` times, waiting `email_retry_seconds` more
+# before each retry (10 s, 20 s, 30 s... by default).
+EMAIL_RETRIES = max(get_settings().email_attempts - 1, 0)
+EMAIL_RETRY = RetryStrategy(
+    max_attempts=EMAIL_RETRIES,
+    wait=get_settings().email_retry_seconds,
+    linear_wait=get_settings().email_retry_seconds,
+)
+
 # Housekeeping schedules (cron; a sixth field is seconds).
 EXPIRED_SESSIONS_CRON = "17 * * * *"
 ORPHANED_FILES_CRON = "41 * * * *"
 # A presence is due to leave within seconds of its TTL (30 s by default).
 PRESENCE_SWEEP_CRON = "* * * * * */2"
+EXPIRED_INVITATIONS_CRON = "*/10 * * * *"
 
 
 Handler = Callable[[Progress, JobModel], Awaitable[dict[str, Any]]]
@@ -165,6 +177,13 @@ async def run_job(context: JobContext, job_id: str) -> None:
     await run(_db(context), uuid.UUID(job_id), final=context.job.attempts >= RETRIES)
 
 
+@blueprint.task(name="send_email", pass_context=True, retry=EMAIL_RETRY)
+async def send_email(context: JobContext, outbox_id: str) -> None:
+    """Send one outbox message (graph/mail/): over SMTP, or into the log without a host."""
+    final = context.job.attempts >= EMAIL_RETRIES
+    await send_outboxed(_db(context), uuid.UUID(outbox_id), get_settings(), final=final)
+
+
 # ---------------------------------------------------------------------------------------------
 # Housekeeping (periodic; each run is a queue job, taken by one worker)
 
@@ -206,3 +225,13 @@ async def sweep_presence(context: JobContext, timestamp: int) -> None:
         gone = raw.scalar_one()
     if gone:
         log.info("%d expired presences left", gone)
+
+
+@blueprint.periodic(cron=EXPIRED_INVITATIONS_CRON)
+@blueprint.task(name="expire_invitations", pass_context=True, queueing_lock="expire_invitations")
+async def mark_expired_invitations(context: JobContext, timestamp: int) -> None:
+    """Mark pending invitations whose link ran out EXPIRED (their links fail from the
+    moment they expire; this makes `status` say so), through the change log."""
+    async with transaction(_db(context).sessions, SYSTEM) as writer:
+        expired = await expire_invitations(writer)
+    log.info("marked %d invitations expired", expired)

@@ -57,9 +57,9 @@ from resolvers.accounts.auth import (
     login,
     logout,
     refresh_tokens,
-    register_user,
     revoke_api_key,
 )
+from resolvers.accounts.emails import register_and_verify
 from resolvers.accounts.organizations import (
     add_member,
     change_member_role,
@@ -88,13 +88,16 @@ def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Create an account with email and password.")
+    @strawberry.mutation(
+        description="Create an account with email and password; a link verifying the "
+        "address is emailed to it (`emailVerify`)."
+    )
     async def user_register(
         self, info: Info, input: MutationInput[UserRegisterInput]
     ) -> UserRegisterPayload:
         return await mutate(
             info,
-            lambda w: register_user(
+            lambda w: register_and_verify(
                 w, email=input.email, password=input.password, full_name=input.full_name
             ),
             lambda user: UserRegisterSuccess(user=to_node(User, user)),

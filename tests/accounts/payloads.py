@@ -31,7 +31,7 @@ def validation_error(*fields: tuple[str, str, str]) -> dict[str, Any]:
     }
 
 
-def permission_denied(permission: str, message: str | None = None) -> dict[str, Any]:
+def permission_denied(permission: str | None, message: str | None = None) -> dict[str, Any]:
     return {
         "__typename": "PermissionDeniedError",
         "message": message or f"You do not have the `{permission}` permission here.",

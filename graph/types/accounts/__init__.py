@@ -50,6 +50,7 @@ from graph.types.accounts.inputs import (
     UserRegisterPayload,
     UserRegisterSuccess,
 )
+from graph.types.accounts.invitations import Invitation, InvitationConnection
 from graph.types.accounts.nodes import (
     ApiKey,
     ApiKeyConnection,
@@ -63,6 +64,7 @@ from graph.types.accounts.nodes import (
     User,
     UserConnection,
 )
+from graph.types.accounts.profiles import UserProfile
 
 __all__ = [
     "ApiKey",
@@ -82,6 +84,8 @@ __all__ = [
     "AuthRefreshInput",
     "AuthRefreshPayload",
     "AuthTokens",
+    "Invitation",
+    "InvitationConnection",
     "Membership",
     "MembershipConnection",
     "MembershipCreateInput",
@@ -119,6 +123,7 @@ __all__ = [
     "UserFilter",
     "UserOrder",
     "UserOrderField",
+    "UserProfile",
     "UserRegisterInput",
     "UserRegisterPayload",
     "UserRegisterSuccess",

@@ -46,6 +46,10 @@ class User(Node):
     last_login_at: datetime | None = strawberry.field(
         description="When the user last signed in with a password; null if never."
     )
+    email_verified_at: datetime | None = strawberry.field(
+        description="When `email` was proven to be the user's (an emailed link followed: "
+        "`emailVerify`, an invitation or a password reset); null until then."
+    )
     created_at: datetime = created()
     updated_at: datetime = updated()
 

@@ -3,7 +3,7 @@
 An UNLOGGED table: no write-ahead log (cheap inserts and prunes), emptied after a crash
 (throttle counters may restart) and not replicated (only the primary counts).
 
-Revision ID: 0013_ops
+Revision ID: 0011_ops
 Revises: 0010
 Create Date: 2026-12-05
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0013_ops"
+revision: str = "0011_ops"
 down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
