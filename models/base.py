@@ -91,3 +91,17 @@ class SoftDeleteMixin:
     """Aggregate roots are soft-deleted: a deleted row is hidden from every read."""
 
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ArchiveMixin:
+    """Aggregate roots that can be archived: an archived row drops out of lists unless a
+    connection is asked for `includeArchived: true`, stays readable by ID, and cannot be
+    changed (nor can anything inside it) until it is restored. Declaring the mixin is all
+    an entity does: the connections of its node type take `includeArchived` and the write
+    path refuses changes (graph.kernel.relations, loaders.base, resolvers.writes)."""
+
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+def archivable(model: type[Any]) -> bool:
+    return isinstance(model, type) and issubclass(model, ArchiveMixin)

@@ -305,13 +305,15 @@ class Compilation:
             spec = spec_for(cls, args, default_order)
         except GraphQLError as exc:
             raise Unsupported("page arguments") from exc  # the resolver path reports it
+        archived = bool(args.include_archived)
         rows = visible_select(
             cls,
             *labelled(cls),
             *(t.column.label(f"_o{i}") for i, t in enumerate(spec.order)),
             numbered(spec).label("_rn"),
+            include_archived=archived,
         )
-        count = visible_count(cls)
+        count = visible_count(cls, include_archived=archived)
         if relation is not None and parent is not None:
             link = relation.relation
             rows = link.apply(rows).where(link.parent_column == parent.c.pk)

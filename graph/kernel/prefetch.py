@@ -164,16 +164,19 @@ async def connections_of(loaders: Loaders, plan: ManyPlan, parents: list[uuid.UU
     relation, args = plan.spec, plan.args
     key = (str(relation.relation.parent_column), *args.key(plan.name))
     constant = args.filter is None and args.after is None and args.before is None
+    archived = bool(args.include_archived)
     pages = loaders.pages(
-        key, relation.target, relation.relation, plan.page, plan.where, constant=constant
-    )
+        key, relation.target, relation.relation, plan.page, plan.where,
+        constant=constant, include_archived=archived,
+    )  # fmt: skip
     results: list[Page[Any]] = await pages.load_many(parents)
 
     def counter(parent: uuid.UUID) -> Callable[[], Awaitable[int]]:
         async def count() -> int:
             counts = loaders.counts(
-                key, relation.target, relation.relation, plan.where, constant=args.filter is None
-            )
+                key, relation.target, relation.relation, plan.where,
+                constant=args.filter is None, include_archived=archived,
+            )  # fmt: skip
             return int(await counts.load(parent))
 
         return count
@@ -214,10 +217,11 @@ async def root_connection(
         conditions.append(filter_condition(args.filter))
     condition = and_(*conditions) if conditions else None
     reader, viewer = ctx.db.reader, ctx.viewer
-    page = await fetch_page(reader, cls, viewer, spec, condition)
+    archived = bool(args.include_archived)
+    page = await fetch_page(reader, cls, viewer, spec, condition, include_archived=archived)
 
     async def count() -> int:
-        return await fetch_count(reader, cls, viewer, condition)
+        return await fetch_count(reader, cls, viewer, condition, include_archived=archived)
 
     if page.nodes:
         raw = info._raw_info

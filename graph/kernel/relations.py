@@ -22,6 +22,7 @@ from strawberry.types.lazy_type import LazyType
 
 from loaders.base import Relation
 from loaders.paging import OrderTerm
+from models.base import archivable
 
 # ---------------------------------------------------------------------------------------------
 # Specs: what a field reads
@@ -135,7 +136,9 @@ class KernelField(StrawberryField):
         return found
 
 
-def _argument(name: str, annotation: Any, *, default: Any = None) -> StrawberryArgument:
+def _argument(
+    name: str, annotation: Any, *, default: Any = None, description: str | None = None
+) -> StrawberryArgument:
     from strawberry.annotation import StrawberryAnnotation
 
     return StrawberryArgument(
@@ -143,7 +146,14 @@ def _argument(name: str, annotation: Any, *, default: Any = None) -> StrawberryA
         graphql_name=None,
         type_annotation=StrawberryAnnotation(annotation),
         default=default,
+        description=description,
     )
+
+
+INCLUDE_ARCHIVED = (
+    "Also list archived nodes (`archivedAt` set); lists leave them out by default. An "
+    "archived node stays readable by ID either way."
+)
 
 
 def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
@@ -160,6 +170,10 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
         arguments.append(_argument("filter", named.__filter__ | None))
     if named.__order__ is not None:
         arguments.append(_argument("order_by", list[named.__order__] | None))
+    if archivable(getattr(named.__node__, "__model__", None)):
+        arguments.append(
+            _argument("include_archived", bool, default=False, description=INCLUDE_ARCHIVED)
+        )
     sizes, cursors = ("first", "last"), ("after", "before")
     for name in declared.page_arguments:
         assert name in sizes or name in cursors, name

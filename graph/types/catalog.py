@@ -110,6 +110,10 @@ class Item(Node):
     meta_data: JSON
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     owner: User | None = to_one(
         "owner_id", description="The owner; null when you cannot see them (they left)."
@@ -226,7 +230,7 @@ class ItemDeleteSuccess:
 
 
 ItemCreatePayload = Annotated[
-    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("ItemCreatePayload"),
 ]
 ItemUpdatePayload = Annotated[
@@ -234,11 +238,11 @@ ItemUpdatePayload = Annotated[
     strawberry.union("ItemUpdatePayload"),
 ]
 ItemDeletePayload = Annotated[
-    ItemDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ItemDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("ItemDeletePayload"),
 ]
 ItemTagsPayload = Annotated[
-    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("ItemTagsPayload"),
 ]
 
@@ -274,7 +278,7 @@ class TagDeleteSuccess:
 
 
 TagCreatePayload = Annotated[
-    TagSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    TagSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("TagCreatePayload"),
 ]
 TagUpdatePayload = Annotated[
@@ -282,6 +286,6 @@ TagUpdatePayload = Annotated[
     strawberry.union("TagUpdatePayload"),
 ]
 TagDeletePayload = Annotated[
-    TagDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    TagDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("TagDeletePayload"),
 ]

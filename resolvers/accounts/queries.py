@@ -21,7 +21,10 @@ from graph.types.accounts import (
 
 
 async def organization_by_slug(info: Info, slug: str) -> Organization | None:
-    by_slug = PageArgs(OrganizationFilter(slug=StringFilter(eq=slug)), first=1)
+    # By key, like by ID: an archived organization is found too.
+    by_slug = PageArgs(
+        OrganizationFilter(slug=StringFilter(eq=slug)), first=1, include_archived=True
+    )
     default_order = OrganizationConnection.__default_order__
     page = await prefetch.root_connection(
         info, OrganizationConnection, Organization, by_slug, default_order=default_order

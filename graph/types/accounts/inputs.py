@@ -174,7 +174,11 @@ OrganizationUpdatePayload = Annotated[
     strawberry.union("OrganizationUpdatePayload"),
 ]
 OrganizationDeletePayload = Annotated[
-    OrganizationDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    OrganizationDeleteSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError,
     strawberry.union("OrganizationDeletePayload"),
 ]
 
@@ -208,7 +212,7 @@ class MembershipDeleteSuccess:
 
 
 MembershipCreatePayload = Annotated[
-    MembershipSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    MembershipSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("MembershipCreatePayload"),
 ]
 MembershipRoleChangePayload = Annotated[

@@ -67,6 +67,10 @@ class Project(Node):
     settings: JSON
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     organization: Organization | None = to_one("organization_id")
     owner: User | None = to_one(

@@ -81,12 +81,10 @@ class AttributeDeleteSuccess:
     deleted_id: strawberry.ID
 
 
-_Errors = ValidationError | NotFoundError | PermissionDeniedError
+_Errors = ValidationError | NotFoundError | PermissionDeniedError | ConflictError
 
 ProjectCreatePayload = Annotated[ProjectSuccess | _Errors, strawberry.union("ProjectCreatePayload")]
-ProjectUpdatePayload = Annotated[
-    ProjectSuccess | _Errors | ConflictError, strawberry.union("ProjectUpdatePayload")
-]
+ProjectUpdatePayload = Annotated[ProjectSuccess | _Errors, strawberry.union("ProjectUpdatePayload")]
 ProjectDeletePayload = Annotated[
     ProjectDeleteSuccess | _Errors, strawberry.union("ProjectDeletePayload")
 ]
@@ -94,20 +92,20 @@ ProjectMemberAddPayload = Annotated[
     ProjectMemberSuccess | _Errors, strawberry.union("ProjectMemberAddPayload")
 ]
 ProjectMemberRoleChangePayload = Annotated[
-    ProjectMemberSuccess | _Errors | ConflictError,
+    ProjectMemberSuccess | _Errors,
     strawberry.union("ProjectMemberRoleChangePayload"),
 ]
 ProjectMemberRemovePayload = Annotated[
     ProjectMemberRemoveSuccess | _Errors, strawberry.union("ProjectMemberRemovePayload")
 ]
 DesignObjectCreatePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, strawberry.union("DesignObjectCreatePayload")
+    DesignObjectSuccess | _Errors, strawberry.union("DesignObjectCreatePayload")
 ]
 DesignObjectUpdatePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, strawberry.union("DesignObjectUpdatePayload")
+    DesignObjectSuccess | _Errors, strawberry.union("DesignObjectUpdatePayload")
 ]
 DesignObjectMovePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, strawberry.union("DesignObjectMovePayload")
+    DesignObjectSuccess | _Errors, strawberry.union("DesignObjectMovePayload")
 ]
 DesignObjectDeletePayload = Annotated[
     DesignObjectDeleteSuccess | _Errors, strawberry.union("DesignObjectDeletePayload")
@@ -116,7 +114,7 @@ RelationshipCreatePayload = Annotated[
     RelationshipSuccess | _Errors, strawberry.union("RelationshipCreatePayload")
 ]
 RelationshipUpdatePayload = Annotated[
-    RelationshipSuccess | _Errors | ConflictError, strawberry.union("RelationshipUpdatePayload")
+    RelationshipSuccess | _Errors, strawberry.union("RelationshipUpdatePayload")
 ]
 RelationshipDeletePayload = Annotated[
     RelationshipDeleteSuccess | _Errors, strawberry.union("RelationshipDeletePayload")
@@ -125,7 +123,7 @@ CallToActionCreatePayload = Annotated[
     CallToActionSuccess | _Errors, strawberry.union("CallToActionCreatePayload")
 ]
 CallToActionUpdatePayload = Annotated[
-    CallToActionSuccess | _Errors | ConflictError, strawberry.union("CallToActionUpdatePayload")
+    CallToActionSuccess | _Errors, strawberry.union("CallToActionUpdatePayload")
 ]
 CallToActionDeletePayload = Annotated[
     CallToActionDeleteSuccess | _Errors, strawberry.union("CallToActionDeletePayload")
@@ -134,7 +132,7 @@ AttributeCreatePayload = Annotated[
     AttributeSuccess | _Errors, strawberry.union("AttributeCreatePayload")
 ]
 AttributeUpdatePayload = Annotated[
-    AttributeSuccess | _Errors | ConflictError, strawberry.union("AttributeUpdatePayload")
+    AttributeSuccess | _Errors, strawberry.union("AttributeUpdatePayload")
 ]
 AttributeDeletePayload = Annotated[
     AttributeDeleteSuccess | _Errors, strawberry.union("AttributeDeletePayload")

@@ -82,7 +82,7 @@ class PropertyDeleteSuccess:
 
 
 PropertyCreatePayload = Annotated[
-    PropertySuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    PropertySuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("PropertyCreatePayload"),
 ]
 PropertyUpdatePayload = Annotated[
@@ -90,7 +90,7 @@ PropertyUpdatePayload = Annotated[
     strawberry.union("PropertyUpdatePayload"),
 ]
 PropertyDeletePayload = Annotated[
-    PropertyDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    PropertyDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("PropertyDeletePayload"),
 ]
 
@@ -127,11 +127,11 @@ class MediaRemoveSuccess:
 
 
 MediaAddPayload = Annotated[
-    MediaSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    MediaSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("MediaAddPayload"),
 ]
 MediaRemovePayload = Annotated[
-    MediaRemoveSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    MediaRemoveSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("MediaRemovePayload"),
 ]
 
@@ -186,7 +186,7 @@ class ClientDeleteSuccess:
 
 
 ClientCreatePayload = Annotated[
-    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("ClientCreatePayload"),
 ]
 ClientUpdatePayload = Annotated[
@@ -194,11 +194,11 @@ ClientUpdatePayload = Annotated[
     strawberry.union("ClientUpdatePayload"),
 ]
 ClientDeletePayload = Annotated[
-    ClientDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ClientDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("ClientDeletePayload"),
 ]
 ClientInterestPayload = Annotated[
-    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("ClientInterestPayload"),
 ]
 
@@ -255,6 +255,10 @@ InteractionUpdatePayload = Annotated[
     strawberry.union("InteractionUpdatePayload"),
 ]
 InteractionDeletePayload = Annotated[
-    InteractionDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    InteractionDeleteSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError,
     strawberry.union("InteractionDeletePayload"),
 ]

@@ -63,6 +63,10 @@ class Property(Node):
     status: PropertyStatus
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     organization: Organization | None = to_one("organization_id")
     media: MediaConnection = to_many(
@@ -108,6 +112,10 @@ class Client(Node):
     )
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     organization: Organization | None = to_one("organization_id")
     interactions: InteractionConnection = to_many(
