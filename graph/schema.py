@@ -30,6 +30,7 @@ from graph.types.files import FilesItemFields, FilesOrganizationFields
 from graph.types.jobs import JobsOrganizationFields
 from graph.types.realty import RealtyOrganizationFields
 from resolvers.accounts import AccountsMutation, AccountsQuery
+from resolvers.archive import ArchiveMutation
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
 from resolvers.exports import ExportsMutation, ExportsQuery
@@ -84,6 +85,7 @@ class Mutation(
     JobsMutation,
     ExportsMutation,
     PresenceMutation,
+    ArchiveMutation,
 ):
     pass
 

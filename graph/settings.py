@@ -147,6 +147,12 @@ class Settings:
     file_signing_secret: str | None = field(
         default_factory=lambda: os.environ.get("TRELLIS_FILE_SECRET") or None
     )
+    # Soft-deleted rows (organizations, items, projects, properties, clients...) can be
+    # restored by an OWNER or ADMIN for this many seconds after their deletion; after it, the
+    # hourly housekeeping task deletes them for good (graph/jobs/housekeeping.py).
+    deleted_retention_seconds: int = field(
+        default_factory=lambda: _int("TRELLIS_DELETED_RETENTION", 30 * 24 * 60 * 60)
+    )
     # "development" keeps GraphiQL and introspection on; "production" turns them off.
     mode: str = field(default_factory=lambda: os.environ.get("TRELLIS_MODE", "development"))
 
