@@ -24,6 +24,7 @@ from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
+from graph.types.billing import BillingOrganizationFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
 from graph.types.files import FilesItemFields, FilesOrganizationFields
@@ -31,6 +32,7 @@ from graph.types.jobs import JobsOrganizationFields
 from graph.types.realty import RealtyOrganizationFields
 from resolvers.accounts import AccountsMutation, AccountsQuery
 from resolvers.archive import ArchiveMutation
+from resolvers.billing import BillingMutation, BillingQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
 from resolvers.exports import ExportsMutation, ExportsQuery
@@ -53,6 +55,7 @@ compose(
     DesignOrganizationFields,
     FilesOrganizationFields,
     JobsOrganizationFields,
+    BillingOrganizationFields,
 )
 compose(Item, FilesItemFields)
 
@@ -68,6 +71,7 @@ class Query(
     JobsQuery,
     ExportsQuery,
     HistoryQuery,
+    BillingQuery,
 ):
     pass
 
@@ -86,6 +90,7 @@ class Mutation(
     ExportsMutation,
     PresenceMutation,
     ArchiveMutation,
+    BillingMutation,
 ):
     pass
 

@@ -207,11 +207,12 @@ class Writer:
         if itself and archivable(model) and getattr(obj, "archived_at", None) is not None:
             raise Conflict(f"This {model.type_name()} is archived; restore it before changing it.")
         parents: list[tuple[Table, uuid.UUID]] = []
-        for column_name in {"organization_id", model.__scope__}:
+        # (`id` too: a row one-to-one with its organization shares its key.)
+        for column_name in {"organization_id", model.__scope__, "id"}:
             if column_name is None or column_name not in model.__table__.c:
                 continue
             value = getattr(obj, column_name, None)
-            if value is None or value == obj.id or value in self._live_parents:
+            if value is None or value in self._live_parents:
                 continue
             for fk in model.__table__.c[column_name].foreign_keys:
                 table = fk.column.table

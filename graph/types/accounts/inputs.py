@@ -131,7 +131,11 @@ ApiKeyRevokePayload = Annotated[
 class OrganizationCreateInput:
     name: str
     slug: str = strawberry.field(description="Unique; lowercase letters, digits and dashes.")
-    plan_type: PlanType = PlanType.FREE
+    plan_type: PlanType = strawberry.field(
+        default=PlanType.FREE,
+        description="The plan it starts on (active from now); later changes go through "
+        "`organizationPlanChange` (OWNER only).",
+    )
     meta_data: JSON | None = None
 
 
@@ -141,7 +145,6 @@ class OrganizationUpdateInput:
     # Nullable in the SDL so an explicit null gets a typed error, not a coercion failure.
     name: Maybe[str | None] = None
     slug: Maybe[str | None] = None
-    plan_type: Maybe[PlanType | None] = None
     meta_data: Maybe[JSON | None] = None
     updated_at: datetime | None = strawberry.field(
         default=None, description="The `updatedAt` you saw; refused with a conflict if stale."
