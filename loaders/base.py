@@ -262,23 +262,29 @@ def _keys_param(name: str) -> Any:
 
 
 class ByIdLoader(DataLoader[uuid.UUID, T | None]):
-    """Nodes of one type by primary key; missing or invisible ids load as None."""
+    """Nodes of one type by primary key (or by another unique column of theirs, ``column``,
+    one of the node type's fields); missing or invisible ids load as None."""
 
-    def __init__(self, reader: Reader, cls: type[T], viewer: Viewer) -> None:
+    def __init__(
+        self, reader: Reader, cls: type[T], viewer: Viewer, column: Column | None = None
+    ) -> None:
         super().__init__()
         self.reader, self.cls, self.viewer = reader, cls, viewer
+        self.column = column
 
     async def batch_load_fn(self, keys: list[uuid.UUID]) -> list[T | None]:
         shape = shape_of(self.cls)
+        table = shape.model.__table__
+        column = table.c.id if self.column is None else table.c[self.column.key]
 
         def build() -> Select[Any]:
-            pk = shape.model.__table__.c.id
-            return visible_select(self.cls).where(pk == any_(_keys_param("keys")))
+            return visible_select(self.cls).where(column == any_(_keys_param("keys")))
 
         params = {**self.viewer.params(raw=True), "keys": uuid_array(keys)}
-        rows = await self.reader.rows(("by_id", self.cls), build, params)
-        pk_index = shape.names.index("pk")
-        found = {row[pk_index]: shape.build(row) for row in rows}
+        cache_key = ("by_id", self.cls) if self.column is None else ("by_key", self.cls, column)
+        rows = await self.reader.rows(cache_key, build, params)
+        key_index = next(i for i, c in enumerate(shape.columns) if c is column)
+        found = {row[key_index]: shape.build(row) for row in rows}
         return [found.get(key) for key in keys]
 
 
@@ -451,6 +457,16 @@ class Loaders:
         if loader is None:
             loader = self._by_id[cls] = ByIdLoader(self.reader, cls, self.viewer)
         return loader
+
+    def by_key(self, cls: type[T], column: Column | None) -> ByIdLoader[T]:
+        """Nodes by a unique column of theirs (their primary key when ``column`` is None)."""
+        if column is None:
+            return self.by_id(cls)
+        key = ("by_key", cls, column.key)
+        loader = self._keyed.get(key)
+        if loader is None:
+            loader = self._keyed[key] = ByIdLoader(self.reader, cls, self.viewer, column)
+        return cast(ByIdLoader[T], loader)
 
     def pages(
         self,

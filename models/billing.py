@@ -3,9 +3,9 @@ billing details and its invoices. There is no payment provider: these are record
 the people who run the organization. No card number is ever stored — only a card's brand,
 its last four digits and its expiry.
 
-`OrganizationPlan` and `BillingDetails` are one-to-one with their organization and share its
-primary key (their `id` is the organization's), so `Organization.plan` is a plain to-one
-relation on the organization's own id, batched and compiled like any other.
+`OrganizationPlan` and `BillingDetails` are one-to-one with their organization (a unique
+`organization_id`): `Organization.plan` is a to-one relation keyed by that column
+(`to_one("pk", key=...)`), batched and compiled like any other.
 """
 
 from __future__ import annotations
@@ -59,11 +59,9 @@ def _plan_type() -> Enum:
     )
 
 
-def _organization_fk(*, primary_key: bool = False) -> Mapped[uuid.UUID]:
-    # Not indexed alone: each table's (organization_id, ...) index leads with it.
-    return mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=primary_key
-    )
+def _organization_fk(*, unique: bool = False) -> Mapped[uuid.UUID]:
+    # Not indexed alone: unique, or each table's (organization_id, ...) index leads with it.
+    return mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), unique=unique)
 
 
 def runs_organization(organization_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
@@ -88,8 +86,8 @@ class OrganizationPlan(Base):
 
     __tablename__ = "organization_plans"
 
-    # The organization's own id (one plan per organization).
-    id: Mapped[uuid.UUID] = _organization_fk(primary_key=True)
+    # One plan per organization.
+    organization_id: Mapped[uuid.UUID] = _organization_fk(unique=True)
     plan_type: Mapped[PlanType] = mapped_column(_plan_type(), server_default=PlanType.FREE.value)
     status: Mapped[PlanStatus] = mapped_column(
         _pg_enum(PlanStatus, "plan_status"), server_default=PlanStatus.ACTIVE.value
@@ -101,13 +99,9 @@ class OrganizationPlan(Base):
         CheckConstraint("ends_at IS NULL OR ends_at > started_at", name="ends_after_start"),
     )
 
-    @property
-    def organization_id(self) -> uuid.UUID:
-        return self.id
-
     @classmethod
     def visible_to(cls) -> ColumnElement[bool]:
-        return member_of(cls.id)
+        return member_of(cls.organization_id)
 
 
 class PlanChange(Base):
@@ -143,7 +137,7 @@ class BillingDetails(Base):
     __tablename__ = "billing_details"
     __type_name__ = "BillingDetails"
 
-    id: Mapped[uuid.UUID] = _organization_fk(primary_key=True)
+    organization_id: Mapped[uuid.UUID] = _organization_fk(unique=True)
     company_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     address_line1: Mapped[str | None] = mapped_column(String(200))
@@ -165,13 +159,9 @@ class BillingDetails(Base):
         CheckConstraint("country ~ '^[A-Z]{2}$'", name="country_format"),
     )
 
-    @property
-    def organization_id(self) -> uuid.UUID:
-        return self.id
-
     @classmethod
     def visible_to(cls) -> ColumnElement[bool]:
-        return runs_organization(cls.id)
+        return runs_organization(cls.organization_id)
 
 
 class Invoice(Base):

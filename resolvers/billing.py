@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
 
 import models
 from graph.context import Info
@@ -171,6 +172,12 @@ async def _organization(writer: Writer, global_id: str) -> models.Organization:
     )
 
 
+async def _one_of(writer: Writer, model: Any, organization_id: uuid.UUID) -> Any:
+    """The organization's one row of ``model`` (its plan, its billing details), locked."""
+    stmt = select(model).where(model.organization_id == organization_id).with_for_update()
+    return (await writer.session.execute(stmt)).scalar_one_or_none()
+
+
 # ---------------------------------------------------------------------------------------------
 # Ops
 
@@ -181,7 +188,10 @@ async def start_plan(writer: Writer, org: models.Organization) -> OrganizationPl
     now = datetime.now(UTC)
     plan = await writer.create(
         OrganizationPlanModel(
-            id=org.id, plan_type=org.plan_type, status=PlanStatus.ACTIVE, started_at=now
+            organization_id=org.id,
+            plan_type=org.plan_type,
+            status=PlanStatus.ACTIVE,
+            started_at=now,
         )
     )
     await writer.create(
@@ -211,12 +221,12 @@ async def change_plan(
         ["note"], checks.no_card_number(["note"], data.note), max_length=500
     )
     checks.done()
-    plan = await writer.session.get(OrganizationPlanModel, org.id, with_for_update=True)
+    plan = await _one_of(writer, OrganizationPlanModel, org.id)
     before = (plan.plan_type, plan.status) if plan is not None else (None, None)
     if plan is None:
         plan = await writer.create(
             OrganizationPlanModel(
-                id=org.id,
+                organization_id=org.id,
                 plan_type=data.plan_type,
                 status=data.status,
                 started_at=now,
@@ -263,9 +273,9 @@ async def update_billing_details(
     checks = Checks()
     values = BILLING_FIELDS.update(checks, data)
     checks.done()
-    details = await writer.session.get(BillingDetailsModel, org.id, with_for_update=True)
+    details = await _one_of(writer, BillingDetailsModel, org.id)
     if details is None:
-        return await writer.create(BillingDetailsModel(id=org.id, **values))
+        return await writer.create(BillingDetailsModel(organization_id=org.id, **values))
     return await writer.update(details, values)
 
 

@@ -65,7 +65,7 @@ def upgrade() -> None:
 
     op.create_table(
         "organization_plans",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("plan_type", PLAN_TYPE, server_default="free", nullable=False),
         sa.Column("status", PLAN_STATUS, server_default="active", nullable=False),
         sa.Column(
@@ -73,17 +73,19 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=True),
+        _id(),
         *_timestamps(),
         sa.CheckConstraint(
             "ends_at IS NULL OR ends_at > started_at",
             name=op.f("organization_plans_ends_after_start_check"),
         ),
-        _organization_fk("organization_plans", "id"),
+        _organization_fk("organization_plans"),
         sa.PrimaryKeyConstraint("id", name=op.f("organization_plans_pkey")),
+        sa.UniqueConstraint("organization_id", name=op.f("organization_plans_organization_id_key")),
     )  # fmt: skip
     # Every organization has a plan: the one its plan_type names, active since it was made.
     op.execute(
-        "INSERT INTO organization_plans (id, plan_type, status, started_at) "
+        "INSERT INTO organization_plans (organization_id, plan_type, status, started_at) "
         "SELECT id, plan_type, 'active', created_at FROM organizations"
     )
 
@@ -117,7 +119,7 @@ def upgrade() -> None:
 
     op.create_table(
         "billing_details",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("company_name", sa.String(length=200), nullable=True),
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("address_line1", sa.String(length=200), nullable=True),
@@ -131,6 +133,7 @@ def upgrade() -> None:
         sa.Column("card_last4", sa.String(length=4), nullable=True),
         sa.Column("card_exp_month", sa.Integer(), nullable=True),
         sa.Column("card_exp_year", sa.Integer(), nullable=True),
+        _id(),
         *_timestamps(),
         sa.CheckConstraint(
             "card_last4 ~ '^[0-9]{4}$'", name=op.f("billing_details_card_last4_format_check")
@@ -142,8 +145,9 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "country ~ '^[A-Z]{2}$'", name=op.f("billing_details_country_format_check")
         ),
-        _organization_fk("billing_details", "id"),
+        _organization_fk("billing_details"),
         sa.PrimaryKeyConstraint("id", name=op.f("billing_details_pkey")),
+        sa.UniqueConstraint("organization_id", name=op.f("billing_details_organization_id_key")),
     )
 
     op.create_table(

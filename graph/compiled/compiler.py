@@ -284,7 +284,8 @@ class Compilation:
         target = relation.target
         model = shape_of(target).model
         row = visible_select(target, *labelled(target)).where(
-            model.__table__.c.id == parent.c[relation.attribute]
+            (model.__table__.c.id if relation.key is None else relation.key)
+            == parent.c[relation.attribute]
         )
         node = row.correlate(parent).lateral(self.alias())
         return select(self.node(target, group, node)).select_from(node).scalar_subquery()

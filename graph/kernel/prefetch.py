@@ -140,7 +140,7 @@ async def load(loaders: Loaders, plan: NodePlan, nodes: Sequence[Any]) -> None:
 async def _load_one(loaders: Loaders, plan: OnePlan, nodes: Sequence[Any]) -> None:
     attribute = plan.spec.attribute
     keys = list({pk for n in nodes if (pk := getattr(n, attribute)) is not None})
-    loaded = await loaders.by_id(plan.spec.target).load_many(keys)
+    loaded = await loaders.by_key(plan.spec.target, plan.spec.key).load_many(keys)
     by_pk = dict(zip(keys, loaded, strict=True))
     for node in nodes:
         attach(node, plan.field_nodes, by_pk.get(getattr(node, attribute)))

@@ -30,10 +30,13 @@ from models.base import archivable
 
 @dataclass(frozen=True, slots=True)
 class ToOne:
-    """A node referenced by a foreign-key attribute of the parent node."""
+    """A node referenced by a foreign-key attribute of the parent node; with ``key``, the
+    node whose ``key`` column (unique) holds the parent's ``attribute`` instead (a row
+    one-to-one with the parent that references it: an organization's plan)."""
 
     target: type[Any]
     attribute: str
+    key: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class Declared:
 
     kind: str  # one of the constants below
     attribute: str | None = None  # TO_ONE: the foreign-key attribute
+    key: Any = None  # TO_ONE: the target's column matched, when not its primary key
     relation: Relation | None = None  # TO_MANY
     max_ids: int = 0  # BY_IDS
     # TO_MANY: the Relay page arguments the field takes (some lists page forward only)
@@ -185,7 +189,7 @@ def _resolve(declared: Declared, named: Any) -> Spec:
     kind = declared.kind
     if kind == TO_ONE:
         assert declared.attribute is not None
-        return ToOne(named, declared.attribute)
+        return ToOne(named, declared.attribute, declared.key)
     if kind == TO_MANY:
         assert declared.relation is not None
         return ToMany(named, named.__node__, declared.relation, named.__default_order__)

@@ -143,6 +143,7 @@ class InvoiceOrder(OrderBy[InvoiceOrderField]):
 class OrganizationPlan(Node):
     __model__ = OrganizationPlanModel
 
+    organization_id: strawberry.Private[uuid.UUID]
     plan_type: PlanType = strawberry.field(description="The plan.")
     status: PlanStatus = strawberry.field(description="Where the subscription is.")
     started_at: datetime = strawberry.field(description="When this plan started.")
@@ -153,7 +154,7 @@ class OrganizationPlan(Node):
     updated_at: datetime = strawberry.field(description="When it last changed.")
 
     organization: Organization | None = to_one(
-        "pk", description="The organization subscribed (the plan shares its ID's key)."
+        "organization_id", description="The organization subscribed."
     )
 
 
@@ -189,6 +190,7 @@ class PlanChange(Node):
 class BillingDetails(Node):
     __model__ = BillingDetailsModel
 
+    organization_id: strawberry.Private[uuid.UUID]
     company_name: str | None = strawberry.field(description="The name on invoices.")
     email: str | None = strawberry.field(description="Where invoices are sent.")
     address_line1: str | None = strawberry.field(description="Street address.")
@@ -205,7 +207,9 @@ class BillingDetails(Node):
     created_at: datetime = strawberry.field(description="When first recorded.")
     updated_at: datetime = strawberry.field(description="When last changed.")
 
-    organization: Organization | None = to_one("pk", description="The organization billed.")
+    organization: Organization | None = to_one(
+        "organization_id", description="The organization billed."
+    )
 
 
 @node_type
@@ -257,14 +261,18 @@ class BillingOrganizationFields:
     """Billing's fields of an organization (composed in graph.schema)."""
 
     plan: OrganizationPlan | None = to_one(
-        "pk", description="The organization's subscription (every member reads it)."
+        "pk",
+        key=OrganizationPlanModel.organization_id,
+        description="The organization's subscription (every member reads it).",
     )
     plan_changes: PlanChangeConnection = to_many(
         PlanChangeModel.organization_id,
         description="The history of the organization's plan, newest first.",
     )
     billing_details: BillingDetails | None = to_one(
-        "pk", description="Billing address and card summary; null unless you are OWNER or ADMIN."
+        "pk",
+        key=BillingDetailsModel.organization_id,
+        description="Billing address and card summary; null unless you are OWNER or ADMIN.",
     )
     invoices: InvoiceConnection = to_many(
         InvoiceModel.organization_id,
