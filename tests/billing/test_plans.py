@@ -92,7 +92,9 @@ async def test_owner_changes_the_plan_and_the_change_is_recorded(gql, factory):
         token=owner.token,
     )  # fmt: skip
     second = await gql(
-        PLAN_CHANGE, {"input": {"organization": org_id, "planType": "ENTERPRISE"}}, token=owner.token
+        PLAN_CHANGE,
+        {"input": {"organization": org_id, "planType": "ENTERPRISE"}},
+        token=owner.token,
     )
     body = await gql(PLAN, {"id": org_id}, token=owner.token)
     # then
