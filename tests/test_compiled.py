@@ -21,7 +21,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -34,6 +34,16 @@ from graph.compiled import QueryCompiler
 from graph.database import Database, StatementCounter
 from graph.server.app import create_app
 from graph.settings import get_settings
+from models.accounts import PlanType
+from models.billing import (
+    BillingDetails,
+    CardBrand,
+    Invoice,
+    InvoiceStatus,
+    OrganizationPlan,
+    PlanChange,
+    PlanStatus,
+)
 from models.design import (
     AttributeDataType,
     CallToActionPriority,
@@ -536,6 +546,30 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     await export("queued", bookstore, vera)
     await export("trashed", trashed, vera, status=JobStatus.FAILED, error="gone")
     await export("secret", hidden, frank)
+
+    # -- billing --------------------------------------------------------------------------
+    for org, marker in ((acme, "Acme"), (initech, FOREIGN)):
+        await named(f"plan.{org.slug}", _add(db, OrganizationPlan(
+            organization_id=org.id, plan_type=PlanType.PRO, status=PlanStatus.TRIALING,
+            started_at=at(0), ends_at=at(60 * 24 * 14),
+        )))  # fmt: skip
+        await named(f"billing.{org.slug}", _add(db, BillingDetails(
+            organization_id=org.id, company_name=f"{marker} “Lda”", country="PT",
+            card_brand=CardBrand.VISA, card_last4="4242", card_exp_month=1, card_exp_year=2030,
+        )))  # fmt: skip
+        for n, (before, after) in enumerate(((None, PlanType.FREE), (PlanType.FREE, PlanType.PRO))):
+            await _add(db, PlanChange(
+                organization_id=org.id, from_plan=before, to_plan=after,
+                to_status=PlanStatus.ACTIVE, changed_at=at(n), note=f"{marker} change {n}",
+                changed_by_id=(vera if org is acme else frank).user.id,
+            ))  # fmt: skip
+        for n, status in enumerate((InvoiceStatus.PAID, InvoiceStatus.OPEN, InvoiceStatus.VOID)):
+            await named(f"invoice.{org.slug}.{n}", _add(db, Invoice(
+                organization_id=org.id, number=f"{marker} {n:03}", plan_type=PlanType.PRO,
+                status=status, amount=Decimal("49.90") * n, currency="EUR",
+                period_start=date(2026, n + 1, 1), period_end=date(2026, n + 1, 28),
+                issued_at=at(n % 2), paid_at=at(5) if status is InvoiceStatus.PAID else None,
+            )))  # fmt: skip
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1738,7 +1772,55 @@ ARCHIVED = [
     ),
 ]
 
-CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS + ARCHIVED
+BILLING = [
+    case(
+        "an organization's plan, history, billing details and invoices",
+        """
+        {
+          organizations(includeArchived: true) {
+            nodes {
+              slug planType
+              plan { id planType status startedAt endsAt organization { slug } }
+              planChanges { totalCount nodes { fromPlan toPlan fromStatus toStatus changedAt
+                                               note changedBy { email } } }
+              billingDetails { id companyName country cardBrand cardLast4 cardExpMonth
+                               cardExpYear organization { slug } }
+              invoices(orderBy: [{field: AMOUNT, direction: DESC}]) {
+                totalCount
+                edges { cursor node { number planType status amount currency periodStart
+                                      periodEnd issuedAt paidAt } }
+              }
+            }
+          }
+        }""",
+    ),
+    case(
+        "invoices filtered, ordered by a tie, and billing nodes by id",
+        """
+        {
+          invoices(filter: {status: {in: [PAID, OPEN]}, amount: {gte: "0"}},
+                   orderBy: [{field: ISSUED_AT}]) {
+            totalCount nodes { number status organization { slug } }
+          }
+          invoice(id: "<<invoice.acme.2>>") { number status }
+          secret: invoice(id: "<<invoice.ini.0>>") { number }
+          plan: node(id: "<<plan.acme>>") { ... on OrganizationPlan { planType endsAt } }
+          foreign: node(id: "<<billing.ini>>") { ... on BillingDetails { companyName } }
+        }""",
+    ),
+    case(
+        "billing as a viewer who does not run the organization",
+        """
+        {
+          organization(id: "<<org.acme>>") {
+            plan { planType } billingDetails { companyName } invoices { totalCount }
+          }
+        }""",
+        viewer="olga",
+    ),
+]
+
+CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS + ARCHIVED + BILLING
 
 
 @pytest.mark.parametrize("case", CORPUS)
