@@ -156,7 +156,8 @@ def listed(model: type[Base], include_archived: bool) -> ColumnElement[bool]:
     rule = model.visible_to()
     if include_archived or not archivable(model):
         return rule
-    return rule & cast(Any, model).archived_at.is_(None)
+    archived_at: ColumnElement[Any] = cast(Any, model).archived_at
+    return rule & archived_at.is_(None)
 
 
 def _page_from_rows(spec: PageSpec, shape: Shape[T], rows: Sequence[Sequence[Any]]) -> Page[T]:

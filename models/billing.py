@@ -14,6 +14,7 @@ import enum
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -64,7 +65,7 @@ def _organization_fk(*, unique: bool = False) -> Mapped[uuid.UUID]:
     return mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), unique=unique)
 
 
-def runs_organization(organization_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+def runs_organization(organization_id: Any) -> ColumnElement[bool]:
     """The viewer is an OWNER or ADMIN of the organization (or a superuser): billing details
     and invoices are theirs to read. A correlated probe of the viewer's one membership there,
     written with the viewer parameters like every visibility rule."""

@@ -215,7 +215,7 @@ class Writer:
             if value is None or value in self._live_parents:
                 continue
             for fk in model.__table__.c[column_name].foreign_keys:
-                table = fk.column.table
+                table: Any = fk.column.table
                 if isinstance(table, Table) and "archived_at" in table.c:
                     parents.append((table, value))
         if not parents:
@@ -228,8 +228,11 @@ class Writer:
         ]
         archived = (await self.session.execute(union_all(*probes))).scalars().first()
         if archived is not None:
-            name = next(m.class_.type_name() for m in Base.registry.mappers
-                        if m.local_table.name == archived)  # fmt: skip
+            name = next(
+                m.class_.type_name()
+                for m in Base.registry.mappers
+                if getattr(m.local_table, "name", None) == archived
+            )
             raise Conflict(f"Its {name} is archived; restore it before changing anything in it.")
         self._live_parents.update(pk for _, pk in parents)
 

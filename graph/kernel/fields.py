@@ -92,21 +92,21 @@ def to_one(
     holds ``attribute`` instead of its primary key (the reverse of a one-to-one foreign key:
     `to_one("pk", key=OrganizationPlan.organization_id)`). ``name``: the GraphQL name, when
     it is not the field's own (camel-cased)."""
-    target_key = key
-    key = attribute if isinstance(attribute, str) else attribute.key
+    name_of_attribute = attribute if isinstance(attribute, str) else attribute.key
 
     def resolve(self: Any, info: Info) -> Any:
         found = _prefetched(self, info)
         if found is not _MISSING:
             return found
-        pk = getattr(self, key)
+        pk = getattr(self, name_of_attribute)
         if pk is None:
             return None
         spec = _spec(info)
         assert isinstance(spec, ToOne)
         return info.context.loaders.by_key(spec.target, spec.key).load(pk)
 
-    return _field(Declared(TO_ONE, attribute=key, key=target_key), resolve, description, name)
+    declared = Declared(TO_ONE, attribute=name_of_attribute, key=key)
+    return _field(declared, resolve, description, name)
 
 
 def to_many(

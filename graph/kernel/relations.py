@@ -174,7 +174,7 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
         arguments.append(_argument("filter", named.__filter__ | None))
     if named.__order__ is not None:
         arguments.append(_argument("order_by", list[named.__order__] | None))
-    if archivable(getattr(named.__node__, "__model__", None)):
+    if archivable(getattr(named.__node__, "__model__", type(None))):
         arguments.append(
             _argument("include_archived", bool, default=False, description=INCLUDE_ARCHIVED)
         )
