@@ -18,9 +18,10 @@ def test_organization_has_every_domain_s_relations_in_sdl_order() -> None:
     relations = relations_of(Organization)
     assert list(relations) == [
         *("history", "memberships", "items", "tags", "properties", "clients", "projects"),
-        *("files", "jobs"),
+        *("files", "jobs", "plan", "plan_changes", "billing_details", "invoices"),
     ]
-    assert all(isinstance(r, ToMany) for r in relations.values())
+    one_to_one = {"plan", "billing_details"}
+    assert all(isinstance(r, ToOne) == (n in one_to_one) for n, r in relations.items())
 
 
 def test_a_relation_records_its_target_and_key() -> None:
