@@ -7,7 +7,7 @@ import pytest
 import strawberry
 
 from graph.kernel.fields import compose, to_many
-from graph.kernel.relations import ToMany, ToOne, relations_of
+from graph.kernel.relations import ToOne, relations_of
 from graph.schema import schema  # noqa: F401  (builds the schema: the types are composed)
 from graph.types.accounts import Organization, User
 from graph.types.catalog import Item
