@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import func, select
@@ -169,6 +169,9 @@ async def _require_restore_rank(
         )
 
 
+INPUT = strawberry.argument(description="What to change: see the input type.")
+
+
 # ---------------------------------------------------------------------------------------------
 # GraphQL
 
@@ -200,7 +203,7 @@ class ArchiveMutation:
         "`organizations` lists and nothing in it can be changed until it is restored."
     )
     async def organization_archive(
-        self, info: Info, input: OrganizationArchiveInput
+        self, info: Info, input: Annotated[OrganizationArchiveInput, INPUT]
     ) -> OrganizationArchivePayload:
         return await mutate(
             info, lambda w: archive(w, ORGANIZATION, id=input.id), _organization_success
@@ -212,7 +215,7 @@ class ArchiveMutation:
         "was deleted stay theirs."
     )
     async def organization_restore(
-        self, info: Info, input: OrganizationRestoreInput
+        self, info: Info, input: Annotated[OrganizationRestoreInput, INPUT]
     ) -> OrganizationRestorePayload:
         return await mutate(
             info, lambda w: restore(w, ORGANIZATION, id=input.id), _organization_success
@@ -222,14 +225,18 @@ class ArchiveMutation:
         description="Archive an item (EDITOR+: `item:update`, or its owner once its "
         "organization is gone)."
     )
-    async def item_archive(self, info: Info, input: ItemArchiveInput) -> ItemArchivePayload:
+    async def item_archive(
+        self, info: Info, input: Annotated[ItemArchiveInput, INPUT]
+    ) -> ItemArchivePayload:
         return await mutate(info, lambda w: archive(w, ITEM, id=input.id), _item_success)
 
     @strawberry.mutation(
         description="Restore an archived item (EDITOR+), or a deleted one within the "
         "retention window (OWNER, ADMIN)."
     )
-    async def item_restore(self, info: Info, input: ItemRestoreInput) -> ItemRestorePayload:
+    async def item_restore(
+        self, info: Info, input: Annotated[ItemRestoreInput, INPUT]
+    ) -> ItemRestorePayload:
         return await mutate(info, lambda w: restore(w, ITEM, id=input.id), _item_success)
 
     @strawberry.mutation(
@@ -237,7 +244,7 @@ class ArchiveMutation:
         "project VIEWER); its matrix cannot be changed until it is restored."
     )
     async def project_archive(
-        self, info: Info, input: ProjectArchiveInput
+        self, info: Info, input: Annotated[ProjectArchiveInput, INPUT]
     ) -> ProjectArchivePayload:
         return await mutate(info, lambda w: archive(w, PROJECT, id=input.id), _project_success)
 
@@ -246,13 +253,13 @@ class ArchiveMutation:
         "the retention window (OWNER, ADMIN)."
     )
     async def project_restore(
-        self, info: Info, input: ProjectRestoreInput
+        self, info: Info, input: Annotated[ProjectRestoreInput, INPUT]
     ) -> ProjectRestorePayload:
         return await mutate(info, lambda w: restore(w, PROJECT, id=input.id), _project_success)
 
     @strawberry.mutation(description="Archive a property (EDITOR+: `item:update`).")
     async def property_archive(
-        self, info: Info, input: PropertyArchiveInput
+        self, info: Info, input: Annotated[PropertyArchiveInput, INPUT]
     ) -> PropertyArchivePayload:
         return await mutate(info, lambda w: archive(w, PROPERTY, id=input.id), _property_success)
 
@@ -261,17 +268,21 @@ class ArchiveMutation:
         "retention window (OWNER, ADMIN)."
     )
     async def property_restore(
-        self, info: Info, input: PropertyRestoreInput
+        self, info: Info, input: Annotated[PropertyRestoreInput, INPUT]
     ) -> PropertyRestorePayload:
         return await mutate(info, lambda w: restore(w, PROPERTY, id=input.id), _property_success)
 
     @strawberry.mutation(description="Archive a client (EDITOR+: `item:update`).")
-    async def client_archive(self, info: Info, input: ClientArchiveInput) -> ClientArchivePayload:
+    async def client_archive(
+        self, info: Info, input: Annotated[ClientArchiveInput, INPUT]
+    ) -> ClientArchivePayload:
         return await mutate(info, lambda w: archive(w, CLIENT, id=input.id), _client_success)
 
     @strawberry.mutation(
         description="Restore an archived client (EDITOR+), or a deleted one within the "
         "retention window (OWNER, ADMIN)."
     )
-    async def client_restore(self, info: Info, input: ClientRestoreInput) -> ClientRestorePayload:
+    async def client_restore(
+        self, info: Info, input: Annotated[ClientRestoreInput, INPUT]
+    ) -> ClientRestorePayload:
         return await mutate(info, lambda w: restore(w, CLIENT, id=input.id), _client_success)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -301,6 +301,9 @@ async def update_invoice(writer: Writer, data: InvoiceUpdateInput) -> InvoiceMod
     )
 
 
+INPUT = strawberry.argument(description="What to change: see the input type.")
+
+
 # ---------------------------------------------------------------------------------------------
 # GraphQL
 
@@ -329,7 +332,7 @@ class BillingMutation:
         "`PlanChange` (from, to, when, by whom) and updates `Organization.planType`."
     )
     async def organization_plan_change(
-        self, info: Info, input: OrganizationPlanChangeInput
+        self, info: Info, input: Annotated[OrganizationPlanChangeInput, INPUT]
     ) -> OrganizationPlanChangePayload:
         return await mutate(info, lambda w: change_plan(w, input), _plan_success)
 
@@ -338,7 +341,7 @@ class BillingMutation:
         "summary. A card number anywhere in the input is refused."
     )
     async def billing_details_update(
-        self, info: Info, input: BillingDetailsUpdateInput
+        self, info: Info, input: Annotated[BillingDetailsUpdateInput, INPUT]
     ) -> BillingDetailsUpdatePayload:
         return await mutate(
             info,
@@ -347,7 +350,9 @@ class BillingMutation:
         )
 
     @strawberry.mutation(description="Record an invoice of an organization (OWNER, ADMIN).")
-    async def invoice_create(self, info: Info, input: InvoiceCreateInput) -> InvoiceCreatePayload:
+    async def invoice_create(
+        self, info: Info, input: Annotated[InvoiceCreateInput, INPUT]
+    ) -> InvoiceCreatePayload:
         return await mutate(
             info,
             lambda w: create_invoice(w, input),
@@ -357,7 +362,9 @@ class BillingMutation:
     @strawberry.mutation(
         description="Change an invoice's status (OWNER, ADMIN); PAID records when."
     )
-    async def invoice_update(self, info: Info, input: InvoiceUpdateInput) -> InvoiceUpdatePayload:
+    async def invoice_update(
+        self, info: Info, input: Annotated[InvoiceUpdateInput, INPUT]
+    ) -> InvoiceUpdatePayload:
         return await mutate(
             info,
             lambda w: update_invoice(w, input),

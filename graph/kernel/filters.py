@@ -116,9 +116,11 @@ V = TypeVar("V")
 class EnumFilter(Generic[V]):
     """`eq`/`ne`/`in` on an enum column: `ProjectStatusFilter = EnumFilter[ProjectStatus]`."""
 
-    eq: V | None = None
-    ne: V | None = None
-    in_: list[V] | None = strawberry.field(name="in", default=None)
+    eq: V | None = strawberry.field(default=None, description="Equal to this value.")
+    ne: V | None = strawberry.field(default=None, description="Not equal to this value.")
+    in_: list[V] | None = strawberry.field(
+        name="in", default=None, description="One of these values."
+    )
 
 
 @strawberry.input(description="Conditions on a reference, by global ID.")
@@ -274,8 +276,10 @@ class OrderBy(Generic[E]):
         pass
     """
 
-    field: E
-    direction: OrderDirection = OrderDirection.ASC
+    field: E = strawberry.field(description="What to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
 
 
 def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) -> list[OrderTerm]:

@@ -154,6 +154,16 @@ def _argument(
     )
 
 
+ARGUMENTS = {
+    "id": "The node's global ID.",
+    "filter": "Only the nodes meeting every condition given.",
+    "order_by": "Ordering terms, applied in turn; the ID breaks ties. Default: the list's own.",
+    "first": "Page forward: at most this many nodes (when neither `first` nor `last` is "
+    "given: the server's default page size; over its maximum: an error).",
+    "after": "Page forward from this cursor (a previous page's `endCursor`).",
+    "last": "Page backward: at most this many nodes, the last ones.",
+    "before": "Page backward from this cursor (a previous page's `startCursor`).",
+}
 INCLUDE_ARCHIVED = (
     "Also list archived nodes (`archivedAt` set); lists leave them out by default. An "
     "archived node stays readable by ID either way."
@@ -164,16 +174,20 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
     from strawberry.types.unset import UNSET
 
     if declared.kind in (BY_ID, ANY_BY_ID):
-        return [_argument("id", strawberry.ID, default=UNSET)]
+        return [_argument("id", strawberry.ID, default=UNSET, description=ARGUMENTS["id"])]
     if declared.kind == BY_IDS:
-        return [_argument("ids", list[strawberry.ID], default=UNSET)]
+        ids = f"Global IDs, at most {declared.max_ids}; the answer keeps their order."
+        return [_argument("ids", list[strawberry.ID], default=UNSET, description=ids)]
     if declared.kind not in PAGED:
         return []
     arguments = []
     if named.__filter__ is not None:
-        arguments.append(_argument("filter", named.__filter__ | None))
+        arguments.append(
+            _argument("filter", named.__filter__ | None, description=ARGUMENTS["filter"])
+        )
     if named.__order__ is not None:
-        arguments.append(_argument("order_by", list[named.__order__] | None))
+        order = list[named.__order__] | None
+        arguments.append(_argument("order_by", order, description=ARGUMENTS["order_by"]))
     if archivable(getattr(named.__node__, "__model__", type(None))):
         arguments.append(
             _argument("include_archived", bool, default=False, description=INCLUDE_ARCHIVED)
@@ -181,7 +195,8 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
     sizes, cursors = ("first", "last"), ("after", "before")
     for name in declared.page_arguments:
         assert name in sizes or name in cursors, name
-        arguments.append(_argument(name, int | None if name in sizes else str | None))
+        annotation = int | None if name in sizes else str | None
+        arguments.append(_argument(name, annotation, description=ARGUMENTS[name]))
     return arguments
 
 
