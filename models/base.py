@@ -69,6 +69,11 @@ class Base(DeclarativeBase):
     # unless set.
     __type_name__: str | None = None
 
+    # Whether an archived organization or project it belongs to freezes this row too
+    # (resolvers.writes `refuse_archived`). Off for rows about an aggregate that change
+    # nothing in it: jobs, exports, presences.
+    __frozen_when_archived__: bool = True
+
     # The column holding the id of the aggregate a row belongs to (a design project), so
     # the change log can stream one aggregate's changes; None for unscoped tables.
     __scope__: str | None = None

@@ -287,6 +287,7 @@ class Presence(Base):
     not recorded in the change history."""
 
     __tablename__ = "design_presence"
+    __frozen_when_archived__ = False
 
     project_id: Mapped[uuid.UUID] = _project_fk()
     organization_id: Mapped[uuid.UUID] = _organization_fk()

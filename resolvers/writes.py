@@ -207,6 +207,8 @@ class Writer:
         if itself and archivable(model) and getattr(obj, "archived_at", None) is not None:
             raise Conflict(f"This {model.type_name()} is archived; restore it before changing it.")
         parents: list[tuple[Table, uuid.UUID]] = []
+        if not model.__frozen_when_archived__:
+            return
         # (`id` too: a row one-to-one with its organization shares its key.)
         for column_name in {"organization_id", model.__scope__, "id"}:
             if column_name is None or column_name not in model.__table__.c:

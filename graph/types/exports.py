@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from graph.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from graph.kernel.errors import NotFoundError, PermissionDeniedError, ValidationError
 from graph.kernel.fields import to_one
 from graph.kernel.filters import (
     DateTimeFilter,
@@ -172,7 +172,7 @@ class ExportJobSuccess:
 
 
 ProjectExportPayload = Annotated[
-    ExportJobSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    ExportJobSuccess | ValidationError | NotFoundError | PermissionDeniedError,
     strawberry.union(
         "ProjectExportPayload",
         description="The queued export, or why not (PermissionDeniedError: not a member of "

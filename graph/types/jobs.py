@@ -166,7 +166,7 @@ class JobSuccess:
 
 
 JobStartPayload = Annotated[
-    JobSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    JobSuccess | ValidationError | NotFoundError | PermissionDeniedError,
     strawberry.union("JobStartPayload", description="A job was queued, or why not."),
 ]
 JobCancelPayload = Annotated[

@@ -10,7 +10,7 @@ from typing import Annotated
 import strawberry
 
 from graph.context import Info
-from graph.kernel.errors import ConflictError, NotFoundError, ValidationError
+from graph.kernel.errors import NotFoundError, ValidationError
 from graph.kernel.fields import to_one
 from graph.kernel.ids import NODE_TYPES, to_global_id
 from graph.kernel.relay import Connection, Node
@@ -102,10 +102,9 @@ class PresenceLeaveSuccess:
 
 
 PresenceUpdatePayload = Annotated[
-    PresenceSuccess | ValidationError | NotFoundError | ConflictError,
-    strawberry.union("PresenceUpdatePayload"),
+    PresenceSuccess | ValidationError | NotFoundError, strawberry.union("PresenceUpdatePayload")
 ]
 PresenceLeavePayload = Annotated[
-    PresenceLeaveSuccess | ValidationError | NotFoundError | ConflictError,
+    PresenceLeaveSuccess | ValidationError | NotFoundError,
     strawberry.union("PresenceLeavePayload"),
 ]

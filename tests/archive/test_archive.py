@@ -388,3 +388,31 @@ async def test_archive_and_restore_are_recorded(gql, factory):
     assert changes[1]["fields"][0]["old"] is None
     assert changes[1]["fields"][0]["new"] is not None
     assert at is not None
+
+
+EXPORT = """
+mutation($p: ID!) {
+  projectExport(input: {project: $p, format: JSON}) {
+    __typename ... on ExportJobSuccess { exportJob { job { id } } } ... on Error { message }
+  }
+}"""
+JOB_CANCEL = "mutation($id: ID!) { jobCancel(input: {id: $id}) { __typename } }"
+
+
+async def test_an_archived_project_can_still_be_exported_and_its_job_cancelled(gql, factory):
+    # given: jobs and exports change nothing in what they are about
+    org = await factory.organization()
+    owner = await factory.member(org, "OWNER")
+    design = DesignFactory(factory.db)
+    row = await design.project(org, owner)
+    await design.member(row, owner)
+    project = gid("Project", row.id)
+    await gql(_mutation(ENTITIES["project"], "Archive"), {"id": project}, token=owner.token)
+    # when
+    exported = await gql(EXPORT, {"p": project}, token=owner.token)
+    assert "exportJob" in exported["data"]["projectExport"], exported
+    job = exported["data"]["projectExport"]["exportJob"]["job"]["id"]
+    cancelled = await gql(JOB_CANCEL, {"id": job}, token=owner.token)
+    # then
+    assert exported["data"]["projectExport"]["__typename"] == "ExportJobSuccess"
+    assert cancelled["data"]["jobCancel"] == {"__typename": "JobSuccess"}
