@@ -75,6 +75,7 @@ def runs_organization(organization_id: Any) -> ColumnElement[bool]:
         .where(
             Membership.user_id == VIEWER_ID,
             Membership.organization_id == organization_id,
+            Role.organization_id.is_(None),  # the built-in OWNER and ADMIN roles
             Role.name.in_((OWNER, ADMIN)),
         )
         .exists()
