@@ -27,6 +27,7 @@ from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
 from graph.types.accounts.invitations import InvitationsOrganizationFields
 from graph.types.accounts.profiles import ProfileUserFields
+from graph.types.billing import BillingOrganizationFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
 from graph.types.files import FilesItemFields, FilesOrganizationFields
@@ -38,6 +39,8 @@ from resolvers.accounts import (
     AccountsQuery,
     ProfileMutation,
 )
+from resolvers.archive import ArchiveMutation
+from resolvers.billing import BillingMutation, BillingQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
 from resolvers.exports import ExportsMutation, ExportsQuery
@@ -61,6 +64,7 @@ compose(
     DesignOrganizationFields,
     FilesOrganizationFields,
     JobsOrganizationFields,
+    BillingOrganizationFields,
 )
 compose(Item, FilesItemFields)
 
@@ -76,6 +80,7 @@ class Query(
     JobsQuery,
     ExportsQuery,
     HistoryQuery,
+    BillingQuery,
 ):
     pass
 
@@ -95,6 +100,8 @@ class Mutation(
     JobsMutation,
     ExportsMutation,
     PresenceMutation,
+    ArchiveMutation,
+    BillingMutation,
 ):
     pass
 

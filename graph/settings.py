@@ -353,6 +353,13 @@ class Settings(BaseSettings):
         shown_default="development: generated",
     )
 
+    deleted_retention_seconds: int = setting(
+        "TRELLIS_DELETED_RETENTION",
+        30 * 24 * 60 * 60,
+        "seconds a soft-deleted organization, project, property, client or item can be restored "
+        "(OWNER or ADMIN); a periodic job purges it after that",
+        ge=0,
+    )
     # --- email (graph/mail/): the outbox, sent by a queue job over SMTP --------------------
     smtp_host: str | None = setting(
         "TRELLIS_SMTP_HOST",

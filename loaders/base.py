@@ -48,7 +48,7 @@ from loaders.paging import (
     ordered_page,
 )
 from loaders.reader import Reader
-from models.base import Base
+from models.base import Base, archivable
 from models.viewer import Viewer, uuid_array
 
 T = TypeVar("T")
@@ -128,23 +128,36 @@ def to_node(cls: type[T], obj: Any) -> T:
     return shape_of(cls).from_object(obj)
 
 
-def visible_select(source: type[Any], *columns: Any) -> Select[Any]:
+def visible_select(source: type[Any], *columns: Any, include_archived: bool = True) -> Select[Any]:
     """The one way to start a read: of a node type (its columns), or of a model (``columns``,
     else the ORM entity), scoped to what the viewer may see (execute it with the viewer's
-    parameters). Both execution paths, the write path's lookups and the counts start here."""
+    parameters). Both execution paths, the write path's lookups and the counts start here.
+
+    ``include_archived``: False for lists, which leave out the archived rows of a model that
+    can be archived (`models.base.ArchiveMixin`) unless asked; a node by ID is read with
+    them."""
     if isinstance(source, type) and issubclass(source, Base):
         model: type[Base] = source
         selected: tuple[Any, ...] = columns or (model,)
     else:
         shape = shape_of(source)
         model, selected = shape.model, columns or shape.columns
-    return select(*selected).where(model.visible_to())
+    return select(*selected).where(listed(model, include_archived))
 
 
-def visible_count(source: type[Any]) -> Select[Any]:
+def visible_count(source: type[Any], *, include_archived: bool = True) -> Select[Any]:
     """How many rows of a node type (or model) the viewer may see: `visible_select`'s count."""
     model = source if issubclass(source, Base) else shape_of(source).model
-    return select(func.count()).select_from(model).where(model.visible_to())
+    return select(func.count()).select_from(model).where(listed(model, include_archived))
+
+
+def listed(model: type[Base], include_archived: bool) -> ColumnElement[bool]:
+    """The model's visibility rule, without its archived rows unless ``include_archived``."""
+    rule = model.visible_to()
+    if include_archived or not archivable(model):
+        return rule
+    archived_at: ColumnElement[Any] = cast(Any, model).archived_at
+    return rule & archived_at.is_(None)
 
 
 def _page_from_rows(spec: PageSpec, shape: Shape[T], rows: Sequence[Sequence[Any]]) -> Page[T]:
@@ -188,33 +201,41 @@ async def fetch_page(
     viewer: Viewer,
     spec: PageSpec,
     where: ColumnElement[bool] | None,
+    *,
+    include_archived: bool = True,
 ) -> Page[T]:
     """One page of a root list: a single statement, keyset-paginated."""
     shape = shape_of(cls)
 
     def build() -> Select[Any]:
-        stmt = visible_select(cls).add_columns(*_order_columns(spec, shape))
+        stmt = visible_select(cls, include_archived=include_archived).add_columns(
+            *_order_columns(spec, shape)
+        )
         if where is not None:
             stmt = stmt.where(where)
         return ordered_page(stmt, spec)
 
     key = None
     if where is None and spec.cursor is None:
-        key = ("page", cls, order_signature(spec.order), spec.size, spec.backward)
+        key = ("page", cls, order_signature(spec.order), spec.size, spec.backward, include_archived)
     rows = await reader.rows(key, build, viewer.params(raw=True))
     return _page_from_rows(spec, shape, rows)
 
 
 async def fetch_count(
-    reader: Reader, cls: type[Any], viewer: Viewer, where: ColumnElement[bool] | None
+    reader: Reader,
+    cls: type[Any],
+    viewer: Viewer,
+    where: ColumnElement[bool] | None,
+    *,
+    include_archived: bool = True,
 ) -> int:
     def build() -> Select[Any]:
-        stmt = visible_count(cls)
+        stmt = visible_count(cls, include_archived=include_archived)
         return stmt.where(where) if where is not None else stmt
 
-    rows = await reader.rows(
-        ("count", cls) if where is None else None, build, viewer.params(raw=True)
-    )
+    key = ("count", cls, include_archived) if where is None else None
+    rows = await reader.rows(key, build, viewer.params(raw=True))
     return int(rows[0][0])
 
 
@@ -242,23 +263,29 @@ def _keys_param(name: str) -> Any:
 
 
 class ByIdLoader(DataLoader[uuid.UUID, T | None]):
-    """Nodes of one type by primary key; missing or invisible ids load as None."""
+    """Nodes of one type by primary key (or by another unique column of theirs, ``column``,
+    one of the node type's fields); missing or invisible ids load as None."""
 
-    def __init__(self, reader: Reader, cls: type[T], viewer: Viewer) -> None:
+    def __init__(
+        self, reader: Reader, cls: type[T], viewer: Viewer, column: Column | None = None
+    ) -> None:
         super().__init__()
         self.reader, self.cls, self.viewer = reader, cls, viewer
+        self.column = column
 
     async def batch_load_fn(self, keys: list[uuid.UUID]) -> list[T | None]:
         shape = shape_of(self.cls)
+        table = shape.model.__table__
+        column = table.c.id if self.column is None else table.c[self.column.key]
 
         def build() -> Select[Any]:
-            pk = shape.model.__table__.c.id
-            return visible_select(self.cls).where(pk == any_(_keys_param("keys")))
+            return visible_select(self.cls).where(column == any_(_keys_param("keys")))
 
         params = {**self.viewer.params(raw=True), "keys": uuid_array(keys)}
-        rows = await self.reader.rows(("by_id", self.cls), build, params)
-        pk_index = shape.names.index("pk")
-        found = {row[pk_index]: shape.build(row) for row in rows}
+        cache_key = ("by_id", self.cls) if self.column is None else ("by_key", self.cls, column)
+        rows = await self.reader.rows(cache_key, build, params)
+        key_index = next(i for i, c in enumerate(shape.columns) if c is column)
+        found = {row[key_index]: shape.build(row) for row in rows}
         return [found.get(key) for key in keys]
 
 
@@ -278,10 +305,12 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         spec: PageSpec,
         where: ColumnElement[bool] | None,
         cache_key: Hashable | None,
+        include_archived: bool = True,
     ) -> None:
         super().__init__()
         self.reader, self.cls, self.viewer = reader, cls, viewer
         self.relation, self.spec, self.where, self.cache_key = relation, spec, where, cache_key
+        self.include_archived = include_archived
 
     def _build(self) -> Select[Any]:
         if self.relation.join is not None:
@@ -291,7 +320,7 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
             func.unnest(_keys_param("parent_ids")).table_valued("id").render_derived(name="parents")
         )
         # Per parent: an index-ordered scan that stops after size + 1 rows (LATERAL ... LIMIT).
-        inner = visible_select(self.cls).add_columns(
+        inner = visible_select(self.cls, include_archived=self.include_archived).add_columns(
             *_order_columns(spec, shape_of(self.cls)), numbered(spec).label("row_number")
         )
         inner = inner.where(parent == parents.c.id)
@@ -310,7 +339,7 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         parents once and numbering them per parent beats a LATERAL probe per parent."""
         spec, parent = self.spec, self.relation.parent_column
         inner = self.relation.apply(
-            visible_select(self.cls).add_columns(
+            visible_select(self.cls, include_archived=self.include_archived).add_columns(
                 *_order_columns(spec, shape_of(self.cls)),
                 numbered(spec, partition_by=parent).label("row_number"),
                 parent.label("parent_key"),
@@ -344,15 +373,21 @@ class CountLoader(DataLoader[uuid.UUID, int]):
         relation: Relation,
         where: ColumnElement[bool] | None,
         cache_key: Hashable | None,
+        include_archived: bool = True,
     ) -> None:
         super().__init__()
         self.reader, self.cls, self.viewer = reader, cls, viewer
         self.relation, self.where, self.cache_key = relation, where, cache_key
+        self.include_archived = include_archived
 
     def _build(self) -> Select[Any]:
         model = shape_of(self.cls).model
         parent = self.relation.parent_column
-        stmt = self.relation.apply(visible_select(model, parent, func.count()).select_from(model))
+        stmt = self.relation.apply(
+            visible_select(
+                model, parent, func.count(), include_archived=self.include_archived
+            ).select_from(model)
+        )
         stmt = stmt.where(parent == any_(_keys_param("parent_ids")))
         if self.where is not None:
             stmt = stmt.where(self.where)
@@ -424,6 +459,16 @@ class Loaders:
             loader = self._by_id[cls] = ByIdLoader(self.reader, cls, self.viewer)
         return loader
 
+    def by_key(self, cls: type[T], column: Column | None) -> ByIdLoader[T]:
+        """Nodes by a unique column of theirs (their primary key when ``column`` is None)."""
+        if column is None:
+            return self.by_id(cls)
+        key = ("by_key", cls, column.key)
+        loader = self._keyed.get(key)
+        if loader is None:
+            loader = self._keyed[key] = ByIdLoader(self.reader, cls, self.viewer, column)
+        return cast(ByIdLoader[T], loader)
+
     def pages(
         self,
         key: Hashable,
@@ -433,6 +478,7 @@ class Loaders:
         where: ColumnElement[bool] | None,
         *,
         constant: bool,
+        include_archived: bool = True,
     ) -> PageLoader[T]:
         """The page loader for one relation field with one set of arguments.
 
@@ -445,7 +491,7 @@ class Loaders:
         if loader is None:
             loader = self._keyed[key] = PageLoader(
                 self.reader, cls, self.viewer, relation, spec, where,
-                ("pages", key) if constant else None,
+                ("pages", key) if constant else None, include_archived,
             )  # fmt: skip
         return cast(PageLoader[T], loader)
 
@@ -467,11 +513,12 @@ class Loaders:
         where: ColumnElement[bool] | None,
         *,
         constant: bool,
+        include_archived: bool = True,
     ) -> CountLoader:
         loader = self._keyed.get(("count", key))
         if loader is None:
             loader = self._keyed[("count", key)] = CountLoader(
                 self.reader, cls, self.viewer, relation, where,
-                ("counts", key) if constant else None,
+                ("counts", key) if constant else None, include_archived,
             )  # fmt: skip
         return cast(CountLoader, loader)

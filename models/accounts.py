@@ -30,6 +30,7 @@ from models.base import (
     JSON,
     VIEWER_ORGS,
     VIEWER_SUPERUSER,
+    ArchiveMixin,
     Base,
     SoftDeleteMixin,
     Str200,
@@ -95,7 +96,7 @@ class User(SoftDeleteMixin, Base):
         return cls.deleted_at.is_(None) & or_(VIEWER_SUPERUSER, own(cls.id), shares_an_organization)
 
 
-class Organization(SoftDeleteMixin, Base):
+class Organization(ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "organizations"
 
     name: Mapped[Str200]

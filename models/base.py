@@ -69,6 +69,11 @@ class Base(DeclarativeBase):
     # unless set.
     __type_name__: str | None = None
 
+    # Whether an archived organization or project it belongs to freezes this row too
+    # (resolvers.writes `refuse_archived`). Off for rows about an aggregate that change
+    # nothing in it: jobs, exports, presences.
+    __frozen_when_archived__: bool = True
+
     # The column holding the id of the aggregate a row belongs to (a design project), so
     # the change log can stream one aggregate's changes; None for unscoped tables.
     __scope__: str | None = None
@@ -91,3 +96,17 @@ class SoftDeleteMixin:
     """Aggregate roots are soft-deleted: a deleted row is hidden from every read."""
 
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ArchiveMixin:
+    """Aggregate roots that can be archived: an archived row drops out of lists unless a
+    connection is asked for `includeArchived: true`, stays readable by ID, and cannot be
+    changed (nor can anything inside it) until it is restored. Declaring the mixin is all
+    an entity does: the connections of its node type take `includeArchived` and the write
+    path refuses changes (graph.kernel.relations, loaders.base, resolvers.writes)."""
+
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+def archivable(model: type[Any]) -> bool:
+    return isinstance(model, type) and issubclass(model, ArchiveMixin)

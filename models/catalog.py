@@ -8,7 +8,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.base import JSON, Base, SoftDeleteMixin, member_of, own
+from models.base import JSON, ArchiveMixin, Base, SoftDeleteMixin, member_of, own
 
 item_tags = Table(
     "item_tags",
@@ -19,7 +19,7 @@ item_tags = Table(
 )
 
 
-class Item(SoftDeleteMixin, Base):
+class Item(ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "items"
 
     owner_id: Mapped[uuid.UUID] = mapped_column(

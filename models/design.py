@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.base import JSON, Base, SoftDeleteMixin, Str200, member_of
+from models.base import JSON, ArchiveMixin, Base, SoftDeleteMixin, Str200, member_of
 
 # The matrix is at most this many cells wide and high (0-based positions).
 MATRIX_SIZE = 1000
@@ -87,7 +87,7 @@ def _object_fk() -> Mapped[uuid.UUID]:
     return mapped_column(ForeignKey("design_objects.id", ondelete="CASCADE"))
 
 
-class Project(SoftDeleteMixin, Base):
+class Project(ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "projects"
     __scope__ = "id"
 
@@ -287,6 +287,7 @@ class Presence(Base):
     not recorded in the change history."""
 
     __tablename__ = "design_presence"
+    __frozen_when_archived__ = False
 
     project_id: Mapped[uuid.UUID] = _project_fk()
     organization_id: Mapped[uuid.UUID] = _organization_fk()

@@ -32,6 +32,8 @@ class ExportFormat(enum.Enum):
 class ExportJob(Base):
     __tablename__ = "project_exports"
     __scope__ = "project_id"
+    # An archived project can still be exported: that changes nothing in it.
+    __frozen_when_archived__ = False
 
     project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     organization_id: Mapped[uuid.UUID] = mapped_column(

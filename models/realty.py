@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.base import JSON, Base, SoftDeleteMixin, member_of
+from models.base import JSON, ArchiveMixin, Base, SoftDeleteMixin, member_of
 
 
 class PropertyStatus(enum.Enum):
@@ -64,7 +64,7 @@ def _pg_enum(enum_class: type[enum.Enum], name: str) -> Enum:
     return Enum(enum_class, name=name, values_callable=lambda e: [m.value for m in e])
 
 
-class Property(SoftDeleteMixin, Base):
+class Property(ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "properties"
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
@@ -138,7 +138,7 @@ class PropertyMedia(Base):
         return member_of(cls.organization_id) & _live(Property, cls.property_id)
 
 
-class Client(SoftDeleteMixin, Base):
+class Client(ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "clients"
 
     organization_id: Mapped[uuid.UUID] = mapped_column(

@@ -15,6 +15,8 @@ from graph.kernel.ids import InvalidId, decode_id
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A payment card number: 13-19 digits, perhaps grouped by spaces or dashes.
+CARD_RUN_RE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 PASSWORD_MIN, PASSWORD_MAX = 8, 1024
 
 T = TypeVar("T")
@@ -102,6 +104,17 @@ class Checks:
             self.fail(path, FieldErrorCode.INVALID_FORMAT, "Use #rrggbb.")
         return value.lower() if value else value
 
+    def no_card_number(self, path: Sequence[str], value: T) -> T:
+        """Refuse text holding a payment card number (13-19 digits passing the Luhn check,
+        spaces and dashes allowed between them): Trellis never stores one."""
+        if isinstance(value, str) and has_card_number(value):
+            self.fail(
+                path,
+                FieldErrorCode.INVALID,
+                "Looks like a card number: store only the card's brand and last four digits.",
+            )
+        return value
+
     def json_object(self, path: Sequence[str], value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(path, FieldErrorCode.INVALID, "Must be a JSON object.")
@@ -118,6 +131,25 @@ class Checks:
     def ids(self, path: Sequence[str], values: Sequence[str], type_name: str) -> list[uuid.UUID]:
         found = [self.id([*path, str(i)], v, type_name) for i, v in enumerate(values)]
         return [pk for pk in found if pk is not None]
+
+
+def luhn(digits: str) -> bool:
+    """The Luhn checksum every payment card number passes."""
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        n = int(char)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def has_card_number(text: str) -> bool:
+    for match in CARD_RUN_RE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if luhn(digits):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,6 +196,15 @@ def slug() -> Check:
 def color() -> Check:
     """`#rrggbb` or null."""
     return lambda c, path, value: c.color(path, value)
+
+
+def no_card_number(check: Check) -> Check:
+    """``check``, and never a payment card number in the text."""
+
+    def run(c: Checks, path: list[str], value: Any) -> Any:
+        return check(c, path, c.no_card_number(path, value))
+
+    return run
 
 
 def as_is() -> Check:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from psycopg import errors as pg_errors
-from sqlalchemy import Text, cast, delete, func, select, update
+from sqlalchemy import Table, Text, cast, delete, func, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,7 +36,7 @@ from graph.kernel.errors import (
 )
 from graph.kernel.ids import InvalidId, decode_id
 from loaders.base import visible_select
-from models.base import Base, SoftDeleteMixin
+from models.base import Base, SoftDeleteMixin, archivable
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
 from models.viewer import ANONYMOUS, VIEWER_ENTITY_TYPES, Viewer
 
@@ -47,6 +47,10 @@ T = TypeVar("T")
 S = TypeVar("S")
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
+
+# A patch of only these columns archives, restores or un-deletes a row: allowed on an
+# archived row (everything else is refused until it is restored).
+ARCHIVE_STATE = frozenset({"archived_at", "deleted_at"})
 
 # Unique constraints a client can run into, by name -> (input path, message).
 UNIQUE_VIOLATIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -142,6 +146,11 @@ class Writer:
     # a row that was never committed). Each runs once; a failure is logged, not raised.
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     after_rollback: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Refuse changes to archived rows and to rows inside an archived aggregate (an
+    # organization, a project): on for mutations (`writing`), off for job workers, whose
+    # bookkeeping (a job's progress) must go on.
+    guard_archived: bool = False
+    _live_parents: set[uuid.UUID] = field(default_factory=set)
 
     # -- permissions ---------------------------------------------------------------------
 
@@ -185,9 +194,54 @@ class Writer:
             raise NotFound(type_name, global_id, path)
         return obj
 
+    # -- archived rows -------------------------------------------------------------------
+
+    async def refuse_archived(self, obj: Base, *, itself: bool = True) -> None:
+        """A `Conflict` when ``obj`` is archived (``itself``) or sits in an archived
+        organization or project: the aggregates its ``organization_id`` and scope columns
+        reference, when those can be archived. One statement, only for parents not yet
+        checked in this transaction."""
+        if not self.guard_archived:
+            return
+        model = type(obj)
+        if itself and archivable(model) and getattr(obj, "archived_at", None) is not None:
+            raise Conflict(f"This {model.type_name()} is archived; restore it before changing it.")
+        parents: list[tuple[Table, uuid.UUID]] = []
+        if not model.__frozen_when_archived__:
+            return
+        # (`id` too: a row one-to-one with its organization shares its key.)
+        for column_name in {"organization_id", model.__scope__, "id"}:
+            if column_name is None or column_name not in model.__table__.c:
+                continue
+            value = getattr(obj, column_name, None)
+            if value is None or value in self._live_parents:
+                continue
+            for fk in model.__table__.c[column_name].foreign_keys:
+                table: Any = fk.column.table
+                if isinstance(table, Table) and "archived_at" in table.c:
+                    parents.append((table, value))
+        if not parents:
+            return
+        probes = [
+            select(cast(table.name, Text).label("t")).where(
+                table.c.id == pk, table.c.archived_at.is_not(None)
+            )
+            for table, pk in parents
+        ]
+        archived = (await self.session.execute(union_all(*probes))).scalars().first()
+        if archived is not None:
+            name = next(
+                m.class_.type_name()
+                for m in Base.registry.mappers
+                if getattr(m.local_table, "name", None) == archived
+            )
+            raise Conflict(f"Its {name} is archived; restore it before changing anything in it.")
+        self._live_parents.update(pk for _, pk in parents)
+
     # -- changing rows -------------------------------------------------------------------
 
     async def create(self, obj: M) -> M:
+        await self.refuse_archived(obj, itself=False)
         self.session.add(obj)
         await self.session.flush()
         self._record(CREATE, obj, {c: (None, getattr(obj, c)) for c in _columns(obj)})
@@ -197,6 +251,7 @@ class Writer:
         self, obj: M, values: Mapping[str, Any], *, seen_updated_at: datetime | None = None
     ) -> M:
         """Apply a patch. With ``seen_updated_at``, refuse if the row changed since then."""
+        await self.refuse_archived(obj, itself=not set(values) <= ARCHIVE_STATE)
         if seen_updated_at is not None and obj.updated_at != seen_updated_at:
             raise Conflict(
                 "This object changed since you read it; reload it and try again.",
@@ -216,6 +271,7 @@ class Writer:
 
     async def delete(self, obj: M) -> None:
         """Soft-delete an aggregate root; hard-delete anything else."""
+        await self.refuse_archived(obj)
         if isinstance(obj, SoftDeleteMixin):
             obj.deleted_at = now = _now()
             await self.session.flush()
@@ -244,6 +300,7 @@ class Writer:
         """Insert link rows (many-to-many), recorded as a change of ``parent``'s ``name``:
         the ids linked now (links that existed already are not changes)."""
         if rows:
+            await self.refuse_archived(parent)
             stmt = insert(table).values(rows).on_conflict_do_nothing().returning(*table.c)
             added = (await self.session.execute(stmt)).mappings().all()
             if added:
@@ -252,6 +309,7 @@ class Writer:
     async def unlink(self, table: Any, parent: Base, where: Any, name: str) -> None:
         """Delete link rows, recorded as a change of ``parent``'s ``name``: the ids
         unlinked."""
+        await self.refuse_archived(parent)
         stmt = delete(table).where(where).returning(*table.c)
         removed = (await self.session.execute(stmt)).mappings().all()
         if removed:
@@ -337,6 +395,7 @@ async def writing(info: Info) -> AsyncIterator[Writer]:
     ctx = info.context
     try:
         async with transaction(ctx.db.sessions, ctx.viewer) as writer:
+            writer.guard_archived = True
             yield writer
     except IntegrityError as exc:
         raise translate_integrity_error(exc) from exc

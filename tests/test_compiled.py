@@ -20,7 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -33,7 +33,16 @@ from graph.compiled import QueryCompiler
 from graph.database import Database, StatementCounter
 from graph.server.app import create_app
 from graph.settings import get_settings
-from models.accounts import Invitation, InvitationStatus, UserProfile
+from models.accounts import Invitation, InvitationStatus, PlanType, UserProfile
+from models.billing import (
+    BillingDetails,
+    CardBrand,
+    Invoice,
+    InvoiceStatus,
+    OrganizationPlan,
+    PlanChange,
+    PlanStatus,
+)
 from models.design import (
     AttributeDataType,
     CallToActionPriority,
@@ -258,6 +267,8 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     await factory.membership(olga.user, initech, "VIEWER")
     frank = await factory.member(initech, email="frank@ini.example", full_name=f"{FOREIGN} Frank")
     hank = await factory.member(hooli, email="hank@hooli.example", full_name="Hank")
+    dormant = factory.organization(name="Dormant", slug="dormant", archived_at=at(36))
+    await factory.membership(vera.user, await named("org.dormant", dormant), "OWNER")
     root = await factory.member(None, email="root@example.com", is_superuser=True)
     loner = await factory.member(None, email="loner@example.com")
     for key, member in (("vera", vera), ("olga", olga), ("frank", frank), ("hank", hank)):
@@ -298,6 +309,8 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     stranger = await item("stranger", frank, acme, title="Item owned by a stranger")
     deleted = await item("deleted", vera, acme, title="Deleted item")
     await _set(db, models.Item, deleted, deleted_at=at(30))
+    shelved = await item("shelved", vera, acme, title="Archived item")
+    await _set(db, models.Item, shelved, archived_at=at(31), created_at=at(4, 700000))
     plain = [
         await item(f"plain{n}", vera if n % 2 else olga, acme, title=f"Plain {n:02}")
         for n in range(1, 7)
@@ -343,6 +356,7 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     hush = await tag("hush", initech, name=f"{FOREIGN} tag")
     await factory.tag_item(quotes, red, blue, accent, gone, hush)  # hush: a cross-tenant link
     await factory.tag_item(emoji, red)
+    await factory.tag_item(shelved, red)
     await factory.tag_item(control, blue, red)
     await factory.tag_item(plain[0], accent)
     await factory.tag_item(widget, shiny)
@@ -373,6 +387,7 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     archive = await named("project.archive", archived)
     trashed = await named("project.trashed", design.project(acme, vera, name="Trashed"))
     await _set(db, models.design.Project, trashed, deleted_at=at(32))
+    await _set(db, models.design.Project, archive, archived_at=at(35))
     await named("object.trashed", design.object(trashed, 0, 0, name="In a deleted project"))
     hidden = await design.project(initech, frank, name=f"{FOREIGN} project")
     await design.object(hidden, 0, 0, name=f"{FOREIGN} object")
@@ -446,6 +461,7 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     razed = await prop("razed", acme, title="Deleted house", price=Decimal("5.05"))
     await _set(db, models.realty.Property, razed, deleted_at=at(33))
     faraway = await prop("faraway", initech, title=f"{FOREIGN} villa", price=Decimal("9.99"))
+    await prop("shelved", acme, title="Archived house", price=Decimal("7.00"), archived_at=at(37))
     for n, p in enumerate((loft, spot, villa, plot)):
         await _set(db, models.realty.Property, p, created_at=at(n % 3, 0 if n else 42))
     for key, p, media in (
@@ -471,6 +487,7 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     dropped = await cli("dropped", acme, name="Deleted client")
     await _set(db, models.realty.Client, dropped, deleted_at=at(34))
     stranger_client = await cli("secret", initech, name=f"{FOREIGN} client")
+    await cli("shelved", acme, name="Archived client", archived_at=at(38))
     for n, c in enumerate((ana, ben, cleo)):
         await _set(db, models.realty.Client, c, created_at=at(0, n * 100000))
     call, email, meeting, note = (
@@ -551,6 +568,29 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
     )  # fmt: skip
     for key, who, values in profiles:
         await named(f"profile.{key}", _add(db, UserProfile(id=who.user.id, **values)))
+    # -- billing --------------------------------------------------------------------------
+    for org, marker in ((acme, "Acme"), (initech, FOREIGN)):
+        await named(f"plan.{org.slug}", _add(db, OrganizationPlan(
+            organization_id=org.id, plan_type=PlanType.PRO, status=PlanStatus.TRIALING,
+            started_at=at(0), ends_at=at(60 * 24 * 14),
+        )))  # fmt: skip
+        await named(f"billing.{org.slug}", _add(db, BillingDetails(
+            organization_id=org.id, company_name=f"{marker} “Lda”", country="PT",
+            card_brand=CardBrand.VISA, card_last4="4242", card_exp_month=1, card_exp_year=2030,
+        )))  # fmt: skip
+        for n, (before, after) in enumerate(((None, PlanType.FREE), (PlanType.FREE, PlanType.PRO))):
+            await _add(db, PlanChange(
+                organization_id=org.id, from_plan=before, to_plan=after,
+                to_status=PlanStatus.ACTIVE, changed_at=at(n), note=f"{marker} change {n}",
+                changed_by_id=(vera if org is acme else frank).user.id,
+            ))  # fmt: skip
+        for n, status in enumerate((InvoiceStatus.PAID, InvoiceStatus.OPEN, InvoiceStatus.VOID)):
+            await named(f"invoice.{org.slug}.{n}", _add(db, Invoice(
+                organization_id=org.id, number=f"{marker} {n:03}", plan_type=PlanType.PRO,
+                status=status, amount=Decimal("49.90") * n, currency="EUR",
+                period_start=date(2026, n + 1, 1), period_end=date(2026, n + 1, 28),
+                issued_at=at(n % 2), paid_at=at(5) if status is InvoiceStatus.PAID else None,
+            )))  # fmt: skip
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1748,7 +1788,124 @@ PROFILES = [
     ),
 ]
 
-CORPUS = CATALOG + ACCOUNTS + DESIGN + REALTY + FILES + EXPORTS + INVITATIONS + PROFILES
+ARCHIVED = [
+    case(
+        "lists without and with their archived rows, root and nested",
+        """
+        query($all: Boolean!) {
+          items(includeArchived: $all, first: 50) { totalCount nodes { title archivedAt } }
+          projects(includeArchived: $all) { totalCount nodes { name archivedAt } }
+          properties(includeArchived: $all) { totalCount nodes { title archivedAt } }
+          clients(includeArchived: $all) { totalCount nodes { name archivedAt } }
+          organizations(includeArchived: $all) { totalCount nodes { slug archivedAt } }
+          organization(id: "<<org.acme>>") {
+            items(includeArchived: $all, first: 50, filter: {title: {contains: "item"}}) {
+              totalCount edges { cursor node { title } }
+            }
+            projects(includeArchived: $all) { totalCount nodes { name } }
+          }
+          tag(id: "<<tag.red>>") { items(includeArchived: $all) { totalCount nodes { title } } }
+        }""",
+        lambda w: {"all": False},
+    ),
+    case(
+        "lists with their archived rows",
+        """
+        {
+          items(includeArchived: true, first: 50) { totalCount nodes { title archivedAt } }
+          organizations(includeArchived: true) { totalCount nodes { slug archivedAt } }
+          tag(id: "<<tag.red>>") { items(includeArchived: true) { totalCount nodes { title } } }
+          organization(id: "<<org.acme>>") {
+            clients(includeArchived: true) { totalCount nodes { name } }
+            properties(includeArchived: true, orderBy: [{field: PRICE}]) {
+              totalCount nodes { title }
+            }
+          }
+        }""",
+    ),
+    case(
+        "archived rows by id and through node",
+        """
+        {
+          item(id: "<<item.shelved>>") { title archivedAt organization { slug } }
+          project(id: "<<project.archive>>") { name archivedAt }
+          organization(id: "<<org.dormant>>") { slug archivedAt viewerRole }
+          node(id: "<<client.shelved>>") { ... on Client { name archivedAt } }
+        }""",
+        compiled=False,  # viewerRole has a resolver of its own
+    ),
+    case(
+        "archived rows by id, compiled",
+        """
+        {
+          item(id: "<<item.shelved>>") { title archivedAt organization { slug } }
+          project(id: "<<project.archive>>") { name archivedAt }
+          organization(id: "<<org.dormant>>") { slug archivedAt }
+          node(id: "<<client.shelved>>") { ... on Client { name archivedAt } }
+        }""",
+    ),
+]
+
+BILLING = [
+    case(
+        "an organization's plan, history, billing details and invoices",
+        """
+        {
+          organizations(includeArchived: true) {
+            nodes {
+              slug planType
+              plan { id planType status startedAt endsAt organization { slug } }
+              planChanges { totalCount nodes { fromPlan toPlan fromStatus toStatus changedAt
+                                               note changedBy { email } } }
+              billingDetails { id companyName country cardBrand cardLast4 cardExpMonth
+                               cardExpYear organization { slug } }
+              invoices(orderBy: [{field: AMOUNT, direction: DESC}]) {
+                totalCount
+                edges { cursor node { number planType status amount currency periodStart
+                                      periodEnd issuedAt paidAt } }
+              }
+            }
+          }
+        }""",
+    ),
+    case(
+        "invoices filtered, ordered by a tie, and billing nodes by id",
+        """
+        {
+          invoices(filter: {status: {in: [PAID, OPEN]}, amount: {gte: "0"}},
+                   orderBy: [{field: ISSUED_AT}]) {
+            totalCount nodes { number status organization { slug } }
+          }
+          invoice(id: "<<invoice.acme.2>>") { number status }
+          secret: invoice(id: "<<invoice.ini.0>>") { number }
+          plan: node(id: "<<plan.acme>>") { ... on OrganizationPlan { planType endsAt } }
+          foreign: node(id: "<<billing.ini>>") { ... on BillingDetails { companyName } }
+        }""",
+    ),
+    case(
+        "billing as a viewer who does not run the organization",
+        """
+        {
+          organization(id: "<<org.acme>>") {
+            plan { planType } billingDetails { companyName } invoices { totalCount }
+          }
+        }""",
+        viewer="olga",
+    ),
+]
+
+CORPUS = (
+    CATALOG
+    + ACCOUNTS
+    + DESIGN
+    + REALTY
+    + FILES
+    + EXPORTS
+    + INVITATIONS
+    + PROFILES
+    + ARCHIVED
+    + BILLING
+)
 
 
 @pytest.mark.parametrize("case", CORPUS)

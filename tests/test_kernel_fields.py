@@ -7,7 +7,7 @@ import pytest
 import strawberry
 
 from graph.kernel.fields import compose, to_many
-from graph.kernel.relations import ToMany, ToOne, relations_of
+from graph.kernel.relations import ToOne, relations_of
 from graph.schema import schema  # noqa: F401  (builds the schema: the types are composed)
 from graph.types.accounts import Organization, User
 from graph.types.catalog import Item
@@ -19,9 +19,10 @@ def test_organization_has_every_domain_s_relations_in_sdl_order() -> None:
     assert list(relations) == [
         *("history", "memberships", "invitations", "items", "tags", "properties", "clients"),
         *("projects",),
-        *("files", "jobs"),
+        *("files", "jobs", "plan", "plan_changes", "billing_details", "invoices"),
     ]
-    assert all(isinstance(r, ToMany) for r in relations.values())
+    one_to_one = {"plan", "billing_details"}
+    assert all(isinstance(r, ToOne) == (n in one_to_one) for n, r in relations.items())
 
 
 def test_a_relation_records_its_target_and_key() -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import func, update
 
+import models
 from graph.kernel.ids import from_global_id
 from tests.tenancy_helpers import (
     ById,
@@ -396,6 +398,14 @@ MUTATIONS = {
         lambda w: {"id": gid_of(w.bob_key)}),
     "jobCancel": Refused("jobCancel", "JobCancelInput", ["id"],
         lambda w: {"id": gid_of(w.b_job)}),
+    "itemArchive": Refused("itemArchive", "ItemArchiveInput", ["id"],
+        lambda w: {"id": gid_of(w.b_item)}),
+    "itemRestore": Refused("itemRestore", "ItemRestoreInput", ["id"],
+        lambda w: {"id": gid_of(w.b_item)}),
+    "organizationArchive": Refused("organizationArchive", "OrganizationArchiveInput", ["id"],
+        lambda w: {"id": gid_of(w.org_b)}),
+    "organizationRestore": Refused("organizationRestore", "OrganizationRestoreInput", ["id"],
+        lambda w: {"id": gid_of(w.org_b)}),
 }  # fmt: skip
 MUTATION_DOCS = {c.name: _mutation(c.name, c.input_type) for c in MUTATIONS.values()}
 
@@ -502,3 +512,54 @@ async def test_mutation_payload_shows_only_own_tenant(gql, world):
         "nodes": [{"id": gid_of(world.a_tag), "items": {"nodes": [{"id": item}]}}],
     }
     assert_no_leak(body, world)
+
+
+# ---------------------------------------------------------------------------------------------
+# Archived and deleted rows of B: `includeArchived` lists show none, restore finds none
+
+ARCHIVED_LISTS = {
+    "items": "query { items(first: 100, includeArchived: true) { totalCount nodes { id } } }",
+    "organizations": (
+        "query { organizations(first: 100, includeArchived: true) { totalCount nodes { id } } }"
+    ),
+    "organization.items": (
+        "query($id: ID!) { node(id: $id) { ... on Organization {"
+        " items(first: 100, includeArchived: true) { totalCount nodes { id } } } } }"
+    ),
+}
+
+
+@pytest.mark.parametrize("field", ARCHIVED_LISTS, ids=ARCHIVED_LISTS.keys())
+async def test_include_archived_shows_no_archived_row_of_other_tenant(db, gql, world, field):
+    # given: every item and organization archived
+    async with db.sessions() as session, session.begin():
+        await session.execute(update(models.Item).values(archived_at=func.now()))
+        await session.execute(update(models.Organization).values(archived_at=func.now()))
+    # when
+    body = await gql(ARCHIVED_LISTS[field], {"id": gid_of(world.org_a)}, token=world.alice.token)
+    # then
+    path = ("node", "items") if field == "organization.items" else (field,)
+    expected = {
+        "items": _ids(world, world.a_item, world.carol_a_item),
+        "organizations": _ids(world, world.org_a),
+    }[path[-1]]
+    assert connection(body, path) == (expected, len(expected))
+    assert_no_leak(body, world)
+
+
+@pytest.mark.parametrize("kind", ["item", "organization"])
+async def test_restore_of_other_tenants_deleted_row_is_not_found(db, gql, world, kind):
+    # given: B's row soft-deleted a minute ago
+    model, row = (
+        (models.Item, world.b_item) if kind == "item" else (models.Organization, world.org_b)
+    )
+    async with db.sessions() as session, session.begin():
+        await session.execute(update(model).where(model.id == row.id).values(deleted_at=func.now()))
+    before = await snapshot(db)
+    name = f"{kind}Restore"
+    doc = _mutation(name, f"{kind[0].upper()}{kind[1:]}RestoreInput")
+    # when
+    body = await gql(doc, {"input": {"id": gid_of(row)}}, token=world.alice.token)
+    # then
+    assert body["data"][name]["__typename"] == "NotFoundError"
+    assert await snapshot(db) == before

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
 from graph.admin.seed_accounts import seed_invitations, seed_profiles
+from graph.admin.seed_billing import EPOCH, seed_billing
 from graph.admin.seed_design import seed_design
 from graph.admin.seed_exports import seed_exports
 from graph.admin.seed_files import seed_files
@@ -51,6 +52,8 @@ DEMO_ITEMS = (
     ("Q3 roadmap", "plan", ("urgent",)),
     ("Old logo files", "asset", ("archive", "design")),
 )
+# Archived: out of lists unless `includeArchived: true`.
+ARCHIVED_ITEMS = frozenset({"Old logo files"})
 
 
 async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
@@ -85,6 +88,7 @@ async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
         item = models.Item(
             owner_id=users[i % 3].id, organization_id=org.id, title=title, type=kind,
             description=f"Demo {kind}: {title.lower()}.",
+            archived_at=EPOCH if title in ARCHIVED_ITEMS else None,
         )  # fmt: skip
         session.add(item)
         await session.flush()
@@ -99,6 +103,7 @@ async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
     await seed_design(session, org.id, user_ids)
     await seed_realty(session, org.id, user_ids)
     await seed_jobs(session, org.id, user_ids[0])
+    await seed_billing(session, org, user_ids[0])
     store = storage or files_for(get_settings()).storage
     await seed_files(session, store, org.id, user_ids[0])
     await seed_exports(session, store, org.id, user_ids[0])

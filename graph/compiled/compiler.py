@@ -284,7 +284,8 @@ class Compilation:
         target = relation.target
         model = shape_of(target).model
         row = visible_select(target, *labelled(target)).where(
-            model.__table__.c.id == parent.c[relation.attribute]
+            (model.__table__.c.id if relation.key is None else relation.key)
+            == parent.c[relation.attribute]
         )
         node = row.correlate(parent).lateral(self.alias())
         return select(self.node(target, group, node)).select_from(node).scalar_subquery()
@@ -305,13 +306,15 @@ class Compilation:
             spec = spec_for(cls, args, default_order)
         except GraphQLError as exc:
             raise Unsupported("page arguments") from exc  # the resolver path reports it
+        archived = bool(args.include_archived)
         rows = visible_select(
             cls,
             *labelled(cls),
             *(t.column.label(f"_o{i}") for i, t in enumerate(spec.order)),
             numbered(spec).label("_rn"),
+            include_archived=archived,
         )
-        count = visible_count(cls)
+        count = visible_count(cls, include_archived=archived)
         if relation is not None and parent is not None:
             link = relation.relation
             rows = link.apply(rows).where(link.parent_column == parent.c.pk)

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from procrastinate import Blueprint, JobContext, RetryStrategy
@@ -26,6 +27,7 @@ from graph.database import Database
 from graph.jobs import exports
 from graph.jobs.housekeeping import sweep_orphaned_files
 from graph.jobs.progress import SYSTEM, Cancelled, Progress, locked, now
+from graph.jobs.purge import purge_deleted
 from graph.live import presence
 from graph.mail.smtp import send_outboxed
 from graph.settings import get_settings
@@ -57,6 +59,7 @@ EMAIL_RETRY = RetryStrategy(
 # Housekeeping schedules (cron; a sixth field is seconds).
 EXPIRED_SESSIONS_CRON = "17 * * * *"
 ORPHANED_FILES_CRON = "41 * * * *"
+PURGE_DELETED_CRON = "53 * * * *"
 # A presence is due to leave within seconds of its TTL (30 s by default).
 PRESENCE_SWEEP_CRON = "* * * * * */2"
 EXPIRED_INVITATIONS_CRON = "*/10 * * * *"
@@ -213,6 +216,17 @@ async def delete_orphaned_files(context: JobContext, timestamp: int) -> None:
         "deleted %d orphaned files and %d stale temporary files (%d old files kept)",
         swept.deleted, swept.temporaries, swept.kept,
     )  # fmt: skip
+
+
+@blueprint.periodic(cron=PURGE_DELETED_CRON)
+@blueprint.task(name="purge_deleted", pass_context=True, queueing_lock="purge_deleted")
+async def purge_deleted_rows(context: JobContext, timestamp: int) -> None:
+    """Delete for good the rows soft-deleted longer ago than the retention window
+    (`TRELLIS_DELETED_RETENTION`), with their children (graph/jobs/purge.py)."""
+    retention = timedelta(seconds=get_settings().deleted_retention_seconds)
+    purged = await purge_deleted(_db(context), retention=retention)
+    if purged:
+        log.info("purged deleted rows past retention: %s", purged)
 
 
 @blueprint.periodic(cron=PRESENCE_SWEEP_CRON)

@@ -81,25 +81,32 @@ def _prefetched(node: Any, info: Info) -> Any:
 
 
 def to_one(
-    attribute: str | Column, *, name: str | None = None, description: str | None = None
+    attribute: str | Column,
+    *,
+    key: Column | None = None,
+    name: str | None = None,
+    description: str | None = None,
 ) -> Any:
     """The node a foreign key of this node references (``attribute``: the node's attribute
-    holding it); null when missing or not visible. ``name``: the GraphQL name, when it is not
-    the field's own (camel-cased)."""
-    key = attribute if isinstance(attribute, str) else attribute.key
+    holding it); null when missing or not visible. ``key``: the target's unique column that
+    holds ``attribute`` instead of its primary key (the reverse of a one-to-one foreign key:
+    `to_one("pk", key=OrganizationPlan.organization_id)`). ``name``: the GraphQL name, when
+    it is not the field's own (camel-cased)."""
+    name_of_attribute = attribute if isinstance(attribute, str) else attribute.key
 
     def resolve(self: Any, info: Info) -> Any:
         found = _prefetched(self, info)
         if found is not _MISSING:
             return found
-        pk = getattr(self, key)
+        pk = getattr(self, name_of_attribute)
         if pk is None:
             return None
         spec = _spec(info)
         assert isinstance(spec, ToOne)
-        return info.context.loaders.by_id(spec.target).load(pk)
+        return info.context.loaders.by_key(spec.target, spec.key).load(pk)
 
-    return _field(Declared(TO_ONE, attribute=key), resolve, description, name)
+    declared = Declared(TO_ONE, attribute=name_of_attribute, key=key)
+    return _field(declared, resolve, description, name)
 
 
 def to_many(

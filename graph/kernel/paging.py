@@ -24,6 +24,8 @@ class PageArgs:
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    # Lists of a model that can be archived: include its archived rows (loaders.base.listed).
+    include_archived: bool | None = None
 
     def key(self, field: str) -> tuple[str, str]:
         """Identifies one relation field with one set of arguments (dataclass reprs are

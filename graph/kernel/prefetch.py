@@ -140,7 +140,7 @@ async def load(loaders: Loaders, plan: NodePlan, nodes: Sequence[Any]) -> None:
 async def _load_one(loaders: Loaders, plan: OnePlan, nodes: Sequence[Any]) -> None:
     attribute = plan.spec.attribute
     keys = list({pk for n in nodes if (pk := getattr(n, attribute)) is not None})
-    loaded = await loaders.by_id(plan.spec.target).load_many(keys)
+    loaded = await loaders.by_key(plan.spec.target, plan.spec.key).load_many(keys)
     by_pk = dict(zip(keys, loaded, strict=True))
     for node in nodes:
         attach(node, plan.field_nodes, by_pk.get(getattr(node, attribute)))
@@ -164,16 +164,19 @@ async def connections_of(loaders: Loaders, plan: ManyPlan, parents: list[uuid.UU
     relation, args = plan.spec, plan.args
     key = (str(relation.relation.parent_column), *args.key(plan.name))
     constant = args.filter is None and args.after is None and args.before is None
+    archived = bool(args.include_archived)
     pages = loaders.pages(
-        key, relation.target, relation.relation, plan.page, plan.where, constant=constant
-    )
+        key, relation.target, relation.relation, plan.page, plan.where,
+        constant=constant, include_archived=archived,
+    )  # fmt: skip
     results: list[Page[Any]] = await pages.load_many(parents)
 
     def counter(parent: uuid.UUID) -> Callable[[], Awaitable[int]]:
         async def count() -> int:
             counts = loaders.counts(
-                key, relation.target, relation.relation, plan.where, constant=args.filter is None
-            )
+                key, relation.target, relation.relation, plan.where,
+                constant=args.filter is None, include_archived=archived,
+            )  # fmt: skip
             return int(await counts.load(parent))
 
         return count
@@ -214,10 +217,11 @@ async def root_connection(
         conditions.append(filter_condition(args.filter))
     condition = and_(*conditions) if conditions else None
     reader, viewer = ctx.db.reader, ctx.viewer
-    page = await fetch_page(reader, cls, viewer, spec, condition)
+    archived = bool(args.include_archived)
+    page = await fetch_page(reader, cls, viewer, spec, condition, include_archived=archived)
 
     async def count() -> int:
-        return await fetch_count(reader, cls, viewer, condition)
+        return await fetch_count(reader, cls, viewer, condition, include_archived=archived)
 
     if page.nodes:
         raw = info._raw_info

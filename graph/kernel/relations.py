@@ -22,6 +22,7 @@ from strawberry.types.lazy_type import LazyType
 
 from loaders.base import Relation
 from loaders.paging import OrderTerm
+from models.base import archivable
 
 # ---------------------------------------------------------------------------------------------
 # Specs: what a field reads
@@ -29,10 +30,13 @@ from loaders.paging import OrderTerm
 
 @dataclass(frozen=True, slots=True)
 class ToOne:
-    """A node referenced by a foreign-key attribute of the parent node."""
+    """A node referenced by a foreign-key attribute of the parent node; with ``key``, the
+    node whose ``key`` column (unique) holds the parent's ``attribute`` instead (a row
+    one-to-one with the parent that references it: an organization's plan)."""
 
     target: type[Any]
     attribute: str
+    key: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class Declared:
 
     kind: str  # one of the constants below
     attribute: str | None = None  # TO_ONE: the foreign-key attribute
+    key: Any = None  # TO_ONE: the target's column matched, when not its primary key
     relation: Relation | None = None  # TO_MANY
     max_ids: int = 0  # BY_IDS
     # TO_MANY: the Relay page arguments the field takes (some lists page forward only)
@@ -192,6 +197,12 @@ def _default_order(named: Any) -> str:
     return ", then ".join(terms) if terms else "by ID"
 
 
+INCLUDE_ARCHIVED = (
+    "Also list archived nodes (`archivedAt` set); lists leave them out by default. An "
+    "archived node stays readable by ID either way."
+)
+
+
 def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
     from strawberry.types.unset import UNSET
 
@@ -222,6 +233,8 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
             f"order is total and pages are stable. Default: {_default_order(named)}."
         )
         arguments.append(_argument("order_by", list[named.__order__] | None, description))
+    if archivable(getattr(named.__node__, "__model__", type(None))):
+        arguments.append(_argument("include_archived", bool, INCLUDE_ARCHIVED, default=False))
     sizes, cursors = ("first", "last"), ("after", "before")
     for name in declared.page_arguments:
         assert name in sizes or name in cursors, name
@@ -234,7 +247,7 @@ def _resolve(declared: Declared, named: Any) -> Spec:
     kind = declared.kind
     if kind == TO_ONE:
         assert declared.attribute is not None
-        return ToOne(named, declared.attribute)
+        return ToOne(named, declared.attribute, declared.key)
     if kind == TO_MANY:
         assert declared.relation is not None
         return ToMany(named, named.__node__, declared.relation, named.__default_order__)

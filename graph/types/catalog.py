@@ -118,6 +118,10 @@ class Item(Node):
     )
     created_at: datetime = created()
     updated_at: datetime = updated()
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     owner: User | None = to_one(
         "owner_id", description="The owner; null when you cannot see them (they left)."
@@ -259,7 +263,7 @@ class ItemDeleteSuccess:
 
 
 ItemCreatePayload = Annotated[
-    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("ItemCreatePayload"),
 ]
 ItemUpdatePayload = Annotated[
@@ -267,11 +271,11 @@ ItemUpdatePayload = Annotated[
     payload("ItemUpdatePayload"),
 ]
 ItemDeletePayload = Annotated[
-    ItemDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ItemDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("ItemDeletePayload"),
 ]
 ItemTagsPayload = Annotated[
-    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ItemSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("ItemTagsPayload", "itemTagsAdd", "itemTagsRemove"),
 ]
 
@@ -316,7 +320,7 @@ class TagDeleteSuccess:
 
 
 TagCreatePayload = Annotated[
-    TagSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    TagSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("TagCreatePayload"),
 ]
 TagUpdatePayload = Annotated[
@@ -324,6 +328,6 @@ TagUpdatePayload = Annotated[
     payload("TagUpdatePayload"),
 ]
 TagDeletePayload = Annotated[
-    TagDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    TagDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("TagDeletePayload"),
 ]

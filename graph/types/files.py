@@ -212,7 +212,7 @@ class FileDeleteSuccess:
 
 
 FileUploadPayload = Annotated[
-    FileSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    FileSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("FileUploadPayload", description="The uploaded file, or why not."),
 ]
 FileUpdatePayload = Annotated[
@@ -220,6 +220,6 @@ FileUpdatePayload = Annotated[
     strawberry.union("FileUpdatePayload", description="The changed file, or why not."),
 ]
 FileDeletePayload = Annotated[
-    FileDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    FileDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("FileDeletePayload", description="The deleted ID, or why not."),
 ]

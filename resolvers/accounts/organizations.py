@@ -22,6 +22,7 @@ from graph.types.accounts import (
 )
 from models.accounts import OWNER
 from resolvers.accounts.auth import require_login
+from resolvers.billing import start_plan
 from resolvers.validation import Checks, FieldChecks, json_object, required, slug, text
 from resolvers.writes import Writer
 
@@ -55,6 +56,7 @@ async def create_organization(writer: Writer, data: OrganizationCreateInput) -> 
     await writer.create(
         models.Membership(user_id=user_id, organization_id=org.id, role_id=owner.id)
     )
+    await start_plan(writer, org)
     return org
 
 

@@ -28,7 +28,10 @@ async def organization_by_slug(
         str, strawberry.argument(description="The organization's `slug`, exactly (lowercase).")
     ],
 ) -> Organization | None:
-    by_slug = PageArgs(OrganizationFilter(slug=StringFilter(eq=slug)), first=1)
+    # By key, like by ID: an archived organization is found too.
+    by_slug = PageArgs(
+        OrganizationFilter(slug=StringFilter(eq=slug)), first=1, include_archived=True
+    )
     default_order = OrganizationConnection.__default_order__
     page = await prefetch.root_connection(
         info, OrganizationConnection, Organization, by_slug, default_order=default_order

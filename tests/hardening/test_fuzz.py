@@ -30,6 +30,10 @@ def generate(kind: str) -> list[str]:
         "DateTime": dates.map(nodes.String),
         "JSON": st.one_of(st.integers().map(nodes.Int), st.text(max_size=20).map(nodes.String)),
         "Decimal": st.decimals().map(lambda d: nodes.String(str(d))),
+        "Date": st.one_of(
+            st.dates().map(lambda d: nodes.String(d.isoformat())),
+            st.text(max_size=10).map(nodes.String),
+        ),
         # A JSON body cannot carry a file: any literal stands in (and is refused, typed).
         "Upload": st.text(max_size=5).map(nodes.String),
     }

@@ -234,6 +234,7 @@ async def test_item_history_records_create_update_tag_and_delete(gql, factory, w
         "createdAt": [None, at],
         "updatedAt": [None, at],
         "deletedAt": [None, None],
+        "archivedAt": [None, None],
     }
     assert {c["entityId"] for c in before_delete} == {item_id}
     assert deleted == {"data": {"itemDelete": {"__typename": "ItemDeleteSuccess"}}}
@@ -749,6 +750,8 @@ async def test_audit_log_of_a_new_organization_starts_with_its_creation(gql, fac
     assert sorted((summary(c), c["entityId"] == org_id) for c in changes) == [
         (("Membership", "CREATE", founder.id), False),
         (("Organization", "CREATE", founder.id), True),
+        (("OrganizationPlan", "CREATE", founder.id), False),  # its plan, and the plan's history
+        (("PlanChange", "CREATE", founder.id), False),
     ]
     # one transaction: one timestamp, adjacent positions
     assert len({c["at"] for c in changes}) == 1

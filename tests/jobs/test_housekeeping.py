@@ -21,8 +21,10 @@ from graph.jobs.housekeeping import ORPHAN_GRACE, sweep_orphaned_files
 from graph.jobs.tasks import (
     ORPHANED_FILES_CRON,
     PRESENCE_SWEEP_CRON,
+    PURGE_DELETED_CRON,
     delete_orphaned_files,
     expire_sessions,
+    purge_deleted_rows,
     sweep_presence,
 )
 from graph.jobs.worker import build_app
@@ -135,6 +137,7 @@ def test_housekeeping_sweeps_are_periodic_queue_tasks(db: Database) -> None:
     crons = {name: p.cron for (name, _), p in app.periodic_registry.periodic_tasks.items()}
     assert crons["trellis:delete_orphaned_files"] == ORPHANED_FILES_CRON
     assert crons["trellis:sweep_presence"] == PRESENCE_SWEEP_CRON
+    assert crons["trellis:purge_deleted"] == PURGE_DELETED_CRON
 
 
 async def test_the_presence_sweep_removes_and_announces_only_expired_presences(
@@ -169,3 +172,44 @@ async def test_the_presence_sweep_removes_and_announces_only_expired_presences(
         assert (await session.scalars(select(Presence.client_id))).all() == ["here"]
     [message] = [json.loads(payload) for payload in heard]
     assert (message["kind"], message["row"]["client_id"]) == ("leave", "gone")
+
+
+async def test_purge_deletes_rows_deleted_before_the_retention_window_and_keeps_the_rest(
+    db: Database, factory: Factory
+) -> None:
+    # given: an organization deleted 31 days ago (with its tag and a project), an item
+    # deleted 31 days ago, an item deleted a day ago (still restorable), a live item
+    gone_org = await factory.organization()
+    gone_tag = await factory.tag(gone_org)
+    org = await factory.organization()
+    owner = await factory.member(org)
+    old_item = await factory.item(owner.user, org)
+    recent_item = await factory.item(owner.user, org)
+    live_item = await factory.item(owner.user, org)
+    async with db.sessions() as session, session.begin():
+        project = Project(organization_id=gone_org.id, name="In a deleted organization")
+        session.add(project)
+    long_ago = datetime.now(UTC) - timedelta(days=31)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    async with db.sessions() as session, session.begin():
+        for model, pk, at in (
+            (models.Organization, gone_org.id, long_ago),
+            (models.Item, old_item.id, long_ago),
+            (models.Item, recent_item.id, yesterday),
+        ):
+            await session.execute(update(model).where(model.id == pk).values(deleted_at=at))
+    context: Any = SimpleNamespace(additional_context={"db": db})
+
+    # when
+    await purge_deleted_rows.func(context, timestamp=0)
+
+    # then
+    async with db.sessions() as session:
+        items = set((await session.scalars(select(models.Item.id))).all())
+        orgs = set((await session.scalars(select(models.Organization.id))).all())
+        tags = set((await session.scalars(select(models.Tag.id))).all())
+        projects = set((await session.scalars(select(Project.id))).all())
+    assert items == {recent_item.id, live_item.id}
+    assert orgs == {org.id}
+    assert gone_tag.id not in tags
+    assert project.id not in projects

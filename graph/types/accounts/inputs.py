@@ -154,7 +154,9 @@ class OrganizationCreateInput:
     name: str = strawberry.field(description="The display name, 1-200 characters.")
     slug: str = strawberry.field(description="Unique; lowercase letters, digits and dashes.")
     plan_type: PlanType = strawberry.field(
-        default=PlanType.FREE, description="The plan; FREE by default."
+        default=PlanType.FREE,
+        description="The plan it starts on (active from now); later changes go through "
+        "`organizationPlanChange` (OWNER only).",
     )
     meta_data: JSON | None = strawberry.field(
         default=None, description="A JSON object to keep with the organization; `{}` by default."
@@ -171,7 +173,6 @@ class OrganizationUpdateInput:
     slug: Maybe[str | None] = strawberry.field(
         default=None, description="A new unique slug (lowercase letters, digits and dashes)."
     )
-    plan_type: Maybe[PlanType | None] = strawberry.field(default=None, description="A new plan.")
     meta_data: Maybe[JSON | None] = strawberry.field(
         default=None, description="A JSON object replacing the current one (not merged)."
     )
@@ -209,7 +210,11 @@ OrganizationUpdatePayload = Annotated[
     payload("OrganizationUpdatePayload"),
 ]
 OrganizationDeletePayload = Annotated[
-    OrganizationDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    OrganizationDeleteSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError,
     payload("OrganizationDeletePayload"),
 ]
 
@@ -247,7 +252,7 @@ class MembershipDeleteSuccess:
 
 
 MembershipCreatePayload = Annotated[
-    MembershipSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    MembershipSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("MembershipCreatePayload"),
 ]
 MembershipRoleChangePayload = Annotated[

@@ -79,6 +79,10 @@ class Organization(Node):
     )
     created_at: datetime = created()
     updated_at: datetime = updated()
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     viewer_role: str | None = strawberry.field(
         resolver=_viewer_role,

@@ -71,6 +71,10 @@ class Project(Node):
     )
     created_at: datetime = created()
     updated_at: datetime = updated()
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     organization: Organization | None = to_one(
         "organization_id", description="The organization the project belongs to."

@@ -95,31 +95,29 @@ class AttributeDeleteSuccess:
     deleted_id: strawberry.ID = deleted_id()
 
 
-_Errors = ValidationError | NotFoundError | PermissionDeniedError
+_Errors = ValidationError | NotFoundError | PermissionDeniedError | ConflictError
 
 ProjectCreatePayload = Annotated[ProjectSuccess | _Errors, payload("ProjectCreatePayload")]
-ProjectUpdatePayload = Annotated[
-    ProjectSuccess | _Errors | ConflictError, payload("ProjectUpdatePayload")
-]
+ProjectUpdatePayload = Annotated[ProjectSuccess | _Errors, payload("ProjectUpdatePayload")]
 ProjectDeletePayload = Annotated[ProjectDeleteSuccess | _Errors, payload("ProjectDeletePayload")]
 ProjectMemberAddPayload = Annotated[
     ProjectMemberSuccess | _Errors, payload("ProjectMemberAddPayload")
 ]
 ProjectMemberRoleChangePayload = Annotated[
-    ProjectMemberSuccess | _Errors | ConflictError,
+    ProjectMemberSuccess | _Errors,
     payload("ProjectMemberRoleChangePayload"),
 ]
 ProjectMemberRemovePayload = Annotated[
     ProjectMemberRemoveSuccess | _Errors, payload("ProjectMemberRemovePayload")
 ]
 DesignObjectCreatePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, payload("DesignObjectCreatePayload")
+    DesignObjectSuccess | _Errors, payload("DesignObjectCreatePayload")
 ]
 DesignObjectUpdatePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, payload("DesignObjectUpdatePayload")
+    DesignObjectSuccess | _Errors, payload("DesignObjectUpdatePayload")
 ]
 DesignObjectMovePayload = Annotated[
-    DesignObjectSuccess | _Errors | ConflictError, payload("DesignObjectMovePayload")
+    DesignObjectSuccess | _Errors, payload("DesignObjectMovePayload")
 ]
 DesignObjectDeletePayload = Annotated[
     DesignObjectDeleteSuccess | _Errors, payload("DesignObjectDeletePayload")
@@ -128,7 +126,7 @@ RelationshipCreatePayload = Annotated[
     RelationshipSuccess | _Errors, payload("RelationshipCreatePayload")
 ]
 RelationshipUpdatePayload = Annotated[
-    RelationshipSuccess | _Errors | ConflictError, payload("RelationshipUpdatePayload")
+    RelationshipSuccess | _Errors, payload("RelationshipUpdatePayload")
 ]
 RelationshipDeletePayload = Annotated[
     RelationshipDeleteSuccess | _Errors, payload("RelationshipDeletePayload")
@@ -137,15 +135,13 @@ CallToActionCreatePayload = Annotated[
     CallToActionSuccess | _Errors, payload("CallToActionCreatePayload")
 ]
 CallToActionUpdatePayload = Annotated[
-    CallToActionSuccess | _Errors | ConflictError, payload("CallToActionUpdatePayload")
+    CallToActionSuccess | _Errors, payload("CallToActionUpdatePayload")
 ]
 CallToActionDeletePayload = Annotated[
     CallToActionDeleteSuccess | _Errors, payload("CallToActionDeletePayload")
 ]
 AttributeCreatePayload = Annotated[AttributeSuccess | _Errors, payload("AttributeCreatePayload")]
-AttributeUpdatePayload = Annotated[
-    AttributeSuccess | _Errors | ConflictError, payload("AttributeUpdatePayload")
-]
+AttributeUpdatePayload = Annotated[AttributeSuccess | _Errors, payload("AttributeUpdatePayload")]
 AttributeDeletePayload = Annotated[
     AttributeDeleteSuccess | _Errors, payload("AttributeDeletePayload")
 ]

@@ -120,7 +120,7 @@ class PropertyDeleteSuccess:
 
 
 PropertyCreatePayload = Annotated[
-    PropertySuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    PropertySuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("PropertyCreatePayload"),
 ]
 PropertyUpdatePayload = Annotated[
@@ -128,7 +128,7 @@ PropertyUpdatePayload = Annotated[
     payload("PropertyUpdatePayload"),
 ]
 PropertyDeletePayload = Annotated[
-    PropertyDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    PropertyDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("PropertyDeletePayload"),
 ]
 
@@ -169,11 +169,11 @@ class MediaRemoveSuccess:
 
 
 MediaAddPayload = Annotated[
-    MediaSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    MediaSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("MediaAddPayload"),
 ]
 MediaRemovePayload = Annotated[
-    MediaRemoveSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    MediaRemoveSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("MediaRemovePayload"),
 ]
 
@@ -244,7 +244,7 @@ class ClientDeleteSuccess:
 
 
 ClientCreatePayload = Annotated[
-    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("ClientCreatePayload"),
 ]
 ClientUpdatePayload = Annotated[
@@ -252,11 +252,11 @@ ClientUpdatePayload = Annotated[
     payload("ClientUpdatePayload"),
 ]
 ClientDeletePayload = Annotated[
-    ClientDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ClientDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("ClientDeletePayload"),
 ]
 ClientInterestPayload = Annotated[
-    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ClientSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     payload("ClientInterestPayload", "clientInterestAdd", "clientInterestRemove"),
 ]
 
@@ -323,6 +323,10 @@ InteractionUpdatePayload = Annotated[
     payload("InteractionUpdatePayload"),
 ]
 InteractionDeletePayload = Annotated[
-    InteractionDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    InteractionDeleteSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError,
     payload("InteractionDeletePayload"),
 ]

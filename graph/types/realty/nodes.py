@@ -73,6 +73,10 @@ class Property(Node):
     )
     created_at: datetime = created()
     updated_at: datetime = updated()
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     organization: Organization | None = to_one(
         "organization_id", description="The organization (agency) the property belongs to."
@@ -125,6 +129,10 @@ class Client(Node):
     )
     created_at: datetime = created()
     updated_at: datetime = updated()
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; null when it is not. Archived nodes drop out of "
+        "lists (unless `includeArchived: true`) and cannot be changed until restored."
+    )
 
     organization: Organization | None = to_one(
         "organization_id", description="The organization (agency) the client belongs to."
