@@ -135,7 +135,9 @@ class KernelField(StrawberryField):
         return found
 
 
-def _argument(name: str, annotation: Any, *, default: Any = None) -> StrawberryArgument:
+def _argument(
+    name: str, annotation: Any, *, default: Any = None, description: str | None = None
+) -> StrawberryArgument:
     from strawberry.annotation import StrawberryAnnotation
 
     return StrawberryArgument(
@@ -143,7 +145,17 @@ def _argument(name: str, annotation: Any, *, default: Any = None) -> StrawberryA
         graphql_name=None,
         type_annotation=StrawberryAnnotation(annotation),
         default=default,
+        description=description,
     )
+
+
+SEARCH_DESCRIPTION = (
+    "Full-text search in the nodes' text (title or name first), in each organization's "
+    'search language: words match their other forms (stemming), `"a phrase"` matches '
+    "words in that order, `or` matches either side, `-word` excludes; accents are folded "
+    "where the server can. Without `orderBy`, the best matches come first (RELEVANCE). "
+    "Blank means no search; at most 500 characters."
+)
 
 
 def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
@@ -158,6 +170,8 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
     arguments = []
     if named.__filter__ is not None:
         arguments.append(_argument("filter", named.__filter__ | None))
+    if named.__searchable__:
+        arguments.append(_argument("search", str | None, description=SEARCH_DESCRIPTION))
     if named.__order__ is not None:
         arguments.append(_argument("order_by", list[named.__order__] | None))
     sizes, cursors = ("first", "last"), ("after", "before")

@@ -22,6 +22,7 @@ import strawberry
 
 from graph.kernel.fields import to_many
 from graph.kernel.ids import registered, to_global_id
+from graph.kernel.search import searchable
 from loaders.paging import OrderTerm, Page
 from models.base import Base
 from models.history import ChangeLog
@@ -69,8 +70,34 @@ class PageInfo:
 
 @strawberry.type(description="A node and its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(description="Pass it as `after` or `before` to page on.")
+    node: NodeT = strawberry.field(description="The node.")
+
+
+@strawberry.type(
+    name="Edge",  # specialised as `<Node>Edge`, like `Edge`: a searchable connection's edges
+    description="A node and its cursor; with a `search`, how well the node matches it.",
+)
+class SearchEdge(Generic[NodeT]):
+    cursor: str = strawberry.field(description="Pass it as `after` or `before` to page on.")
+    node: NodeT = strawberry.field(description="The node.")
+    score: float | None = strawberry.field(
+        description="How well the node matches the connection's `search`, from 0 to 1 (title "
+        "or name matches weigh most, close matches more); null without a search."
+    )
+    snippet: str | None = strawberry.field(
+        description="The node's searched text around the matches (HTML-escaped, matches in "
+        "`<mark>...</mark>`, fragments joined by ` … `); null without a search."
+    )
+
+
+def _search_edges(self: Any) -> list[Any]:
+    page = self._page
+    extras = page.extras or [(None, None)] * len(page.nodes)
+    return [
+        SearchEdge(cursor=page.cursor(i), node=n, score=extras[i][0], snippet=extras[i][1])
+        for i, n in enumerate(page.nodes)
+    ]
 
 
 @strawberry.type(description="A page of nodes (Relay connection).")
@@ -85,6 +112,7 @@ class Connection(Generic[NodeT]):
     __filter__: ClassVar[type[Any] | None] = None
     __order__: ClassVar[type[Any] | None] = None
     __default_order__: ClassVar[tuple[OrderTerm, ...]] = ()
+    __searchable__: ClassVar[bool] = False
 
     def __init_subclass__(
         cls,
@@ -102,6 +130,19 @@ class Connection(Generic[NodeT]):
         cls.__default_order__ = (
             (default_order,) if isinstance(default_order, OrderTerm) else default_order
         )
+        # Over a searchable model (models.search): `search:`, and edges with score and snippet.
+        cls.__searchable__ = searchable(getattr(cls.__node__, "__model__", None))
+        if cls.__searchable__ and "edges" not in vars(cls):
+
+            def resolver(self: Any) -> Any:
+                return _search_edges(self)
+
+            resolver.__annotations__ = {"return": list[SearchEdge[cls.__node__]]}  # type: ignore[name-defined]
+            cls.edges = strawberry.field(  # type: ignore[method-assign]
+                resolver=resolver,
+                description="The page's nodes with their cursors (and, with a `search`, their "
+                "scores and snippets).",
+            )
 
     @strawberry.field(description="The page's nodes with their cursors.")
     def edges(self) -> list[Edge[NodeT]]:

@@ -26,6 +26,7 @@ from graph.kernel.filters import (
     OrderBy,
     StringFilter,
     by,
+    by_relevance,
     entity_filter,
     on,
 )
@@ -58,6 +59,10 @@ class ItemOrderField(enum.Enum):
     UPDATED_AT = by(models.Item.updated_at)
     TITLE = by(models.Item.title)
     TYPE = by(models.Item.type)
+    RELEVANCE = strawberry.enum_value(
+        by_relevance(),
+        description="How well each node matches the `search` (needed): best first ascending.",
+    )
 
 
 @strawberry.input(description="One ordering term for items.")

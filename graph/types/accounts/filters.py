@@ -20,8 +20,14 @@ from graph.kernel.filters import (
     on,
 )
 from models.accounts import PlanType
+from models.search import SearchLanguage
 
 strawberry.enum(PlanType, description="An organization's plan.")
+strawberry.enum(
+    SearchLanguage,
+    description="The language an organization's texts are searched in: words match their "
+    "other forms in it (stemming) and its common words are ignored; SIMPLE does neither.",
+)
 
 
 @strawberry.enum(description="What an API key may do, on top of its user's roles.")

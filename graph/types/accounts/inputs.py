@@ -26,6 +26,7 @@ from graph.types.accounts.nodes import (
     User,
 )
 from models.accounts import PlanType
+from models.search import SearchLanguage
 
 # ---------------------------------------------------------------------------------------------
 # Mutation inputs and payloads
@@ -132,6 +133,9 @@ class OrganizationCreateInput:
     name: str
     slug: str = strawberry.field(description="Unique; lowercase letters, digits and dashes.")
     plan_type: PlanType = PlanType.FREE
+    search_language: SearchLanguage = strawberry.field(
+        default=SearchLanguage.SIMPLE, description="The language to search its texts in."
+    )
     meta_data: JSON | None = None
 
 
@@ -142,6 +146,11 @@ class OrganizationUpdateInput:
     name: Maybe[str | None] = None
     slug: Maybe[str | None] = None
     plan_type: Maybe[PlanType | None] = None
+    search_language: Maybe[SearchLanguage | None] = strawberry.field(
+        default=None,
+        description="The language to search its texts in; every searchable row follows at "
+        "once (in the same transaction).",
+    )
     meta_data: Maybe[JSON | None] = None
     updated_at: datetime | None = strawberry.field(
         default=None, description="The `updatedAt` you saw; refused with a conflict if stale."

@@ -28,6 +28,7 @@ from graph.types.accounts.filters import (
 from loaders.base import Relation
 from loaders.paging import OrderTerm
 from models.accounts import PlanType
+from models.search import SearchLanguage
 
 # ---------------------------------------------------------------------------------------------
 # Nodes. Other domains add their fields to User and Organization (graph.schema composes them).
@@ -63,6 +64,10 @@ class Organization(Node):
     name: str
     slug: str
     plan_type: PlanType
+    search_language: SearchLanguage = strawberry.field(
+        description="The language its items, properties, clients and design projects are "
+        "searched in (`search:` on their connections); SIMPLE until changed."
+    )
     meta_data: JSON
     created_at: datetime
     updated_at: datetime
