@@ -22,6 +22,7 @@ from graphql import FieldNode, GraphQLError, get_named_type
 from sqlalchemy import ColumnElement, and_
 
 from graph.kernel import search
+from graph.kernel.aggregates import AggregateScope
 from graph.kernel.paging import PAGE_ARGS, PageArgs, spec_for
 from graph.kernel.relations import ToMany, ToOne, relations_of
 from graph.kernel.selection import Selection
@@ -185,8 +186,13 @@ async def connections_of(loaders: Loaders, plan: ManyPlan, parents: list[uuid.UU
 
         return count
 
+    def scope(parent: uuid.UUID) -> AggregateScope | None:
+        if relation.connection.__aggregates__ is None:
+            return None
+        return AggregateScope(loaders, relation.target, relation.relation, parent, plan.where, key)
+
     return [
-        relation.connection.from_page(page, counter(parent))
+        relation.connection.from_page(page, counter(parent), scope(parent))
         for parent, page in zip(parents, results, strict=True)
     ]
 
@@ -227,11 +233,15 @@ async def root_connection(
     async def count() -> int:
         return await fetch_count(reader, cls, viewer, condition)
 
+    raw = info._raw_info
     if page.nodes:
-        raw = info._raw_info
         plan = plan_connection(Selection.of(info), list(raw.field_nodes), raw.return_type, cls)
         await load(ctx.loaders, plan, page.nodes)
-    return connection.from_page(page, count)
+    scope = None
+    if connection.__aggregates__ is not None:
+        key = ("root", id(raw.field_nodes[0]), *args.key(cls.__name__))
+        scope = AggregateScope(ctx.loaders, cls, None, None, condition, key)
+    return connection.from_page(page, count, scope)
 
 
 async def relation_connection(info: Any, node: Any, name: str, args: PageArgs) -> Any:

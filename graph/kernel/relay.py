@@ -16,10 +16,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 import strawberry
 
+from graph.kernel.aggregates import (
+    Aggregable,
+    AggregateScope,
+    AggregateTypes,
+    aggregate_types,
+    facets,
+)
 from graph.kernel.fields import to_many
 from graph.kernel.ids import registered, to_global_id
 from graph.kernel.search import searchable
@@ -106,6 +113,8 @@ class Connection(Generic[NodeT]):
     page_info: PageInfo
     _page: strawberry.Private[Page[Any]]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
+    # The rows behind the connection, for its aggregates (None where it has none).
+    _scope: strawberry.Private[AggregateScope | None] = None
 
     # Set by each concrete connection (class keywords, see the module's docstring).
     __node__: ClassVar[type[Any]]
@@ -113,6 +122,7 @@ class Connection(Generic[NodeT]):
     __order__: ClassVar[type[Any] | None] = None
     __default_order__: ClassVar[tuple[OrderTerm, ...]] = ()
     __searchable__: ClassVar[bool] = False
+    __aggregates__: ClassVar[AggregateTypes | None] = None
 
     def __init_subclass__(
         cls,
@@ -120,6 +130,7 @@ class Connection(Generic[NodeT]):
         filter: type[Any] | None = None,
         order: type[Any] | None = None,
         default_order: OrderTerm | tuple[OrderTerm, ...] = (),
+        aggregate: Aggregable | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -143,6 +154,9 @@ class Connection(Generic[NodeT]):
                 description="The page's nodes with their cursors (and, with a `search`, their "
                 "scores and snippets).",
             )
+        cls.__aggregates__ = None
+        if aggregate is not None:
+            _add_aggregates(cls, aggregate_types(cls.__node__.__name__, aggregate))
 
     @strawberry.field(description="The page's nodes with their cursors.")
     def edges(self) -> list[Edge[NodeT]]:
@@ -157,7 +171,12 @@ class Connection(Generic[NodeT]):
         return await self._count()
 
     @classmethod
-    def from_page(cls, page: Page[Any], count: Callable[[], Awaitable[int]]) -> Any:
+    def from_page(
+        cls,
+        page: Page[Any],
+        count: Callable[[], Awaitable[int]],
+        scope: AggregateScope | None = None,
+    ) -> Any:
         return cls(
             nodes=page.nodes,
             page_info=PageInfo(
@@ -167,4 +186,38 @@ class Connection(Generic[NodeT]):
             ),
             _page=page,
             _count=count,
+            _scope=scope,
         )
+
+
+def _add_aggregates(cls: Any, types: AggregateTypes) -> None:
+    """`aggregate` and, with group fields, `facets` on a connection type."""
+    cls.__aggregates__ = types
+
+    def aggregate(self: Any) -> Any:
+        return types.aggregate(_scope=self._scope)
+
+    aggregate.__annotations__ = {"return": types.aggregate}
+    cls.aggregate = strawberry.field(
+        resolver=aggregate,
+        description="Count, sums, averages, least and greatest values and groups of the "
+        "nodes matching the connection's filter and search (every page, not just this one).",
+    )
+    if types.facet is None:
+        return
+
+    async def facets_of(self: Any, fields: list[Any]) -> list[Any]:
+        return await facets(types, self._scope, fields)
+
+    facets_of.__annotations__ = {
+        "fields": Annotated[
+            list[types.group_field],  # type: ignore[name-defined]
+            strawberry.argument(description="The fields to count the values of."),
+        ],
+        "return": list[types.facet],  # type: ignore[name-defined]
+    }
+    cls.facets = strawberry.field(
+        resolver=facets_of,
+        description="For each field, how many of the nodes matching the connection's filter "
+        "and search have each value (the commonest first), in one statement.",
+    )

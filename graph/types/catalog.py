@@ -12,6 +12,7 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
+from graph.kernel.aggregates import Aggregable
 from graph.kernel.errors import (
     ConflictError,
     NotFoundError,
@@ -148,6 +149,10 @@ class ItemConnection(
     filter=ItemFilter,
     order=ItemOrder,
     default_order=OrderTerm(models.Item.created_at),
+    aggregate=Aggregable(
+        dates={"created_at": models.Item.created_at, "updated_at": models.Item.updated_at},
+        groups={"type": models.Item.type},
+    ),
 ):
     pass
 
