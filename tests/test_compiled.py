@@ -1606,6 +1606,47 @@ REALTY = [
         "{ properties { nodes { title latitude longitude } } }",
         compiled=False,
     ),
+    case(
+        "a search (its text a one-off plan key) is left to the resolvers",
+        """
+        {
+          properties(search: "loft or villa", first: 3) {
+            totalCount edges { cursor score snippet node { title } }
+          }
+          clients(search: "ana") { nodes { name } }
+          items(search: "quotes", orderBy: [{field: RELEVANCE}]) { nodes { title } }
+        }""",
+        compiled=False,
+    ),
+    case(
+        "aggregates, groups and facets are left to the resolvers",
+        """
+        {
+          properties(filter: {bedrooms: {gte: 1}}) {
+            aggregate {
+              count sum { price sizeSqft } avg { price } min { createdAt } max { price }
+              groups(by: [{field: STATUS}, {field: CREATED_AT, truncate: MONTH,
+                           timeZone: "Europe/Paris"}], orderBy: COUNT_DESC) {
+                key { status createdAt } count sum { price }
+              }
+            }
+            facets(fields: [STATUS, BEDROOMS]) { field values { key { status bedrooms } count } }
+          }
+          organization(id: "<<org.acme>>") {
+            clients { aggregate { count avg { leadScore } } }
+          }
+        }""",
+        compiled=False,
+    ),
+    case(
+        "a search next to compilable fields: the whole query is left to the resolvers",
+        """
+        {
+          properties(orderBy: [{field: PRICE}]) { nodes { title } }
+          found: properties(search: "loft") { totalCount }
+        }""",
+        compiled=False,
+    ),
 ]
 
 FILES = [

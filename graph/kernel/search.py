@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Text, and_, bindparam, cast, func, literal_column
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 
 from graph.kernel.filters import filter_condition
 from graph.kernel.ids import user_error
@@ -49,19 +60,29 @@ def _text(value: str) -> Any:
     return bindparam(None, value, type_=Text, unique=True)
 
 
+def _query(language: SearchLanguage, value: str) -> ColumnElement[Any]:
+    config: ColumnElement[Any] = literal_column(f"'{config_name(language)}'::regconfig")
+    return func.websearch_to_tsquery(config, _text(value))
+
+
 def row_query(model: Any, value: str) -> ColumnElement[Any]:
-    """The search as a tsquery in the row's own configuration."""
-    return func.websearch_to_tsquery(model.search_config, _text(value))
+    """The search as a tsquery in the row's own configuration: each language's query is
+    parsed once per statement (a scalar subquery, an InitPlan), not once per row."""
+    return case(
+        *(
+            (
+                model.search_config == literal_column(f"'{config_name(language)}'::regconfig"),
+                select(_query(language, value)).scalar_subquery(),
+            )
+            for language in SearchLanguage
+        ),
+        else_=func.websearch_to_tsquery(model.search_config, _text(value)),
+    )
 
 
 def condition(model: Any, value: str) -> ColumnElement[bool]:
     """Rows matching the search: an index-served prefilter, then the exact match."""
-    configs = [
-        func.websearch_to_tsquery(
-            literal_column(f"'{config_name(language)}'::regconfig"), _text(value)
-        )
-        for language in SearchLanguage
-    ]
+    configs = [_query(language, value) for language in SearchLanguage]
     any_language: ColumnElement[Any] = configs[0]
     for query in configs[1:]:
         any_language = any_language.op("||")(query)
