@@ -92,7 +92,7 @@ class Grouping:
     by_count: bool
     descending: bool
     offset: int
-    limit: int  # one more than asked for, to tell whether there are more
+    limit: int  # how many groups (the page of groups: `first`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,18 +21,23 @@ from __future__ import annotations
 
 import enum
 import uuid
-import zoneinfo
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, cast
 
 import strawberry
-from sqlalchemy import Boolean, ColumnElement, Date, DateTime, Integer, Numeric, String, func
-from sqlalchemy import Enum as SAEnum
-from sqlalchemy import literal_column as sql_text
+from sqlalchemy import ColumnElement
 
+from graph.kernel.grouping import (
+    MAX_GROUP_KEYS,
+    camel,
+    converter,
+    group_keys,
+    keys_key,
+    python_type,
+)
 from graph.kernel.ids import user_error
 from loaders.aggregates import AggregateLoader, Facets, Grouping, Measures
 from loaders.base import Loaders, Relation
@@ -45,7 +50,6 @@ MAX_GROUPS = 100
 DEFAULT_GROUPS = 20
 # Values per facet field: the commonest ones.
 FACET_VALUES = 50
-MAX_GROUP_KEYS = 4
 
 
 @strawberry.enum(description="A calendar unit a timestamp is truncated to when grouping.")
@@ -113,30 +117,6 @@ class AggregateScope:
 # The types of one connection's aggregates
 
 
-def _python_type(column: Column) -> Any:
-    column_type = column.type
-    if isinstance(column_type, SAEnum) and column_type.enum_class is not None:
-        return column_type.enum_class
-    if isinstance(column_type, Integer):
-        return int
-    if isinstance(column_type, Numeric):
-        return Decimal if column_type.asdecimal else float
-    if isinstance(column_type, DateTime):
-        return datetime
-    if isinstance(column_type, Date):
-        return date
-    if isinstance(column_type, Boolean):
-        return bool
-    if isinstance(column_type, String):
-        return str
-    raise TypeError(f"cannot aggregate or group by {column!r}")
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
 def _object(name: str, description: str, fields: list[tuple[str, Any, str]]) -> Any:
     """A Strawberry output type of plain fields (each defaulting to null)."""
     namespace: dict[str, Any] = {"__annotations__": {}}
@@ -144,18 +124,6 @@ def _object(name: str, description: str, fields: list[tuple[str, Any, str]]) -> 
         namespace["__annotations__"][field_name] = annotation
         namespace[field_name] = strawberry.field(default=None, description=field_description)
     return strawberry.type(type(name, (), namespace), description=description)
-
-
-def _converter(column: Column) -> Any:
-    python_type = _python_type(column)
-    if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
-        enum_class = python_type
-
-        def to_enum(value: Any) -> Any:
-            return enum_class(value.decode() if isinstance(value, bytes) else value)
-
-        return to_enum
-    return None
 
 
 @dataclass(slots=True)
@@ -194,7 +162,7 @@ class AggregateTypes:
 
 def aggregate_types(prefix: str, spec: Aggregable) -> AggregateTypes:
     """The types of `<prefix>Connection.aggregate` and `.facets`."""
-    number_types = {n: _python_type(c) for n, c in spec.numbers.items()}
+    number_types = {n: python_type(c) for n, c in spec.numbers.items()}
 
     def average_type(python_type: Any) -> Any:
         return Decimal if python_type is Decimal else float
@@ -211,7 +179,7 @@ def aggregate_types(prefix: str, spec: Aggregable) -> AggregateTypes:
             {
                 n.upper(): strawberry.enum_value(
                     n,
-                    description=f"By `{_camel(n)}`"
+                    description=f"By `{camel(n)}`"
                     + (
                         " truncated to a calendar unit (`truncate`, required)."
                         if n in spec.dates
@@ -253,15 +221,15 @@ def aggregate_types(prefix: str, spec: Aggregable) -> AggregateTypes:
     key_fields = [
         (
             n,
-            _python_type(spec.groups[n]) | None,
-            f"The group's `{_camel(n)}`; null when not grouped by it.",
+            python_type(spec.groups[n]) | None,
+            f"The group's `{camel(n)}`; null when not grouped by it.",
         )
         for n in spec.groups
     ] + [
         (
             n,
             datetime | None,
-            f"The start of the group's `{_camel(n)}` period; null when not grouped by it.",
+            f"The start of the group's `{camel(n)}` period; null when not grouped by it.",
         )
         for n in spec.dates
         if n not in spec.groups
@@ -315,16 +283,13 @@ def _number_types(prefix: str, number_types: dict[str, Any], average_type: Any) 
         f"{prefix}Sums",
         f"Sums of the {prefix} number fields over the rows (null when there are none); "
         "integer sums are Floats (they may pass Int's 32 bits).",
-        [
-            (n, average_type(t) | None, f"The sum of `{_camel(n)}`.")
-            for n, t in number_types.items()
-        ],
+        [(n, average_type(t) | None, f"The sum of `{camel(n)}`.") for n, t in number_types.items()],
     )
     averages = _object(
         f"{prefix}Averages",
         f"Averages of the {prefix} number fields (nulls left out; null when there are none).",
         [
-            (n, average_type(t) | None, f"The mean of `{_camel(n)}`.")
+            (n, average_type(t) | None, f"The mean of `{camel(n)}`.")
             for n, t in number_types.items()
         ],
     )
@@ -336,8 +301,8 @@ def _extremes_type(prefix: str, spec: Aggregable, number_types: dict[str, Any]) 
         f"{prefix}Extremes",
         f"The least or greatest value of each {prefix} number and date field (null when "
         "there are no rows).",
-        [(n, t | None, f"Of `{_camel(n)}`.") for n, t in number_types.items()]
-        + [(n, datetime | None, f"Of `{_camel(n)}`.") for n in spec.dates],
+        [(n, t | None, f"Of `{camel(n)}`.") for n, t in number_types.items()]
+        + [(n, datetime | None, f"Of `{camel(n)}`.") for n in spec.dates],
     )
 
 
@@ -423,53 +388,6 @@ def _key_fields(group_key: Any) -> list[Any]:
     return list(group_key.__strawberry_definition__.fields)
 
 
-def keys_key(by: list[Any]) -> list[tuple[str, str | None, str]]:
-    return [(b.field.value, b.truncate.value if b.truncate else None, b.time_zone) for b in by]
-
-
-def group_keys(spec: Aggregable, by: list[Any]) -> tuple[list[ColumnElement[Any]], list[Any]]:
-    """The SQL keys of a `by` list and, per key, (key field, converter of its values)."""
-    if not 1 <= len(by) <= MAX_GROUP_KEYS:
-        raise user_error(f"Group by 1 to {MAX_GROUP_KEYS} keys.", "BAD_GROUP_BY")
-    names = [b.field.value for b in by]
-    if len(set(names)) != len(names):
-        raise user_error("A field is grouped by twice.", "BAD_GROUP_BY")
-    keys: list[ColumnElement[Any]] = []
-    converters: list[Any] = []
-    for b in by:
-        name = b.field.value
-        if name in spec.groups and b.truncate is None:
-            column = spec.groups[name]
-            keys.append(cast(ColumnElement[Any], column))
-            converters.append((name, _converter(column)))
-            continue
-        if name not in spec.dates or b.truncate is None:
-            raise user_error(
-                f"Grouping by `{_camel(name)}` needs `truncate` (DAY, WEEK, MONTH or YEAR).",
-                "BAD_GROUP_BY",
-            )
-        zone = time_zone(b.time_zone)
-        keys.append(
-            func.date_trunc(
-                sql_text(f"'{b.truncate.value}'"), spec.dates[name], sql_text(f"'{zone.key}'")
-            )
-        )
-        converters.append((name, lambda value, zone=zone: value.astimezone(zone)))
-    return keys, converters
-
-
-def time_zone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA time zone; a coded error for any other name (it is written into the SQL
-    only once known, and its characters are those of zone names)."""
-    try:
-        zone = zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise user_error(f"Unknown time zone {name!r}.", "INVALID_TIME_ZONE") from exc
-    if not all(c.isalnum() or c in "/_-+" for c in zone.key):
-        raise user_error(f"Unknown time zone {name!r}.", "INVALID_TIME_ZONE")
-    return zone
-
-
 async def facets(types: AggregateTypes, scope: AggregateScope, fields: list[Any]) -> list[Any]:
     """Counts per value of each field, one statement (GROUPING SETS)."""
     spec = types.spec
@@ -495,7 +413,7 @@ async def facets(types: AggregateTypes, scope: AggregateScope, fields: list[Any]
     assert types.facet_value is not None
     for i, name in enumerate(names):
         mask = full ^ (1 << (width - 1 - i))
-        convert = _converter(columns[i])
+        convert = converter(columns[i])
         values = []
         for row in by_set.get(mask, []):
             value = row[1 + i]
