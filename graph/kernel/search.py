@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy.sql.elements import BindParameter
 
 from graph.kernel.filters import filter_condition
 from graph.kernel.ids import user_error
@@ -56,16 +57,23 @@ def search_text(value: str | None) -> str | None:
     return value
 
 
-def _text(value: str) -> Any:
+# The search text: a string (bound as a parameter of its own wherever it is used), or a bound
+# parameter the caller fills per execution (a compiled plan's).
+Text_ = str | BindParameter[str]
+
+
+def _text(value: Text_) -> Any:
+    if isinstance(value, BindParameter):
+        return value
     return bindparam(None, value, type_=Text, unique=True)
 
 
-def _query(language: SearchLanguage, value: str) -> ColumnElement[Any]:
+def _query(language: SearchLanguage, value: Text_) -> ColumnElement[Any]:
     config: ColumnElement[Any] = literal_column(f"'{config_name(language)}'::regconfig")
     return func.websearch_to_tsquery(config, _text(value))
 
 
-def row_query(model: Any, value: str) -> ColumnElement[Any]:
+def row_query(model: Any, value: Text_) -> ColumnElement[Any]:
     """The search as a tsquery in the row's own configuration: each language's query is
     parsed once per statement (a scalar subquery, an InitPlan), not once per row."""
     return case(
@@ -80,28 +88,31 @@ def row_query(model: Any, value: str) -> ColumnElement[Any]:
     )
 
 
-def condition(model: Any, value: str) -> ColumnElement[bool]:
+def condition(model: Any, value: Text_) -> ColumnElement[bool]:
     """Rows matching the search: an index-served prefilter, then the exact match."""
     configs = [_query(language, value) for language in SearchLanguage]
     any_language: ColumnElement[Any] = configs[0]
     for query in configs[1:]:
         any_language = any_language.op("||")(query)
     vector = model.search_vector
-    return and_(vector.op("@@")(any_language), vector.op("@@")(row_query(model, value)))
+    # Parsed once per statement (an InitPlan the index scan reads), also in a generic plan
+    # where the text is a parameter: not once per row rechecked.
+    once = select(any_language).scalar_subquery()
+    return and_(vector.op("@@")(once), vector.op("@@")(row_query(model, value)))
 
 
-def score(model: Any, value: str) -> ColumnElement[float]:
+def score(model: Any, value: Text_) -> ColumnElement[float]:
     """How well a row matches, between 0 and 1 (cover density, title weighted over body)."""
     rank = func.ts_rank_cd(model.search_vector, row_query(model, value), RANK_NORMALIZATION)
     return cast(rank, Float)
 
 
-def relevance(model: Any, value: str) -> ColumnElement[Any]:
+def relevance(model: Any, value: Text_) -> ColumnElement[Any]:
     """The RELEVANCE order: best match first ascending (the score, negated)."""
     return (-score(model, value)).label("relevance")
 
 
-def snippet(model: Any, value: str) -> ColumnElement[str]:
+def snippet(model: Any, value: Text_) -> ColumnElement[str]:
     """The row's searched text, HTML-escaped, with the matches in <mark>...</mark>."""
     parts = [getattr(model, name) for name, _ in model.__search__]
     text = func.concat_ws(literal_column("' — '"), *parts)
@@ -115,14 +126,14 @@ def snippet(model: Any, value: str) -> ColumnElement[str]:
     )
 
 
-def edge_columns(model: Any, value: str | None) -> list[ColumnElement[Any]]:
+def edge_columns(model: Any, value: Text_ | None) -> list[ColumnElement[Any]]:
     """The columns a searched page adds to each row for its edge: score, snippet."""
     if value is None:
         return []
     return [score(model, value).label("_score"), snippet(model, value).label("_snippet")]
 
 
-def where_of(model: Any, flt: Any, value: str | None) -> ColumnElement[bool] | None:
+def where_of(model: Any, flt: Any, value: Text_ | None) -> ColumnElement[bool] | None:
     """A connection's filter and search as one condition (None: neither)."""
     conditions = []
     if flt is not None:
