@@ -160,20 +160,27 @@ def listed(model: type[Base], include_archived: bool) -> ColumnElement[bool]:
     return rule & archived_at.is_(None)
 
 
-def _page_from_rows(spec: PageSpec, shape: Shape[T], rows: Sequence[Sequence[Any]]) -> Page[T]:
-    """Rows carry the node columns, then one column per order term; one extra row = more."""
+def _page_from_rows(
+    spec: PageSpec, shape: Shape[T], rows: Sequence[Sequence[Any]], extra: int = 0
+) -> Page[T]:
+    """Rows carry the node columns, then one column per order term not among them, then
+    ``extra`` columns (kept per node); one extra row = more."""
     more = len(rows) > spec.size
     rows = rows[: spec.size]
     if spec.backward:
         rows = list(reversed(rows))
-    _, positions = _order_layout(spec, shape)
+    order_columns, positions = _order_layout(spec, shape)
     signature = order_signature(spec.order)
     nodes = [shape.build(row) for row in rows]
     values = [tuple(row[i] for i in positions) for row in rows]
+    extras: list[tuple[Any, ...]] = []
+    if extra:
+        start = len(shape.columns) + len(order_columns)
+        extras = [tuple(row[start : start + extra]) for row in rows]
     after_cursor = spec.cursor is not None
     if spec.backward:
-        return Page(nodes, values, signature, after_cursor, more)
-    return Page(nodes, values, signature, more, after_cursor)
+        return Page(nodes, values, signature, after_cursor, more, extras)
+    return Page(nodes, values, signature, more, after_cursor, extras)
 
 
 def _order_layout(spec: PageSpec, shape: Shape[Any]) -> tuple[list[ColumnElement[Any]], list[int]]:
@@ -201,15 +208,17 @@ async def fetch_page(
     viewer: Viewer,
     spec: PageSpec,
     where: ColumnElement[bool] | None,
+    extra: Sequence[ColumnElement[Any]] = (),
     *,
     include_archived: bool = True,
 ) -> Page[T]:
-    """One page of a root list: a single statement, keyset-paginated."""
+    """One page of a root list: a single statement, keyset-paginated; ``extra``: columns
+    kept per node (`Page.extras`)."""
     shape = shape_of(cls)
 
     def build() -> Select[Any]:
         stmt = visible_select(cls, include_archived=include_archived).add_columns(
-            *_order_columns(spec, shape)
+            *_order_columns(spec, shape), *extra
         )
         if where is not None:
             stmt = stmt.where(where)
@@ -219,7 +228,7 @@ async def fetch_page(
     if where is None and spec.cursor is None:
         key = ("page", cls, order_signature(spec.order), spec.size, spec.backward, include_archived)
     rows = await reader.rows(key, build, viewer.params(raw=True))
-    return _page_from_rows(spec, shape, rows)
+    return _page_from_rows(spec, shape, rows, len(extra))
 
 
 async def fetch_count(
@@ -306,11 +315,13 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         where: ColumnElement[bool] | None,
         cache_key: Hashable | None,
         include_archived: bool = True,
+        extra: Sequence[ColumnElement[Any]] = (),
     ) -> None:
         super().__init__()
         self.reader, self.cls, self.viewer = reader, cls, viewer
         self.relation, self.spec, self.where, self.cache_key = relation, spec, where, cache_key
         self.include_archived = include_archived
+        self.extra = tuple(extra)
 
     def _build(self) -> Select[Any]:
         if self.relation.join is not None:
@@ -321,7 +332,9 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         )
         # Per parent: an index-ordered scan that stops after size + 1 rows (LATERAL ... LIMIT).
         inner = visible_select(self.cls, include_archived=self.include_archived).add_columns(
-            *_order_columns(spec, shape_of(self.cls)), numbered(spec).label("row_number")
+            *_order_columns(spec, shape_of(self.cls)),
+            *self.extra,
+            numbered(spec).label("row_number"),
         )
         inner = inner.where(parent == parents.c.id)
         if self.where is not None:
@@ -341,6 +354,7 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         inner = self.relation.apply(
             visible_select(self.cls, include_archived=self.include_archived).add_columns(
                 *_order_columns(spec, shape_of(self.cls)),
+                *self.extra,
                 numbered(spec, partition_by=parent).label("row_number"),
                 parent.label("parent_key"),
             )
@@ -355,11 +369,12 @@ class PageLoader(DataLoader[uuid.UUID, Page[T]]):
         shape, spec = shape_of(self.cls), self.spec
         params = {**self.viewer.params(raw=True), "parent_ids": uuid_array(keys)}
         rows = await self.reader.rows(self.cache_key, self._build, params)
-        parent_index = len(shape.columns) + len(_order_columns(spec, shape)) + 1
+        extra = len(self.extra)
+        parent_index = len(shape.columns) + len(_order_columns(spec, shape)) + extra + 1
         grouped: dict[Any, list[Sequence[Any]]] = defaultdict(list)
         for row in rows:
             grouped[row[parent_index]].append(row)
-        return [_page_from_rows(spec, shape, grouped.get(key, [])) for key in keys]
+        return [_page_from_rows(spec, shape, grouped.get(key, []), extra) for key in keys]
 
 
 class CountLoader(DataLoader[uuid.UUID, int]):
@@ -479,6 +494,7 @@ class Loaders:
         *,
         constant: bool,
         include_archived: bool = True,
+        extra: Sequence[ColumnElement[Any]] = (),
     ) -> PageLoader[T]:
         """The page loader for one relation field with one set of arguments.
 
@@ -491,7 +507,7 @@ class Loaders:
         if loader is None:
             loader = self._keyed[key] = PageLoader(
                 self.reader, cls, self.viewer, relation, spec, where,
-                ("pages", key) if constant else None, include_archived,
+                ("pages", key) if constant else None, include_archived, extra,
             )  # fmt: skip
         return cast(PageLoader[T], loader)
 

@@ -9,7 +9,7 @@ import binascii
 import enum
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -158,6 +158,9 @@ class Page(Generic[T]):
     signature: str
     has_next_page: bool
     has_previous_page: bool
+    # Per node, the values of the extra columns the page was read with (a search's score
+    # and snippet); empty when there were none.
+    extras: list[tuple[Any, ...]] = field(default_factory=list)
 
     def cursor(self, index: int) -> str:
         return encode_cursor(self.signature, self.order_values[index])

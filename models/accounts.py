@@ -37,6 +37,7 @@ from models.base import (
     member_of,
     own,
 )
+from models.search import SearchLanguage, search_language_enum
 
 
 class PlanType(enum.Enum):
@@ -106,6 +107,10 @@ class Organization(ArchiveMixin, SoftDeleteMixin, Base):
         server_default=PlanType.FREE.value,
     )
     meta_data: Mapped[JSON]
+    # The language its texts are searched in (models.search); searchable rows copy it.
+    search_language: Mapped[SearchLanguage] = mapped_column(
+        search_language_enum(), server_default=SearchLanguage.SIMPLE.value
+    )
 
     __table_args__ = (
         CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]*$'", name="slug_format"),

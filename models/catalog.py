@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import JSON, ArchiveMixin, Base, SoftDeleteMixin, member_of, own
+from models.search import Searchable
 
 item_tags = Table(
     "item_tags",
@@ -19,8 +20,9 @@ item_tags = Table(
 )
 
 
-class Item(ArchiveMixin, SoftDeleteMixin, Base):
+class Item(Searchable, ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "items"
+    __search__ = (("title", "A"), ("description", "B"))
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -35,6 +37,7 @@ class Item(ArchiveMixin, SoftDeleteMixin, Base):
     meta_data: Mapped[JSON]
 
     __table_args__ = (
+        Searchable.search_index("items"),
         # Keyset pagination of an organization's items, newest first or by title.
         Index("items_organization_id_created_at_idx", "organization_id", "created_at", "id"),
     )

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import JSON, ArchiveMixin, Base, SoftDeleteMixin, Str200, member_of
+from models.search import Searchable
 
 # The matrix is at most this many cells wide and high (0-based positions).
 MATRIX_SIZE = 1000
@@ -87,8 +88,9 @@ def _object_fk() -> Mapped[uuid.UUID]:
     return mapped_column(ForeignKey("design_objects.id", ondelete="CASCADE"))
 
 
-class Project(ArchiveMixin, SoftDeleteMixin, Base):
+class Project(Searchable, ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "projects"
+    __search__ = (("name", "A"), ("description", "B"))
     __scope__ = "id"
 
     organization_id: Mapped[uuid.UUID] = _organization_fk()
@@ -104,6 +106,7 @@ class Project(ArchiveMixin, SoftDeleteMixin, Base):
     settings: Mapped[JSON]
 
     __table_args__ = (
+        Searchable.search_index("projects"),
         # An organization's projects, newest first or by name (keyset pagination).
         Index("projects_organization_id_created_at_idx", "organization_id", "created_at", "id"),
     )
@@ -140,10 +143,11 @@ class ProjectMember(Base):
         return member_of(cls.organization_id) & _in_live_project(cls.project_id)
 
 
-class DesignObject(Base):
+class DesignObject(Searchable, Base):
     """An object of the matrix, in one cell (position_x, position_y) of its project."""
 
     __tablename__ = "design_objects"
+    __search__ = (("name", "A"), ("description", "B"))
     __scope__ = "project_id"
 
     project_id: Mapped[uuid.UUID] = _project_fk()
@@ -160,6 +164,7 @@ class DesignObject(Base):
     meta_data: Mapped[JSON]
 
     __table_args__ = (
+        Searchable.search_index("design_objects"),
         CheckConstraint(
             f"position_x >= 0 AND position_x < {MATRIX_SIZE} "
             f"AND position_y >= 0 AND position_y < {MATRIX_SIZE}",

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import JSON, ArchiveMixin, Base, SoftDeleteMixin, member_of
+from models.search import Searchable
 
 
 class PropertyStatus(enum.Enum):
@@ -64,8 +65,9 @@ def _pg_enum(enum_class: type[enum.Enum], name: str) -> Enum:
     return Enum(enum_class, name=name, values_callable=lambda e: [m.value for m in e])
 
 
-class Property(ArchiveMixin, SoftDeleteMixin, Base):
+class Property(Searchable, ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "properties"
+    __search__ = (("title", "A"), ("address", "B"), ("city", "B"), ("area", "B"))
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE")
@@ -87,6 +89,7 @@ class Property(ArchiveMixin, SoftDeleteMixin, Base):
     )
 
     __table_args__ = (
+        Searchable.search_index("properties"),
         # Backstops for what the API validates first.
         CheckConstraint("price >= 0", name="price_non_negative"),
         CheckConstraint("bedrooms >= 0", name="bedrooms_non_negative"),
@@ -138,8 +141,9 @@ class PropertyMedia(Base):
         return member_of(cls.organization_id) & _live(Property, cls.property_id)
 
 
-class Client(ArchiveMixin, SoftDeleteMixin, Base):
+class Client(Searchable, ArchiveMixin, SoftDeleteMixin, Base):
     __tablename__ = "clients"
+    __search__ = (("name", "A"), ("email", "B"))
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE")
@@ -154,6 +158,7 @@ class Client(ArchiveMixin, SoftDeleteMixin, Base):
     last_contacted_at: Mapped[datetime | None]
 
     __table_args__ = (
+        Searchable.search_index("clients"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score_range"),
         Index("clients_organization_id_lead_score_idx", "organization_id", "lead_score", "id"),
         Index("clients_organization_id_nurture_status_idx", "organization_id", "nurture_status"),

@@ -1669,6 +1669,88 @@ REALTY = [
         "{ properties { nodes { title latitude longitude } } }",
         compiled=False,
     ),
+    case(
+        "searches with scores, snippets and relevance order",
+        """
+        {
+          properties(search: "loft or villa", first: 3) {
+            totalCount edges { score snippet node { title } }
+          }
+          clients(search: "ana") { nodes { name } edges { score } }
+          items(search: "hello", orderBy: [{field: RELEVANCE}]) {
+            nodes { title } edges { snippet }
+          }
+          none: properties(search: "   ") { totalCount edges { score snippet } }
+          titled: properties(search: "loft or villa", orderBy: [{field: TITLE}], first: 1) {
+            edges { cursor score node { title } } pageInfo { hasNextPage endCursor }
+          }
+        }""",
+    ),
+    case(
+        "a search in a nested connection and through a link table",
+        """
+        {
+          organization(id: "<<org.acme>>") {
+            properties(search: "loft") { totalCount edges { snippet node { title } } }
+          }
+          client(id: "<<client.ana>>") {
+            interestedProperties(search: "loft or villa") { totalCount nodes { title } }
+          }
+        }""",
+    ),
+    case(
+        "a search by variable",
+        """
+        query($q: String) {
+          properties(search: $q, first: 2) { totalCount edges { score node { title } } }
+        }""",
+        lambda w: {"q": "loft -villa"},
+    ),
+    case(
+        "a relevance cursor (a score, written as Python writes floats) is left to the resolvers",
+        """
+        {
+          properties(search: "loft or villa", first: 1) {
+            edges { cursor node { title } } pageInfo { endCursor }
+          }
+        }""",
+        compiled=False,
+    ),
+    case(
+        "RELEVANCE without a search is refused alike",
+        "{ items(orderBy: [{field: RELEVANCE}]) { nodes { title } } }",
+        compiled=False,
+        error="BAD_ORDER",
+    ),
+    case(
+        "aggregates, groups and facets are left to the resolvers",
+        """
+        {
+          properties(filter: {bedrooms: {gte: 1}}) {
+            aggregate {
+              count sum { price sizeSqft } avg { price } min { createdAt } max { price }
+              groups(by: [{field: STATUS}, {field: CREATED_AT, truncate: MONTH,
+                           timeZone: "Europe/Paris"}], orderBy: COUNT_DESC) {
+                key { status createdAt } count sum { price }
+              }
+            }
+            facets(fields: [STATUS, BEDROOMS]) { field values { key { status bedrooms } count } }
+          }
+          organization(id: "<<org.acme>>") {
+            clients { aggregate { count avg { leadScore } } }
+          }
+        }""",
+        compiled=False,
+    ),
+    case(
+        "aggregates next to compilable fields: the whole query is left to the resolvers",
+        """
+        {
+          properties(orderBy: [{field: PRICE}]) { nodes { title } }
+          found: properties(search: "loft") { aggregate { count } }
+        }""",
+        compiled=False,
+    ),
 ]
 
 FILES = [
@@ -2217,6 +2299,27 @@ async def test_a_plan_is_compiled_per_value_of_a_structural_variable(
     for compiled, resolved in answers:
         assert_same_answer(compiled, resolved)
         assert_compiled(compiled, token=world.vera.token)
+
+
+async def test_one_plan_answers_every_search_text(
+    apps: Apps, world: World, counter: StatementCounter, compilations: list[object]
+) -> None:
+    # given
+    query = f"""# {uuid.uuid4()}
+    query($q: String) {{
+      properties(search: $q) {{ totalCount edges {{ score snippet node {{ title }} }} }}
+    }}"""
+    # when: three texts (one matching nothing), and none
+    texts = ["loft", "villa or loft", "castle", None]
+    answers = [await apps.both(counter, query, {"q": t}, token=world.vera.token) for t in texts]
+    # then: one plan for every text, one for none
+    assert len(compilations) == 2
+    for compiled, resolved in answers:
+        assert_same_answer(compiled, resolved)
+        assert_compiled(compiled, token=world.vera.token)
+    totals = [a.json["data"]["properties"]["totalCount"] for a, _ in answers]
+    assert totals[2] == 0
+    assert totals[0] <= totals[1] < totals[3]
 
 
 async def test_before_without_last_pages_back_by_the_default_size(

@@ -19,6 +19,7 @@ from graph.auth import hash_password
 from graph.settings import get_settings
 from graph.storage import Storage, files_for
 from models.accounts import ADMIN, EDITOR, OWNER, VIEWER
+from models.search import SearchLanguage
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,12 @@ async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
             await session.scalars(select(models.Role).where(models.Role.organization_id.is_(None)))
         ).all()
     }
-    org = models.Organization(name="Acme Demo", slug="acme-demo", meta_data={"demo": True})
+    org = models.Organization(
+        name="Acme Demo",
+        slug="acme-demo",
+        meta_data={"demo": True},
+        search_language=SearchLanguage.ENGLISH,  # its texts are English: stemmed searches
+    )
     session.add(org)
     users = []
     for demo in DEMO_USERS:

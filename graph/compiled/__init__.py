@@ -2,11 +2,12 @@
 
 A query whose every field maps onto the data model — root fields built by the kernel's
 factories (a node by ID, a root list, `me`), node columns, `id`, `__typename`, the
-`to_one` / `to_many` relations the node types declare, and connections' `nodes`, `edges`,
-`pageInfo` and `totalCount` — is compiled into one SELECT that builds the whole `data` object
-as JSON in PostgreSQL: one derived table per list or node, correlated to its parent (LATERAL), each
-scoped by its model's ``visible_to()`` rule with the viewer parameters, so tenancy holds as on
-the resolver path. Python then does no per-row or per-field work at all: one round trip, one
+`to_one` / `to_many` relations the node types declare, and connections' `nodes`, `edges`
+(with a search's `score` and `snippet`), `pageInfo`, `totalCount` and `search` — is
+compiled into one SELECT that builds the whole `data` object as JSON in PostgreSQL: one
+derived table per list or node, correlated to its parent (LATERAL), each scoped by its
+model's ``visible_to()`` rule with the viewer parameters, so tenancy holds as on the resolver
+path. Python then does no per-row or per-field work at all: one round trip, one
 `orjson.loads`.
 
 Everything else — mutations, subscriptions, fields with their own resolvers, directives but
@@ -17,9 +18,10 @@ must equal the resolver path's byte for byte; tests/test_compiled.py runs a corp
 both ways.
 
 Plans are cached per (document, operation, variables). Variables that only carry the ID of a
-root node field, a page size or a cursor are bound per execution instead, so `item(id: $id)`
-compiles once and every page of a list shares a plan. A document is compiled on its
-`compile_after`-th sighting: a one-off is cheaper through the resolvers.
+root node field, a page size, a cursor or a search text are bound per execution instead, so
+`item(id: $id)` compiles once and every page of a list (every search text) shares a plan. A
+document is compiled on its `compile_after`-th sighting: a one-off is cheaper through the
+resolvers.
 
 `sql` writes GraphQL values in SQL, `compiler` turns an operation into a statement, `plans`
 caches and runs them (the schema extension).

@@ -5,6 +5,7 @@ them (graph.kernel.relations); node types through their columns; anything else i
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import uuid
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ from sqlalchemy import (
     cast,
     false,
     func,
+    null,
     select,
     true,
 )
@@ -52,7 +54,7 @@ from graph.compiled.sql import (
     scalar,
     sql_string,
 )
-from graph.kernel.filters import filter_condition
+from graph.kernel import search
 from graph.kernel.ids import NODE_TYPES, InvalidId, from_global_id
 from graph.kernel.paging import PAGE_ARGS, PageArgs, spec_for
 from graph.kernel.relations import (
@@ -74,8 +76,15 @@ from models.base import VIEWER_ID
 ID_LIST = "[ID]"
 
 
-# Page arguments whose variables are bound per request: one plan serves every page.
-PAGE_VARIABLE_KINDS = {"first": "size", "last": "size", "after": "cursor", "before": "cursor"}
+# Page arguments whose variables are bound per request: one plan serves every page (and,
+# for `search`, every search text).
+PAGE_VARIABLE_KINDS = {
+    "first": "size",
+    "last": "size",
+    "after": "cursor",
+    "before": "cursor",
+    "search": "search",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +125,8 @@ class Compilation:
         self.json_scalars = False
         self.sizes: list[tuple[str, str, str]] = []
         self.cursors: list[tuple[str, tuple[OrderTerm, ...], tuple[str | None, ...]]] = []
+        # (SQL parameter, variable): a search text bound per execution
+        self.searches: list[tuple[str, str]] = []
 
     def alias(self) -> str:
         return f"n{next(self.names)}"
@@ -304,13 +315,21 @@ class Compilation:
     ) -> Any:
         try:
             spec = spec_for(cls, args, default_order)
+            text = search.search_text(args.search)
         except GraphQLError as exc:
             raise Unsupported("page arguments") from exc  # the resolver path reports it
         archived = bool(args.include_archived)
+        page_variables = self.page_variables(group[0])
+        model = shape_of(cls).model
+        value = None if text is None else self.search_value(model, spec, text, page_variables)
+        if isinstance(value, tuple):
+            spec, value = value
+        extras = search.edge_columns(model, value)
         rows = visible_select(
             cls,
             *labelled(cls),
             *(t.column.label(f"_o{i}") for i, t in enumerate(spec.order)),
+            *extras,
             numbered(spec).label("_rn"),
             include_archived=archived,
         )
@@ -319,10 +338,9 @@ class Compilation:
             link = relation.relation
             rows = link.apply(rows).where(link.parent_column == parent.c.pk)
             count = link.apply(count).where(link.parent_column == parent.c.pk)
-        if args.filter is not None:
-            condition = filter_condition(args.filter)
+        condition = search.where_of(model, args.filter, value)
+        if condition is not None:
             rows, count = rows.where(condition), count.where(condition)
-        page_variables = self.page_variables(group[0])
         size, plus_one = self.page_size(spec, page_variables)
         rows = ordered_page(rows, spec, keyset=self.keyset(spec, page_variables), limit=plus_one)
         page: FromClause
@@ -378,6 +396,11 @@ class Compilation:
                 pairs.append((key, json_object(info)))
             elif name == "totalCount":
                 pairs.append((key, count.scalar_subquery()))
+            elif name in ("aggregate", "facets"):
+                # Left to the resolvers (bench/README.md, "Search and aggregates"): their
+                # statements are database-bound (an aggregate over 150,000 rows: ~200 ms in
+                # PostgreSQL), so one statement instead of one per aggregate saves little.
+                raise Unsupported(f"{connection_type.name}.{name}")
             else:
                 raise Unsupported(f"{connection_type.name}.{name}")
         answer = select(json_object(pairs))
@@ -385,6 +408,24 @@ class Compilation:
             # Aggregates over the page: one row even when the page is empty.
             answer = answer.select_from(page)
         return answer.scalar_subquery()
+
+    def search_value(
+        self, model: Any, spec: PageSpec, text: str, variables: dict[str, str]
+    ) -> str | tuple[PageSpec, Any]:
+        """The search text, or, when a variable gives it, a parameter bound per execution
+        with the page spec whose relevance order reads that parameter."""
+        variable = variables.get("search")
+        if variable is None:
+            return text
+        name = f"search_{next(self.names)}"
+        self.searches.append((name, variable))
+        value = bindparam(name, text, type_=Text)
+        relevance: Any = search.relevance(model, value)
+        terms = tuple(
+            OrderTerm(relevance, t.descending, t.nulls_first) if t.column.key == "relevance" else t
+            for t in spec.order
+        )
+        return dataclasses.replace(spec, order=terms), value
 
     def page_variables(self, node: FieldNode) -> dict[str, str]:
         """The field's page arguments given by variables bound per execution: {kind: name}."""
@@ -444,6 +485,9 @@ class Compilation:
                 pairs.append((key, cursor(spec, page)))
             elif name == "node":
                 pairs.append((key, self.node(cls, group, page)))
+            elif name in ("score", "snippet"):
+                column = f"_{name}"
+                pairs.append((key, page.c[column] if column in page.c else null()))
             else:
                 raise Unsupported(f"{edge_type.name}.{name}")
         return json_object(pairs)

@@ -35,6 +35,7 @@ from graph.compiled.compiler import ID_LIST, PAGE_VARIABLE_KINDS, Bindings, Comp
 from graph.compiled.sql import NULL_VIOLATION, Unsupported
 from graph.kernel.ids import InvalidId, decode_id, from_global_id
 from graph.kernel.relations import ById, ByIds, root_spec
+from graph.kernel.search import MAX_SEARCH_LENGTH
 from graph.kernel.selection import SKIP_INCLUDE
 from loaders.paging import InvalidCursor, OrderTerm, decode_cursor
 from loaders.reader import Reader
@@ -63,6 +64,8 @@ class Plan:
     sizes: tuple[tuple[str, str, str], ...] = ()
     # (variable, ordering, parameter per ordering value or None for a null): a cursor.
     cursors: tuple[tuple[str, tuple[OrderTerm, ...], tuple[str | None, ...]], ...] = ()
+    # (SQL parameter, variable): a search text bound per execution.
+    searches: tuple[tuple[str, str], ...] = ()
 
 
 class _IdVariables(Visitor):
@@ -255,6 +258,12 @@ class QueryCompiler:
             if value is None:
                 structural[name] = None
                 continue
+            if kind == "search":
+                # One plan for every search text (one more for none: blank is none).
+                if not isinstance(value, str) or len(value) > MAX_SEARCH_LENGTH:
+                    return None  # the resolver path reports it
+                structural[name] = "search" if value.strip() else None
+                continue
             pages_given = True
             if kind == "size":
                 if not 0 <= value <= self.max_page_size:
@@ -327,6 +336,7 @@ class QueryCompiler:
             compilation.json_scalars,
             tuple(compilation.sizes),
             tuple(compilation.cursors),
+            tuple(compilation.searches),
         )
 
 
@@ -354,6 +364,8 @@ async def run_plan(
                 return None  # another null pattern than the plan's: cannot happen (keyed)
             if name is not None:
                 params[name] = value
+    for param, variable in plan.searches:
+        params[param] = variables[variable]
     rows = await reader.execute(plan.sql, params)
     text: str = rows[0][0]
     if NULL_VIOLATION in text:

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, not_, or_, true
+from sqlalchemy import ColumnElement, and_, literal_column, not_, or_, true
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.kernel.ids import InvalidId, decode_id, user_error
@@ -345,6 +345,17 @@ def by(column: Column, *, description: str | None = None) -> Any:
     return strawberry.enum_value(OrderColumn(column), description=description)
 
 
+# Stands for a searched connection's relevance in an order enum; replaced by the score of the
+# request's search (graph.kernel.search) when the order is read.
+RELEVANCE: Any = literal_column("relevance")
+
+
+def by_relevance() -> OrderColumn:
+    """The `RELEVANCE` member of a searchable connection's order enum: best match first
+    (ascending); only with a `search`."""
+    return OrderColumn(RELEVANCE)
+
+
 @strawberry.input(
     description="One ordering term. Terms apply in list order; the node's ID breaks "
     "whatever ties remain, so the order is total and pages are stable."
@@ -363,11 +374,22 @@ class OrderBy(Generic[E]):
     )
 
 
-def order_terms(order_by: Sequence[Any] | None, default: Sequence[OrderTerm]) -> list[OrderTerm]:
-    """ORDER BY terms from an orderBy argument; the id tie-breaker is added by page_spec."""
+def order_terms(
+    order_by: Sequence[Any] | None,
+    default: Sequence[OrderTerm],
+    relevance: Column | None = None,
+) -> list[OrderTerm]:
+    """ORDER BY terms from an orderBy argument; the id tie-breaker is added by page_spec.
+    ``relevance``: the searched connection's relevance (RELEVANCE orders by it; with a
+    search and no orderBy, so does the page)."""
     if not order_by:
-        return list(default)
-    return [
-        OrderTerm(o.field.value.column, descending=o.direction is OrderDirection.DESC)
-        for o in order_by
-    ]
+        return [OrderTerm(relevance)] if relevance is not None else list(default)
+    terms = []
+    for o in order_by:
+        column = o.field.value.column
+        if column is RELEVANCE:
+            if relevance is None:
+                raise user_error("Ordering by RELEVANCE needs a `search`.", "BAD_ORDER")
+            column = relevance
+        terms.append(OrderTerm(column, descending=o.direction is OrderDirection.DESC))
+    return terms

@@ -304,8 +304,11 @@ class _CostWalker:
             return 0  # scalars and enums are free
         args = _arguments(node, self.variables)
         if "first" in field.args or "last" in field.args:
-            # A connection: its list fields (nodes, edges) hold one page.
             size = self.model.page_size(args.get("first"), args.get("last"))
+            if _is_list(field.type):
+                # A page as a plain list (an aggregate's groups): each item costs.
+                return size * (1 + self.selection(named, node.selection_set, None, visiting))
+            # A connection: its list fields (nodes, edges) hold one page.
             return 1 + self.selection(named, node.selection_set, size, visiting)
         children = self.selection(named, node.selection_set, None, visiting)
         if _is_list(field.type):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from graph.kernel import search
 from graph.kernel.filters import order_terms
 from graph.kernel.ids import user_error
 from graph.settings import get_settings
@@ -26,6 +27,7 @@ class PageArgs:
     before: str | None = None
     # Lists of a model that can be archived: include its archived rows (loaders.base.listed).
     include_archived: bool | None = None
+    search: str | None = None
 
     def key(self, field: str) -> tuple[str, str]:
         """Identifies one relation field with one set of arguments (dataclass reprs are
@@ -78,6 +80,9 @@ def page_spec(
 
 def spec_for(cls: type[Any], args: PageArgs, default_order: Sequence[OrderTerm]) -> PageSpec:
     """The page of ``cls`` nodes the arguments ask for, ties broken by the primary key."""
-    tie_breaker = shape_of(cls).model.__table__.c.id
-    terms = order_terms(args.order_by, default_order)
+    model = shape_of(cls).model
+    tie_breaker = model.__table__.c.id
+    text = search.search_text(args.search)
+    rank: Any = None if text is None else search.relevance(model, text)
+    terms = order_terms(args.order_by, default_order, rank)
     return page_spec(terms, args.first, args.after, args.last, args.before, tie_breaker)

@@ -21,11 +21,12 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, get_named_type
 from sqlalchemy import ColumnElement, and_
 
-from graph.kernel.filters import filter_condition
+from graph.kernel import search
+from graph.kernel.aggregates import AggregateScope
 from graph.kernel.paging import PAGE_ARGS, PageArgs, spec_for
 from graph.kernel.relations import ToMany, ToOne, relations_of
 from graph.kernel.selection import Selection
-from loaders.base import Loaders, fetch_count, fetch_page
+from loaders.base import Loaders, fetch_count, fetch_page, shape_of
 from loaders.paging import Page, PageSpec
 
 # Attached results live in each node's __dict__ under this name: {id(field node): value}.
@@ -43,6 +44,8 @@ class ManyPlan:
     nodes: NodePlan
     page: PageSpec | None = None
     where: ColumnElement[bool] | None = None
+    # Columns read per node for its edge (a search's score and snippet).
+    extra: list[ColumnElement[Any]] = field(default_factory=list)
     # A mistake in the arguments: raised only if there are parents to load for.
     error: GraphQLError | None = None
 
@@ -106,7 +109,10 @@ def plan_many(
     plan = ManyPlan(name, relation, args, field_nodes, nodes)
     try:
         plan.page = spec_for(relation.target, args, relation.default_order)
-        plan.where = None if args.filter is None else filter_condition(args.filter)
+        model = shape_of(relation.target).model
+        text = search.search_text(args.search)
+        plan.where = search.where_of(model, args.filter, text)
+        plan.extra = search.edge_columns(model, text)
     except GraphQLError as exc:  # a client's mistake: raised if there are parents to load for
         plan.error = exc
     return plan
@@ -163,11 +169,12 @@ async def connections_of(loaders: Loaders, plan: ManyPlan, parents: list[uuid.UU
     assert plan.page is not None
     relation, args = plan.spec, plan.args
     key = (str(relation.relation.parent_column), *args.key(plan.name))
-    constant = args.filter is None and args.after is None and args.before is None
+    plain = args.filter is None and args.search is None
+    constant = plain and args.after is None and args.before is None
     archived = bool(args.include_archived)
     pages = loaders.pages(
-        key, relation.target, relation.relation, plan.page, plan.where,
-        constant=constant, include_archived=archived,
+        key, relation.target, relation.relation, plan.page, plan.where, constant=constant,
+        include_archived=archived, extra=plan.extra,
     )  # fmt: skip
     results: list[Page[Any]] = await pages.load_many(parents)
 
@@ -175,14 +182,21 @@ async def connections_of(loaders: Loaders, plan: ManyPlan, parents: list[uuid.UU
         async def count() -> int:
             counts = loaders.counts(
                 key, relation.target, relation.relation, plan.where,
-                constant=args.filter is None, include_archived=archived,
+                constant=plain, include_archived=archived,
             )  # fmt: skip
             return int(await counts.load(parent))
 
         return count
 
+    def scope(parent: uuid.UUID) -> AggregateScope | None:
+        if relation.connection.__aggregates__ is None:
+            return None
+        return AggregateScope(
+            loaders, relation.target, relation.relation, parent, plan.where, key, archived
+        )
+
     return [
-        relation.connection.from_page(page, counter(parent))
+        relation.connection.from_page(page, counter(parent), scope(parent))
         for parent, page in zip(parents, results, strict=True)
     ]
 
@@ -212,22 +226,27 @@ async def root_connection(
     and one per selected relation and level below it."""
     ctx = info.context
     spec = spec_for(cls, args, default_order)
-    conditions = [c for c in (where,) if c is not None]
-    if args.filter is not None:
-        conditions.append(filter_condition(args.filter))
+    model = shape_of(cls).model
+    text = search.search_text(args.search)
+    conditions = [c for c in (where, search.where_of(model, args.filter, text)) if c is not None]
     condition = and_(*conditions) if conditions else None
     reader, viewer = ctx.db.reader, ctx.viewer
     archived = bool(args.include_archived)
-    page = await fetch_page(reader, cls, viewer, spec, condition, include_archived=archived)
+    extra = search.edge_columns(model, text)
+    page = await fetch_page(reader, cls, viewer, spec, condition, extra, include_archived=archived)
 
     async def count() -> int:
         return await fetch_count(reader, cls, viewer, condition, include_archived=archived)
 
+    raw = info._raw_info
     if page.nodes:
-        raw = info._raw_info
         plan = plan_connection(Selection.of(info), list(raw.field_nodes), raw.return_type, cls)
         await load(ctx.loaders, plan, page.nodes)
-    return connection.from_page(page, count)
+    scope = None
+    if connection.__aggregates__ is not None:
+        key = ("root", id(raw.field_nodes[0]), *args.key(cls.__name__))
+        scope = AggregateScope(ctx.loaders, cls, None, None, condition, key, archived)
+    return connection.from_page(page, count, scope)
 
 
 async def relation_connection(info: Any, node: Any, name: str, args: PageArgs) -> Any:

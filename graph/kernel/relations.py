@@ -203,6 +203,15 @@ INCLUDE_ARCHIVED = (
 )
 
 
+SEARCH_DESCRIPTION = (
+    "Full-text search in the nodes' text (title or name first), in each organization's "
+    'search language: words match their other forms (stemming), `"a phrase"` matches '
+    "words in that order, `or` matches either side, `-word` excludes; accents are folded "
+    "where the server can. Without `orderBy`, the best matches come first (RELEVANCE). "
+    "Blank means no search; at most 500 characters."
+)
+
+
 def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
     from strawberry.types.unset import UNSET
 
@@ -227,6 +236,8 @@ def _arguments_of(declared: Declared, named: Any) -> list[StrawberryArgument]:
             "`totalCount` counts the matching nodes."
         )
         arguments.append(_argument("filter", named.__filter__ | None, description))
+    if named.__searchable__:
+        arguments.append(_argument("search", str | None, SEARCH_DESCRIPTION))
     if named.__order__ is not None:
         description = (
             "Sort terms, the first one first; the node's ID breaks the remaining ties, so the "

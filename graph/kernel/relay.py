@@ -16,12 +16,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 import strawberry
 
+from graph.kernel.aggregates import (
+    Aggregable,
+    AggregateScope,
+    AggregateTypes,
+    aggregate_types,
+    facets,
+)
 from graph.kernel.fields import to_many
 from graph.kernel.ids import registered, to_global_id
+from graph.kernel.search import searchable
 from loaders.paging import OrderTerm, Page
 from models.base import Base
 from models.history import ChangeLog
@@ -83,6 +91,32 @@ class Edge(Generic[NodeT]):
     node: NodeT = strawberry.field(description="The node.")
 
 
+@strawberry.type(
+    name="Edge",  # specialised as `<Node>Edge`, like `Edge`: a searchable connection's edges
+    description="A node and its cursor; with a `search`, how well the node matches it.",
+)
+class SearchEdge(Generic[NodeT]):
+    cursor: str = strawberry.field(description="Pass it as `after` or `before` to page on.")
+    node: NodeT = strawberry.field(description="The node.")
+    score: float | None = strawberry.field(
+        description="How well the node matches the connection's `search`, from 0 to 1 (title "
+        "or name matches weigh most, close matches more); null without a search."
+    )
+    snippet: str | None = strawberry.field(
+        description="The node's searched text around the matches (HTML-escaped, matches in "
+        "`<mark>...</mark>`, fragments joined by ` … `); null without a search."
+    )
+
+
+def _search_edges(self: Any) -> list[Any]:
+    page = self._page
+    extras = page.extras or [(None, None)] * len(page.nodes)
+    return [
+        SearchEdge(cursor=page.cursor(i), node=n, score=extras[i][0], snippet=extras[i][1])
+        for i, n in enumerate(page.nodes)
+    ]
+
+
 @strawberry.type(description="A page of nodes (Relay connection).")
 class Connection(Generic[NodeT]):
     nodes: list[NodeT] = strawberry.field(description="The page's nodes, without cursors.")
@@ -91,12 +125,16 @@ class Connection(Generic[NodeT]):
     )
     _page: strawberry.Private[Page[Any]]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
+    # The rows behind the connection, for its aggregates (None where it has none).
+    _scope: strawberry.Private[AggregateScope | None] = None
 
     # Set by each concrete connection (class keywords, see the module's docstring).
     __node__: ClassVar[type[Any]]
     __filter__: ClassVar[type[Any] | None] = None
     __order__: ClassVar[type[Any] | None] = None
     __default_order__: ClassVar[tuple[OrderTerm, ...]] = ()
+    __searchable__: ClassVar[bool] = False
+    __aggregates__: ClassVar[AggregateTypes | None] = None
 
     def __init_subclass__(
         cls,
@@ -104,6 +142,7 @@ class Connection(Generic[NodeT]):
         filter: type[Any] | None = None,
         order: type[Any] | None = None,
         default_order: OrderTerm | tuple[OrderTerm, ...] = (),
+        aggregate: Aggregable | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -114,6 +153,22 @@ class Connection(Generic[NodeT]):
         cls.__default_order__ = (
             (default_order,) if isinstance(default_order, OrderTerm) else default_order
         )
+        # Over a searchable model (models.search): `search:`, and edges with score and snippet.
+        cls.__searchable__ = searchable(getattr(cls.__node__, "__model__", None))
+        if cls.__searchable__ and "edges" not in vars(cls):
+
+            def resolver(self: Any) -> Any:
+                return _search_edges(self)
+
+            resolver.__annotations__ = {"return": list[SearchEdge[cls.__node__]]}  # type: ignore[name-defined]
+            cls.edges = strawberry.field(  # type: ignore[method-assign]
+                resolver=resolver,
+                description="The page's nodes with their cursors (and, with a `search`, their "
+                "scores and snippets).",
+            )
+        cls.__aggregates__ = None
+        if aggregate is not None:
+            _add_aggregates(cls, aggregate_types(cls.__node__.__name__, aggregate))
 
     @strawberry.field(description="The page's nodes with their cursors.")
     def edges(self) -> list[Edge[NodeT]]:
@@ -128,7 +183,12 @@ class Connection(Generic[NodeT]):
         return await self._count()
 
     @classmethod
-    def from_page(cls, page: Page[Any], count: Callable[[], Awaitable[int]]) -> Any:
+    def from_page(
+        cls,
+        page: Page[Any],
+        count: Callable[[], Awaitable[int]],
+        scope: AggregateScope | None = None,
+    ) -> Any:
         return cls(
             nodes=page.nodes,
             page_info=PageInfo(
@@ -138,6 +198,7 @@ class Connection(Generic[NodeT]):
             ),
             _page=page,
             _count=count,
+            _scope=scope,
         )
 
 
@@ -153,4 +214,37 @@ def updated() -> Any:
         description="When this last changed (set by the database on every write). Send it "
         "back as an update's `updatedAt`, where the update takes one, to have a stale write "
         "refused with a `ConflictError`."
+    )
+
+
+def _add_aggregates(cls: Any, types: AggregateTypes) -> None:
+    """`aggregate` and, with group fields, `facets` on a connection type."""
+    cls.__aggregates__ = types
+
+    def aggregate(self: Any) -> Any:
+        return types.aggregate(_scope=self._scope)
+
+    aggregate.__annotations__ = {"return": types.aggregate}
+    cls.aggregate = strawberry.field(
+        resolver=aggregate,
+        description="Count, sums, averages, least and greatest values and groups of the "
+        "nodes matching the connection's filter and search (every page, not just this one).",
+    )
+    if types.facet is None:
+        return
+
+    async def facets_of(self: Any, fields: list[Any]) -> list[Any]:
+        return await facets(types, self._scope, fields)
+
+    facets_of.__annotations__ = {
+        "fields": Annotated[
+            list[types.group_field],  # type: ignore[name-defined]
+            strawberry.argument(description="The fields to count the values of."),
+        ],
+        "return": list[types.facet],  # type: ignore[name-defined]
+    }
+    cls.facets = strawberry.field(
+        resolver=facets_of,
+        description="For each field, how many of the nodes matching the connection's filter "
+        "and search have each value (the commonest first), in one statement.",
     )

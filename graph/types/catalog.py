@@ -12,6 +12,7 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 import models
+from graph.kernel.aggregates import Aggregable
 from graph.kernel.errors import (
     ConflictError,
     NotFoundError,
@@ -29,6 +30,7 @@ from graph.kernel.filters import (
     OrderBy,
     StringFilter,
     by,
+    by_relevance,
     entity_filter,
     on,
 )
@@ -61,6 +63,10 @@ class ItemOrderField(enum.Enum):
     UPDATED_AT = by(models.Item.updated_at)
     TITLE = by(models.Item.title)
     TYPE = by(models.Item.type)
+    RELEVANCE = strawberry.enum_value(
+        by_relevance(),
+        description="How well each node matches the `search` (needed): best first ascending.",
+    )
 
 
 @strawberry.input(description="One ordering term for items.")
@@ -159,6 +165,10 @@ class ItemConnection(
     filter=ItemFilter,
     order=ItemOrder,
     default_order=OrderTerm(models.Item.created_at),
+    aggregate=Aggregable(
+        dates={"created_at": models.Item.created_at, "updated_at": models.Item.updated_at},
+        groups={"type": models.Item.type},
+    ),
 ):
     pass
 

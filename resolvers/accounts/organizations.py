@@ -39,7 +39,11 @@ async def _builtin_role(writer: Writer, name: str) -> models.Role:
 
 
 ORGANIZATION_FIELDS = FieldChecks(
-    name=text(), slug=slug(), plan_type=required(), meta_data=json_object()
+    name=text(),
+    slug=slug(),
+    plan_type=required(),
+    search_language=required(),
+    meta_data=json_object(),
 )
 
 

@@ -21,6 +21,7 @@ from graph.kernel.filters import (
     on,
 )
 from models.accounts import PlanType
+from models.search import SearchLanguage
 
 model_enum(
     PlanType,
@@ -29,6 +30,18 @@ model_enum(
     PRO="The paid plan for teams.",
     ENTERPRISE="The plan for large organizations, by contract.",
 )
+strawberry.enum(
+    SearchLanguage,
+    description="The language an organization's texts are searched in: words match their "
+    "other forms in it (stemming) and its common words are ignored; SIMPLE does neither.",
+)
+for _language in SearchLanguage.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _language.description = (
+        "Words as written (lower-cased, accents folded where the server can): no stemming, "
+        "no stop words."
+        if _language.name == "SIMPLE"
+        else f"{_language.name.title()}: stemming and stop words of that language."
+    )
 
 
 @strawberry.enum(description="What an API key may do, on top of its user's roles.")

@@ -29,6 +29,7 @@ from graph.types.accounts.nodes import (
     User,
 )
 from models.accounts import PlanType
+from models.search import SearchLanguage
 
 # ---------------------------------------------------------------------------------------------
 # Mutation inputs and payloads
@@ -158,6 +159,9 @@ class OrganizationCreateInput:
         description="The plan it starts on (active from now); later changes go through "
         "`organizationPlanChange` (OWNER only).",
     )
+    search_language: SearchLanguage = strawberry.field(
+        default=SearchLanguage.SIMPLE, description="The language to search its texts in."
+    )
     meta_data: JSON | None = strawberry.field(
         default=None, description="A JSON object to keep with the organization; `{}` by default."
     )
@@ -172,6 +176,11 @@ class OrganizationUpdateInput:
     )
     slug: Maybe[str | None] = strawberry.field(
         default=None, description="A new unique slug (lowercase letters, digits and dashes)."
+    )
+    search_language: Maybe[SearchLanguage | None] = strawberry.field(
+        default=None,
+        description="The language to search its texts in; every searchable row follows at "
+        "once (in the same transaction).",
     )
     meta_data: Maybe[JSON | None] = strawberry.field(
         default=None, description="A JSON object replacing the current one (not merged)."

@@ -28,6 +28,7 @@ from graph.types.accounts.filters import (
 from loaders.base import Relation
 from loaders.paging import OrderTerm
 from models.accounts import PlanType
+from models.search import SearchLanguage
 
 # ---------------------------------------------------------------------------------------------
 # Nodes. Other domains add their fields to User and Organization (graph.schema composes them).
@@ -74,6 +75,10 @@ class Organization(Node):
         "`organizationBySlug`."
     )
     plan_type: PlanType = strawberry.field(description="The organization's plan.")
+    search_language: SearchLanguage = strawberry.field(
+        description="The language its items, properties, clients and design projects are "
+        "searched in (`search:` on their connections); SIMPLE until changed."
+    )
     meta_data: JSON = strawberry.field(
         description="Free-form JSON object the clients keep with the organization."
     )

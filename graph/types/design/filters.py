@@ -15,6 +15,7 @@ from graph.kernel.filters import (
     OrderBy,
     StringFilter,
     by,
+    by_relevance,
     entity_filter,
     on,
 )
@@ -52,6 +53,10 @@ class ProjectOrderField(enum.Enum):
     UPDATED_AT = by(ProjectModel.updated_at)
     NAME = by(ProjectModel.name)
     STATUS = by(ProjectModel.status)
+    RELEVANCE = strawberry.enum_value(
+        by_relevance(),
+        description="How well each node matches the `search` (needed): best first ascending.",
+    )
 
 
 @strawberry.input(description="One ordering term for projects.")
@@ -107,6 +112,10 @@ class DesignObjectOrderField(enum.Enum):
     COMPLEXITY = by(DesignObjectModel.complexity)
     CREATED_AT = by(DesignObjectModel.created_at)
     UPDATED_AT = by(DesignObjectModel.updated_at)
+    RELEVANCE = strawberry.enum_value(
+        by_relevance(),
+        description="How well each node matches the `search` (needed): best first ascending.",
+    )
 
 
 @strawberry.input(description="One ordering term for design objects.")

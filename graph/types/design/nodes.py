@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.kernel.aggregates import Aggregable
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
 from graph.kernel.relay import Connection, Node, created, updated
@@ -284,6 +285,10 @@ class ProjectConnection(
     filter=ProjectFilter,
     order=ProjectOrder,
     default_order=OrderTerm(ProjectModel.created_at),
+    aggregate=Aggregable(
+        dates={"created_at": ProjectModel.created_at, "updated_at": ProjectModel.updated_at},
+        groups={"status": ProjectModel.status},
+    ),
 ):
     pass
 
@@ -307,6 +312,18 @@ class DesignObjectConnection(
     default_order=(
         OrderTerm(DesignObjectModel.position_y),
         OrderTerm(DesignObjectModel.position_x),
+    ),
+    aggregate=Aggregable(
+        numbers={
+            "complexity": DesignObjectModel.complexity,
+            "position_x": DesignObjectModel.position_x,
+            "position_y": DesignObjectModel.position_y,
+        },
+        dates={"created_at": DesignObjectModel.created_at},
+        groups={
+            "object_type": DesignObjectModel.object_type,
+            "complexity": DesignObjectModel.complexity,
+        },
     ),
 ):
     pass

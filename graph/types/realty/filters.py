@@ -17,6 +17,7 @@ from graph.kernel.filters import (
     OrderBy,
     StringFilter,
     by,
+    by_relevance,
     entity_filter,
     on,
 )
@@ -109,6 +110,10 @@ class PropertyOrderField(enum.Enum):
     PRICE = by(PropertyModel.price)
     BEDROOMS = by(PropertyModel.bedrooms)
     SIZE_SQFT = by(PropertyModel.size_sqft)
+    RELEVANCE = strawberry.enum_value(
+        by_relevance(),
+        description="How well each node matches the `search` (needed): best first ascending.",
+    )
 
 
 @strawberry.input(description="One ordering term for properties.")
@@ -158,6 +163,10 @@ class ClientOrderField(enum.Enum):
     NAME = by(ClientModel.name)
     LEAD_SCORE = by(ClientModel.lead_score)
     LAST_CONTACTED_AT = by(ClientModel.last_contacted_at)
+    RELEVANCE = strawberry.enum_value(
+        by_relevance(),
+        description="How well each node matches the `search` (needed): best first ascending.",
+    )
 
 
 @strawberry.input(description="One ordering term for clients.")

@@ -10,6 +10,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.kernel.aggregates import Aggregable
 from graph.kernel.fields import to_many, to_one
 from graph.kernel.ids import node_type
 from graph.kernel.relay import Connection, Node, created, updated
@@ -176,6 +177,22 @@ class PropertyConnection(
     filter=PropertyFilter,
     order=PropertyOrder,
     default_order=OrderTerm(PropertyModel.created_at),
+    aggregate=Aggregable(
+        numbers={
+            "price": PropertyModel.price,
+            "size_sqft": PropertyModel.size_sqft,
+            "bedrooms": PropertyModel.bedrooms,
+            "bathrooms": PropertyModel.bathrooms,
+        },
+        dates={"created_at": PropertyModel.created_at, "updated_at": PropertyModel.updated_at},
+        groups={
+            "status": PropertyModel.status,
+            "bedrooms": PropertyModel.bedrooms,
+            "bathrooms": PropertyModel.bathrooms,
+            "property_type": PropertyModel.property_type,
+            "city": PropertyModel.city,
+        },
+    ),
 ):
     pass
 
@@ -196,6 +213,14 @@ class ClientConnection(
     filter=ClientFilter,
     order=ClientOrder,
     default_order=OrderTerm(ClientModel.created_at),
+    aggregate=Aggregable(
+        numbers={"lead_score": ClientModel.lead_score},
+        dates={
+            "created_at": ClientModel.created_at,
+            "last_contacted_at": ClientModel.last_contacted_at,
+        },
+        groups={"nurture_status": ClientModel.nurture_status},
+    ),
 ):
     pass
 
@@ -206,6 +231,10 @@ class InteractionConnection(
     filter=InteractionFilter,
     order=InteractionOrder,
     default_order=OrderTerm(InteractionModel.occurred_at, descending=True),
+    aggregate=Aggregable(
+        dates={"occurred_at": InteractionModel.occurred_at},
+        groups={"type": InteractionModel.type},
+    ),
 ):
     pass
 
