@@ -141,6 +141,34 @@ async def test_nested_connection_honours_include_archived(gql, factory):
     assert _ids(data["everything"]) == {kept, gone}
 
 
+AGGREGATES = """
+query($org: ID!) {
+  items(first: 1) { aggregate { count } }
+  all: items(first: 1, includeArchived: true) { aggregate { count } }
+  organization(id: $org) {
+    items(first: 1) { totalCount aggregate { count } }
+    everything: items(first: 1, includeArchived: true) { totalCount aggregate { count } }
+  }
+}"""
+
+
+async def test_aggregates_count_what_their_list_lists(gql, factory):
+    # given: two items, one archived
+    org = await factory.organization()
+    owner = await factory.member(org, "OWNER")
+    await factory.item(owner.user, org)
+    gone = gid("Item", (await factory.item(owner.user, org)).id)
+    await gql(_mutation(ENTITIES["item"], "Archive"), {"id": gone}, token=owner.token)
+    # when
+    body = await gql(AGGREGATES, {"org": gid("Organization", org.id)}, token=owner.token)
+    # then: the archived row counts only with includeArchived, at the root and nested
+    data = body["data"]
+    assert (data["items"]["aggregate"]["count"], data["all"]["aggregate"]["count"]) == (1, 2)
+    nested = data["organization"]
+    assert nested["items"] == {"totalCount": 1, "aggregate": {"count": 1}}
+    assert nested["everything"] == {"totalCount": 2, "aggregate": {"count": 2}}
+
+
 ITEM_UPDATE = """
 mutation($input: ItemUpdateInput!) {
   itemUpdate(input: $input) { __typename ... on Error { message code path } }
