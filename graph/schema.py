@@ -24,12 +24,14 @@ from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
+from graph.types.ai import AIItemFields, AIOrganizationFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
 from graph.types.files import FilesItemFields, FilesOrganizationFields
 from graph.types.jobs import JobsOrganizationFields
 from graph.types.realty import RealtyOrganizationFields
 from resolvers.accounts import AccountsMutation, AccountsQuery
+from resolvers.ai import AIMutation, AIQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
 from resolvers.exports import ExportsMutation, ExportsQuery
@@ -52,8 +54,9 @@ compose(
     DesignOrganizationFields,
     FilesOrganizationFields,
     JobsOrganizationFields,
+    AIOrganizationFields,
 )
-compose(Item, FilesItemFields)
+compose(Item, FilesItemFields, AIItemFields)
 
 
 @strawberry.type(description="Read the workspace graph.")
@@ -67,6 +70,7 @@ class Query(
     JobsQuery,
     ExportsQuery,
     HistoryQuery,
+    AIQuery,
 ):
     pass
 
@@ -84,6 +88,7 @@ class Mutation(
     JobsMutation,
     ExportsMutation,
     PresenceMutation,
+    AIMutation,
 ):
     pass
 
