@@ -13,15 +13,18 @@ An organization's AI models are managed by its ADMIN+ (`organization:update`); g
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
 
 from graph.context import Info
+from graph.jobs.embeddings import EMBED_TASK, queue_missing
 from graph.jobs.queue import defer
 from graph.kernel.errors import Conflict, FieldErrorCode, NotFound, PermissionDenied
 from graph.kernel.fields import by_id, root_list
+from graph.kernel.filters import filter_condition
+from graph.kernel.ids import InvalidId, decode_id, user_error
 from graph.types.ai import (
     AIModel,
     AIModelConnection,
@@ -30,6 +33,8 @@ from graph.types.ai import (
     AIModelDeleteInput,
     AIModelDeletePayload,
     AIModelDeleteSuccess,
+    AIModelMakeDefaultInput,
+    AIModelMakeDefaultPayload,
     AIModelSuccess,
     AIModelUpdateInput,
     AIModelUpdatePayload,
@@ -48,7 +53,12 @@ from graph.types.ai import (
     ContentUpdatePayload,
     Embedding,
     EmbeddingConnection,
+    EmbeddingsRefreshInput,
+    EmbeddingsRefreshPayload,
+    EmbeddingsRefreshSuccess,
 )
+from graph.types.ai.filters import ContentFilter
+from graph.types.ai.search import SemanticSearchHit, search
 from graph.types.catalog import Item
 from loaders.base import to_node
 from models.accounts import Organization
@@ -58,9 +68,9 @@ from models.catalog import Item as ItemModel
 from resolvers.validation import Checks, FieldChecks, json_object, required, text
 from resolvers.writes import UNIQUE_VIOLATIONS, Writer, mutate
 
-EMBED_TASK = "trellis:embed_content"
 TEXT_MAX = 100_000
 MODEL_PERMISSION = "organization:update"
+EMBEDDING_PROVIDERS = ("wordllama", "hashing")
 
 UNIQUE_VIOLATIONS["ai_models_organization_id_name_version_key"] = (
     ("name",),
@@ -229,6 +239,40 @@ async def delete_model(writer: Writer, *, id: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Embeddings
+
+
+async def refresh_embeddings(writer: Writer, data: EmbeddingsRefreshInput) -> int:
+    org = await writer.get(
+        Organization, data.organization, type_name="Organization",
+        path=("organization",), lock=False,
+    )  # fmt: skip
+    writer.require(MODEL_PERMISSION, org.id)
+    if not writer.viewer.may_write():
+        raise PermissionDenied("write")
+    return await queue_missing(writer.session, org.id)
+
+
+async def make_default(writer: Writer, data: AIModelMakeDefaultInput) -> tuple[AIModelModel, int]:
+    model = await writer.get(AIModelModel, data.id, type_name="AIModel")
+    _require_model_owner(writer, None)
+    if model.organization_id is not None:
+        raise Conflict("Only a global model can be the default embedder.", ("id",))
+    if model.provider not in EMBEDDING_PROVIDERS:
+        checks = Checks()
+        checks.fail(["id"], FieldErrorCode.INVALID, "This model's provider cannot embed here.")
+        checks.done()
+    if not model.default_embedder:
+        current = await writer.session.scalar(
+            select(AIModelModel).where(AIModelModel.default_embedder).with_for_update()
+        )
+        if current is not None:
+            await writer.update(current, {"default_embedder": False})
+        await writer.update(model, {"default_embedder": True})
+    return model, await queue_missing(writer.session, None)
+
+
+# ---------------------------------------------------------------------------------------------
 # GraphQL
 
 
@@ -246,6 +290,35 @@ class AIQuery:
     embeddings: EmbeddingConnection = root_list(
         description="Embeddings you can see (those of contents you can see)."
     )
+
+    @strawberry.field(
+        description="Contents you can see, ranked by meaning: cosine similarity of their "
+        "default-embedder embedding with the query's, best first (ties by content ID). Only "
+        "your organizations' contents are ranked (never others', then filtered). Contents not "
+        "embedded yet are not found."
+    )
+    async def semantic_search(
+        self,
+        info: Info,
+        query: Annotated[str, strawberry.argument(description="What to look for; 1-10,000 chars.")],
+        organization: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this organization's contents."),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="How many hits, 1-100.")] = 10,
+        filter: Annotated[
+            ContentFilter | None,
+            strawberry.argument(description="Only contents matching this filter."),
+        ] = None,
+    ) -> list[SemanticSearchHit]:
+        org_id = None
+        if organization is not None:
+            try:
+                org_id = decode_id(organization, "Organization")
+            except InvalidId as exc:
+                raise user_error(str(exc), "INVALID_ID") from exc
+        where = filter_condition(filter) if filter is not None else None
+        return await search(info, query, first, organization_id=org_id, where=where)
 
 
 def _content(obj: Any) -> ContentSuccess:
@@ -287,6 +360,33 @@ class AIMutation:
             info,
             lambda w: reorder_contents(w, input),
             lambda item: ContentReorderSuccess(item=to_node(Item, item)),
+        )
+
+    @strawberry.mutation(
+        description="Queue the embedding, by the default embedder, of every content of an "
+        "organization that has none by it yet (ADMIN+): after the default embedder changed, "
+        "or to catch up. Queued with this mutation's transaction."
+    )
+    async def embeddings_refresh(
+        self, info: Info, input: EmbeddingsRefreshInput
+    ) -> EmbeddingsRefreshPayload:
+        return await mutate(
+            info,
+            lambda w: refresh_embeddings(w, input),
+            lambda queued: EmbeddingsRefreshSuccess(queued=queued),
+        )
+
+    @strawberry.mutation(
+        description="Make a global model the default embedder (superusers) and queue the "
+        "embedding of every content it has not embedded yet; searches use it at once."
+    )
+    async def ai_model_make_default(
+        self, info: Info, input: AIModelMakeDefaultInput
+    ) -> AIModelMakeDefaultPayload:
+        return await mutate(
+            info,
+            lambda w: make_default(w, input),
+            lambda done: EmbeddingsRefreshSuccess(queued=done[1]),
         )
 
     @strawberry.mutation(

@@ -163,6 +163,14 @@ def upgrade() -> None:
             f"((vector::vector({INDEXED_DIMENSION})) vector_cosine_ops) "
             f"WHERE dimension = {INDEXED_DIMENSION}"
         )
+        # A scan filtered by tenancy keeps going until it has filled its page (pgvector 0.8),
+        # in exact distance order; searches read through autocommit connections, so this is
+        # the database's setting rather than a per-transaction one.
+        op.execute(
+            "DO $$ BEGIN EXECUTE format("
+            "'ALTER DATABASE %I SET hnsw.iterative_scan = strict_order', current_database()); "
+            "END $$"
+        )
     else:
         # Exact cosine distance over real[] (pgvector's `<=>`: 1 - cos), NULL for a zero vector.
         op.execute(
@@ -174,6 +182,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        "DO $$ BEGIN EXECUTE format("
+        "'ALTER DATABASE %I RESET hnsw.iterative_scan', current_database()); END $$"
+    )
     op.drop_table("embeddings")
     op.execute("DROP FUNCTION IF EXISTS embedding_cosine_distance(real[], real[])")
     op.drop_table("ai_models")

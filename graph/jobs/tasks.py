@@ -23,7 +23,7 @@ from procrastinate import Blueprint, JobContext, RetryStrategy
 from sqlalchemy import func, select, text
 
 from graph.database import Database
-from graph.jobs import exports
+from graph.jobs import embeddings, exports
 from graph.jobs.housekeeping import sweep_orphaned_files
 from graph.jobs.progress import SYSTEM, Cancelled, Progress, locked, now
 from graph.live import presence
@@ -163,6 +163,12 @@ def _db(context: JobContext) -> Database:
 @blueprint.task(name="run_job", pass_context=True, retry=RETRY)
 async def run_job(context: JobContext, job_id: str) -> None:
     await run(_db(context), uuid.UUID(job_id), final=context.job.attempts >= RETRIES)
+
+
+@blueprint.task(name="embed_content", pass_context=True, retry=RETRY)
+async def embed_content(context: JobContext, content_id: str) -> None:
+    """Embed a content with the default embedder (graph/jobs/embeddings.py)."""
+    await embeddings.embed_content(_db(context), uuid.UUID(content_id))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from graph.types.ai.inputs import (
     AIModelDeleteInput,
     AIModelDeletePayload,
     AIModelDeleteSuccess,
+    AIModelMakeDefaultInput,
+    AIModelMakeDefaultPayload,
     AIModelSuccess,
     AIModelUpdateInput,
     AIModelUpdatePayload,
@@ -28,6 +30,9 @@ from graph.types.ai.inputs import (
     ContentSuccess,
     ContentUpdateInput,
     ContentUpdatePayload,
+    EmbeddingsRefreshInput,
+    EmbeddingsRefreshPayload,
+    EmbeddingsRefreshSuccess,
 )
 from graph.types.ai.nodes import (
     AIItemFields,
@@ -50,6 +55,8 @@ __all__ = [
     "AIModelDeletePayload",
     "AIModelDeleteSuccess",
     "AIModelFilter",
+    "AIModelMakeDefaultInput",
+    "AIModelMakeDefaultPayload",
     "AIModelOrder",
     "AIModelSuccess",
     "AIModelUpdateInput",
@@ -74,4 +81,7 @@ __all__ = [
     "EmbeddingConnection",
     "EmbeddingFilter",
     "EmbeddingOrder",
+    "EmbeddingsRefreshInput",
+    "EmbeddingsRefreshPayload",
+    "EmbeddingsRefreshSuccess",
 ]

@@ -151,3 +151,38 @@ AIModelDeletePayload = Annotated[
     AIModelDeleteSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("AIModelDeletePayload", description="The deleted ID, or why not."),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Embeddings
+
+
+@strawberry.input(description="Queue the missing embeddings of an organization's contents.")
+class EmbeddingsRefreshInput:
+    organization: strawberry.ID = strawberry.field(description="The organization (ADMIN+).")
+
+
+@strawberry.input(description="Make a global AI model the default embedder.")
+class AIModelMakeDefaultInput:
+    id: strawberry.ID = strawberry.field(description="A global model with an embedder.")
+
+
+@strawberry.type(description="Embedding jobs were queued.")
+class EmbeddingsRefreshSuccess:
+    queued: int = strawberry.field(description="How many contents were queued for embedding.")
+
+
+EmbeddingsRefreshPayload = Annotated[
+    EmbeddingsRefreshSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    strawberry.union("EmbeddingsRefreshPayload", description="How many were queued, or why not."),
+]
+AIModelMakeDefaultPayload = Annotated[
+    EmbeddingsRefreshSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError,
+    strawberry.union(
+        "AIModelMakeDefaultPayload", description="How many contents were queued, or why not."
+    ),
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -22,6 +23,7 @@ from graph.types.ai.filters import (
     EmbeddingFilter,
     EmbeddingOrder,
 )
+from graph.types.ai.search import SemanticSearchHit, SimilarItem, similar_contents, similar_items
 from graph.types.catalog import Item
 from loaders.base import Relation
 from loaders.paging import OrderTerm
@@ -78,6 +80,17 @@ class Content(Node):
         )
         found = await loader.load(self.pk)
         return found[0] if found else None
+
+    @strawberry.field(
+        description="Other contents you can see, nearest this one in meaning (by the default "
+        "embedder), best first; empty until this one is embedded."
+    )
+    async def similar(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many, 1-100.")] = 10,
+    ) -> list[SemanticSearchHit]:
+        return await similar_contents(info, self.pk, first)
 
 
 @node_type
@@ -175,6 +188,17 @@ class AIItemFields:
     contents: ContentConnection = to_many(
         ContentModel.item_id, description="The item's contents, in position order."
     )
+
+    @strawberry.field(
+        description="Other items you can see whose contents are nearest this item's in meaning "
+        "(the mean of its contents' embeddings), best first; empty until it has embeddings."
+    )
+    async def similar_items(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many, 1-100.")] = 10,
+    ) -> list[SimilarItem]:
+        return await similar_items(info, self.pk, first)  # type: ignore[attr-defined]
 
 
 @strawberry.type
