@@ -318,7 +318,7 @@ class AIQuery:
             except InvalidId as exc:
                 raise user_error(str(exc), "INVALID_ID") from exc
         where = filter_condition(filter) if filter is not None else None
-        return await search(info, query, first, organization_id=org_id, where=where)
+        return await search(info, Content, query, first, organization_id=org_id, where=where)
 
 
 def _content(obj: Any) -> ContentSuccess:

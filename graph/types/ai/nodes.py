@@ -90,7 +90,7 @@ class Content(Node):
         info: Info,
         first: Annotated[int, strawberry.argument(description="How many, 1-100.")] = 10,
     ) -> list[SemanticSearchHit]:
-        return await similar_contents(info, self.pk, first)
+        return await similar_contents(info, Content, self.pk, first)
 
 
 @node_type
@@ -198,7 +198,7 @@ class AIItemFields:
         info: Info,
         first: Annotated[int, strawberry.argument(description="How many, 1-100.")] = 10,
     ) -> list[SimilarItem]:
-        return await similar_items(info, self.pk, first)  # type: ignore[attr-defined]
+        return await similar_items(info, Content, self.pk, first)  # type: ignore[attr-defined]
 
 
 @strawberry.type

@@ -59,16 +59,14 @@ class SimilarItem:
 
 
 async def _hits(
-    info: Info, vector: list[float], first: int, **options: Any
+    info: Info, content: type[Any], vector: list[float], first: int, **options: Any
 ) -> list[SemanticSearchHit]:
-    from graph.types.ai.nodes import Content
-
     ctx = info.context
     model = await default_model(ctx.db.reader)
     ranked = await nearest_contents(
         ctx.db.reader, ctx.viewer, model, vector, first=first, **options
     )
-    contents = await ctx.loaders.by_id(Content).load_many([pk for pk, _ in ranked])
+    contents = await ctx.loaders.by_id(content).load_many([pk for pk, _ in ranked])
     return [
         SemanticSearchHit(score=score, content=c)
         for (_, score), c in zip(ranked, contents, strict=True)
@@ -78,6 +76,7 @@ async def _hits(
 
 async def search(
     info: Info,
+    content: type[Any],
     query: str,
     first: int,
     *,
@@ -92,11 +91,11 @@ async def search(
     model = await default_model(info.context.db.reader)
     embedder = embedder_for(model.provider, model.parameters)
     vector = (await asyncio.to_thread(embedder.embed, [text]))[0]
-    return await _hits(info, vector, first, organization_id=organization_id, where=where)
+    return await _hits(info, content, vector, first, organization_id=organization_id, where=where)
 
 
 async def similar_contents(
-    info: Info, content_id: uuid.UUID, first: int
+    info: Info, content: type[Any], content_id: uuid.UUID, first: int
 ) -> list[SemanticSearchHit]:
     check_first(first)
     ctx = info.context
@@ -104,10 +103,12 @@ async def similar_contents(
     own = await vectors_of(ctx.db.reader, ctx.viewer, model, content_id=content_id)
     if not own:
         return []
-    return await _hits(info, own[0], first, exclude_content=content_id)
+    return await _hits(info, content, own[0], first, exclude_content=content_id)
 
 
-async def similar_items(info: Info, item_id: uuid.UUID, first: int) -> list[SimilarItem]:
+async def similar_items(
+    info: Info, content: type[Any], item_id: uuid.UUID, first: int
+) -> list[SimilarItem]:
     check_first(first)
     ctx = info.context
     model = await default_model(ctx.db.reader)
@@ -117,7 +118,7 @@ async def similar_items(info: Info, item_id: uuid.UUID, first: int) -> list[Simi
     centroid = np.mean(np.asarray(own, dtype=np.float64), axis=0)
     norm = float(np.linalg.norm(centroid)) or 1.0
     vector = (centroid / norm).tolist()
-    hits = await _hits(info, vector, first * CONTENTS_PER_ITEM, exclude_item=item_id)
+    hits = await _hits(info, content, vector, first * CONTENTS_PER_ITEM, exclude_item=item_id)
     best: dict[uuid.UUID, float] = {}
     for hit in hits:
         best.setdefault(hit.content.item_id, hit.score)  # hits come best first
