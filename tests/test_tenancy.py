@@ -380,6 +380,51 @@ async def test_owner_outside_the_tenant_resolves_to_null(gql, factory, world, do
 
 
 # ---------------------------------------------------------------------------------------------
+# Semantic search: B's embeddings equal A's (the same vector), so ranking them first and
+# filtering afterwards would show in the answers; tenancy applies before ranking.
+
+SEMANTIC = {
+    "semanticSearch": (
+        "query($id: ID!) { semanticSearch(query: \"content\", first: 100) "
+        "{ score content { id text } item { id title } } "
+        "mine: content(id: $id) { id } }",
+        lambda w: w.a_content, lambda data: {h["content"]["id"] for h in data["semanticSearch"]},
+        lambda w: _ids(w, w.a_content),
+    ),
+    "semanticSearch-their-organization": (
+        "query($id: ID!) { semanticSearch(query: \"content\", organization: $id) "
+        "{ content { id } } }",
+        lambda w: w.org_b, lambda data: {h["content"]["id"] for h in data["semanticSearch"]},
+        lambda w: set(),
+    ),
+    "content.similar": (
+        "query($id: ID!) { content(id: $id) { similar(first: 100) { content { id text } } } }",
+        lambda w: w.a_content,
+        lambda data: {h["content"]["id"] for h in data["content"]["similar"]},
+        lambda w: set(),
+    ),
+    "item.similarItems": (
+        "query($id: ID!) { item(id: $id) { similarItems(first: 100) { item { id title } } } }",
+        lambda w: w.a_item,
+        lambda data: {h["item"]["id"] for h in data["item"]["similarItems"]},
+        lambda w: set(),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("doc", "arg", "found", "expected"), SEMANTIC.values(), ids=SEMANTIC.keys()
+)
+async def test_semantic_search_ranks_only_own_tenant(gql, world, doc, arg, found, expected):
+    # when
+    body = await gql(doc, {"id": gid_of(arg(world))}, token=world.alice.token)
+    # then
+    assert "errors" not in body, body
+    assert found(body["data"]) == expected(world)
+    assert_no_leak(body, world)
+
+
+# ---------------------------------------------------------------------------------------------
 # Mutations on B's objects: NotFoundError (never PermissionDenied), and nothing changes
 
 

@@ -122,3 +122,32 @@ async def test_default_embedding_costs_one_statement_for_any_number_of_contents(
         assert {n["embedding"]["model"]["name"] for n in nodes} == {"wordllama-l2-supercat"}
         assert nodes[0]["embedding"]["vector"] == [0.5] * 256
     assert counts == [DEFAULT_COST] * 2
+
+
+SEARCH = """
+query($first: Int!) {
+  semanticSearch(query: "text", first: $first) {
+    score content { text organization { name } } item { title }
+  }
+}
+"""
+# the default model, the ranking, the contents, their items and organizations (by id)
+SEARCH_COST = AUTH + 5 * STATEMENT
+
+
+async def test_semantic_search_costs_the_same_for_5_and_50_hits(factory, db, gql, counter):
+    # given
+    token = await _library(factory, db, items=30)
+    await gql(SEARCH, {"first": 1}, token=token)  # the column type, read once per process
+    counts = []
+    # when
+    for first in (5, 50):
+        counter.reset()
+        body = await gql(SEARCH, {"first": first}, token=token)
+        counts.append(counter.count)
+        # then
+        assert "errors" not in body, body
+        hits = body["data"]["semanticSearch"]
+        assert len(hits) == first
+        assert all(h["item"]["title"] and h["content"]["organization"]["name"] for h in hits)
+    assert counts == [SEARCH_COST] * 2

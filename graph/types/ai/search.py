@@ -20,7 +20,7 @@ from graph.ai.embedders import embedder_for
 from graph.context import Info
 from graph.kernel.ids import user_error
 from graph.types.catalog import Item
-from loaders.semantic import default_model, nearest_contents, vectors_of
+from loaders.semantic import DefaultModel, default_model, nearest_contents, vectors_of
 
 if TYPE_CHECKING:
     from graph.types.ai.nodes import Content
@@ -59,10 +59,14 @@ class SimilarItem:
 
 
 async def _hits(
-    info: Info, content: type[Any], vector: list[float], first: int, **options: Any
+    info: Info,
+    content: type[Any],
+    model: DefaultModel,
+    vector: list[float],
+    first: int,
+    **options: Any,
 ) -> list[SemanticSearchHit]:
     ctx = info.context
-    model = await default_model(ctx.db.reader)
     ranked = await nearest_contents(
         ctx.db.reader, ctx.viewer, model, vector, first=first, **options
     )
@@ -91,7 +95,9 @@ async def search(
     model = await default_model(info.context.db.reader)
     embedder = embedder_for(model.provider, model.parameters)
     vector = (await asyncio.to_thread(embedder.embed, [text]))[0]
-    return await _hits(info, content, vector, first, organization_id=organization_id, where=where)
+    return await _hits(
+        info, content, model, vector, first, organization_id=organization_id, where=where
+    )
 
 
 async def similar_contents(
@@ -103,7 +109,7 @@ async def similar_contents(
     own = await vectors_of(ctx.db.reader, ctx.viewer, model, content_id=content_id)
     if not own:
         return []
-    return await _hits(info, content, own[0], first, exclude_content=content_id)
+    return await _hits(info, content, model, own[0], first, exclude_content=content_id)
 
 
 async def similar_items(
@@ -118,7 +124,9 @@ async def similar_items(
     centroid = np.mean(np.asarray(own, dtype=np.float64), axis=0)
     norm = float(np.linalg.norm(centroid)) or 1.0
     vector = (centroid / norm).tolist()
-    hits = await _hits(info, content, vector, first * CONTENTS_PER_ITEM, exclude_item=item_id)
+    hits = await _hits(
+        info, content, model, vector, first * CONTENTS_PER_ITEM, exclude_item=item_id
+    )
     best: dict[uuid.UUID, float] = {}
     for hit in hits:
         best.setdefault(hit.content.item_id, hit.score)  # hits come best first
