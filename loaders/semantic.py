@@ -97,7 +97,6 @@ def _nearest(
     stmt = typing_cast(
         "Select[Any]",
         select(Embedding.content_id, dist)
-        .join(Content, Content.id == Embedding.content_id)
         .where(
             Embedding.visible_to(),
             Embedding.model_id == bindparam("model_id", type_=PG_UUID(as_uuid=True)),
@@ -118,8 +117,8 @@ def _nearest(
         stmt = stmt.where(
             Embedding.item_id != bindparam("exclude_item", type_=PG_UUID(as_uuid=True))
         )
-    if where is not None:
-        stmt = stmt.where(where)
+    if where is not None:  # a content filter
+        stmt = stmt.join(Content, Content.id == Embedding.content_id).where(where)
     return stmt
 
 

@@ -16,7 +16,7 @@ import uuid
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from graph.context import Info
 from graph.jobs.embeddings import EMBED_TASK, queue_missing
@@ -106,10 +106,13 @@ async def _locked_item(writer: Writer, content: ContentModel) -> ItemModel:
     return item
 
 
-async def _contents(writer: Writer, item_id: uuid.UUID) -> list[ContentModel]:
+async def _contents(
+    writer: Writer, item_id: uuid.UUID, *, from_position: int = 0
+) -> list[ContentModel]:
+    """The item's contents from a position on, in order, locked."""
     stmt = (
         select(ContentModel)
-        .where(ContentModel.item_id == item_id)
+        .where(ContentModel.item_id == item_id, ContentModel.position >= from_position)
         .order_by(ContentModel.position, ContentModel.created_at, ContentModel.id)
         .with_for_update()
     )
@@ -130,10 +133,11 @@ async def create_content(writer: Writer, data: ContentCreateInput) -> ContentMod
     values = CONTENT_FIELDS.create(checks, data, meta_data=meta)
     checks.in_range(["position"], data.position, 0)
     checks.done()
-    siblings = await _contents(writer, item.id)
-    position = len(siblings) if data.position is None else min(data.position, len(siblings))
-    for content in siblings[position:]:
-        await writer.update(content, {"position": content.position + 1})
+    # The item row is locked: positions are handed out one write at a time.
+    count = await writer.session.scalar(select(func.count()).where(ContentModel.item_id == item.id))
+    position = int(count or 0) if data.position is None else min(data.position, int(count or 0))
+    for later in await _contents(writer, item.id, from_position=position):
+        await writer.update(later, {"position": later.position + 1})
     content = await writer.create(
         ContentModel(
             item_id=item.id, organization_id=item.organization_id, position=position, **values
@@ -158,9 +162,10 @@ async def update_content(writer: Writer, data: ContentUpdateInput) -> ContentMod
 
 async def delete_content(writer: Writer, *, id: str) -> None:
     content = await writer.get(ContentModel, id, type_name="Content")
-    item = await _locked_item(writer, content)
+    await _locked_item(writer, content)
     await writer.delete(content)
-    await _renumber(writer, await _contents(writer, item.id))
+    for later in await _contents(writer, content.item_id, from_position=content.position):
+        await writer.update(later, {"position": later.position - 1})
 
 
 async def reorder_contents(writer: Writer, data: ContentReorderInput) -> ItemModel:
