@@ -18,6 +18,7 @@ import asyncio
 import uuid
 
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.ai.embedders import embedder_for
 from graph.database import Database
@@ -44,10 +45,8 @@ _QUEUE_MISSING = text(
 )
 
 
-async def default_model(session: object) -> AIModel:
-    stmt = select(AIModel).where(AIModel.default_embedder)
-    model: AIModel = (await session.execute(stmt)).scalar_one()  # type: ignore[attr-defined]
-    return model
+async def default_model(session: AsyncSession) -> AIModel:
+    return (await session.execute(select(AIModel).where(AIModel.default_embedder))).scalar_one()
 
 
 async def embed_content(db: Database, content_id: uuid.UUID) -> None:
@@ -76,9 +75,9 @@ async def embed_content(db: Database, content_id: uuid.UUID) -> None:
             await writer.update(existing, values)
 
 
-async def queue_missing(session: object, organization_id: uuid.UUID | None) -> int:
+async def queue_missing(session: AsyncSession, organization_id: uuid.UUID | None) -> int:
     """Queue the embedding of every content (of the organization, or all) that the default
     embedder has not embedded yet, in the session's transaction; how many were queued."""
     params = {"task": EMBED_TASK, "organization_id": organization_id}
-    result = await session.execute(_QUEUE_MISSING, params)  # type: ignore[attr-defined]
+    result = await session.execute(_QUEUE_MISSING, params)
     return int(result.scalar_one())

@@ -71,8 +71,9 @@ class Content(Node):
     )
 
     @strawberry.field(
-        description="Its embedding by the default embedder; null until a worker has made it "
-        "(after each change of its text, and after the default embedder changes)."
+        description="Its embedding by the default embedder: null until a worker has first made "
+        "it; after a change of its text, the previous text's until the worker has made the "
+        "new one (both are queued with the write)."
     )
     async def embedding(self, info: Info) -> Embedding | None:
         loader = info.context.loaders.lists(
