@@ -71,6 +71,7 @@ from resolvers.writes import UNIQUE_VIOLATIONS, Writer, mutate
 TEXT_MAX = 100_000
 MODEL_PERMISSION = "organization:update"
 EMBEDDING_PROVIDERS = ("wordllama", "hashing")
+INPUT = "The mutation's input."
 
 UNIQUE_VIOLATIONS["ai_models_organization_id_name_version_key"] = (
     ("name",),
@@ -340,17 +341,29 @@ class AIMutation:
         description="Add a content to an item (EDITOR+). Its embedding is queued with this "
         "mutation's transaction; `Content.embedding` is null until a worker has made it."
     )
-    async def content_create(self, info: Info, input: ContentCreateInput) -> ContentCreatePayload:
+    async def content_create(
+        self,
+        info: Info,
+        input: Annotated[ContentCreateInput, strawberry.argument(description=INPUT)],
+    ) -> ContentCreatePayload:
         return await mutate(info, lambda w: create_content(w, input), _content)
 
     @strawberry.mutation(
         description="Change a content (EDITOR+). A new text queues a new embedding."
     )
-    async def content_update(self, info: Info, input: ContentUpdateInput) -> ContentUpdatePayload:
+    async def content_update(
+        self,
+        info: Info,
+        input: Annotated[ContentUpdateInput, strawberry.argument(description=INPUT)],
+    ) -> ContentUpdatePayload:
         return await mutate(info, lambda w: update_content(w, input), _content)
 
     @strawberry.mutation(description="Delete a content and its embeddings (EDITOR+).")
-    async def content_delete(self, info: Info, input: ContentDeleteInput) -> ContentDeletePayload:
+    async def content_delete(
+        self,
+        info: Info,
+        input: Annotated[ContentDeleteInput, strawberry.argument(description=INPUT)],
+    ) -> ContentDeletePayload:
         return await mutate(
             info,
             lambda w: delete_content(w, id=input.id),
@@ -359,7 +372,9 @@ class AIMutation:
 
     @strawberry.mutation(description="Put an item's contents in a new order (EDITOR+).")
     async def content_reorder(
-        self, info: Info, input: ContentReorderInput
+        self,
+        info: Info,
+        input: Annotated[ContentReorderInput, strawberry.argument(description=INPUT)],
     ) -> ContentReorderPayload:
         return await mutate(
             info,
@@ -373,7 +388,9 @@ class AIMutation:
         "or to catch up. Queued with this mutation's transaction."
     )
     async def embeddings_refresh(
-        self, info: Info, input: EmbeddingsRefreshInput
+        self,
+        info: Info,
+        input: Annotated[EmbeddingsRefreshInput, strawberry.argument(description=INPUT)],
     ) -> EmbeddingsRefreshPayload:
         return await mutate(
             info,
@@ -386,7 +403,9 @@ class AIMutation:
         "embedding of every content it has not embedded yet; searches use it at once."
     )
     async def ai_model_make_default(
-        self, info: Info, input: AIModelMakeDefaultInput
+        self,
+        info: Info,
+        input: Annotated[AIModelMakeDefaultInput, strawberry.argument(description=INPUT)],
     ) -> AIModelMakeDefaultPayload:
         return await mutate(
             info,
@@ -397,19 +416,31 @@ class AIMutation:
     @strawberry.mutation(
         description="Register an AI model: an organization's (ADMIN+) or a global one (superusers)."
     )
-    async def ai_model_create(self, info: Info, input: AIModelCreateInput) -> AIModelCreatePayload:
+    async def ai_model_create(
+        self,
+        info: Info,
+        input: Annotated[AIModelCreateInput, strawberry.argument(description=INPUT)],
+    ) -> AIModelCreatePayload:
         return await mutate(info, lambda w: create_model(w, input), _model)
 
     @strawberry.mutation(description="Change an AI model (its organization's ADMIN+, or a "
                          "superuser for a global one).")  # fmt: skip
-    async def ai_model_update(self, info: Info, input: AIModelUpdateInput) -> AIModelUpdatePayload:
+    async def ai_model_update(
+        self,
+        info: Info,
+        input: Annotated[AIModelUpdateInput, strawberry.argument(description=INPUT)],
+    ) -> AIModelUpdatePayload:
         return await mutate(info, lambda w: update_model(w, input), _model)
 
     @strawberry.mutation(
         description="Delete an AI model and its embeddings (as `aiModelUpdate`). The default "
         "embedder is refused with a ConflictError."
     )
-    async def ai_model_delete(self, info: Info, input: AIModelDeleteInput) -> AIModelDeletePayload:
+    async def ai_model_delete(
+        self,
+        info: Info,
+        input: Annotated[AIModelDeleteInput, strawberry.argument(description=INPUT)],
+    ) -> AIModelDeletePayload:
         return await mutate(
             info,
             lambda w: delete_model(w, id=input.id),
