@@ -1,6 +1,7 @@
 """Demo data for the AI catalog: three demo items with three contents each (a system prompt,
 a question, an answer), embedded by the default embedder at seed time (in-process, offline),
-so semantic search works on a freshly seeded database without a worker."""
+so semantic search works on a freshly seeded database without a worker; and one AI model of
+the demo organization's own."""
 
 from __future__ import annotations
 
@@ -56,4 +57,11 @@ async def seed_ai(session: AsyncSession, organization_id: uuid.UUID, owner_id: u
                       organization_id=organization_id, vector=v, dimension=len(v))
             for c, v in zip(contents, vectors, strict=True)
         )  # fmt: skip
+    session.add(
+        AIModel(
+            organization_id=organization_id, name="acme-support-assistant", provider="local",
+            version="1", parameters={"kind": "completion", "temperature": 0.2},
+            meta_data={"description": "The demo organization's own assistant (a record)."},
+        )
+    )  # fmt: skip
     await session.flush()

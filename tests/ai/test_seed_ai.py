@@ -66,3 +66,23 @@ async def test_readme_examples_run_on_the_demo_data(gql, factory, db, tmp_path):
         hits = body["data"]["semanticSearch"]
         assert hits[0]["item"]["title"] == "Sourdough baking guide"
         assert hits[0]["item"]["similarItems"][0]["item"]["title"] != "Sourdough baking guide"
+
+
+async def test_demo_organization_has_a_model_of_its_own(gql, factory, db, tmp_path):
+    # given
+    async with db.sessions() as session, session.begin():
+        assert await seed(session, LocalStorage(tmp_path / "files"))
+        viewer = await session.scalar(
+            select(models.User).where(models.User.email == "viewer@demo.trellis.dev")
+        )
+    assert viewer is not None
+    # when
+    body = await gql(
+        "{ aiModels(orderBy: [{field: NAME}]) { nodes { name organization { slug } } } }",
+        token=await factory.token(viewer),
+    )
+    # then
+    assert body["data"]["aiModels"]["nodes"] == [
+        {"name": "acme-support-assistant", "organization": {"slug": "acme-demo"}},
+        {"name": "wordllama-l2-supercat", "organization": None},
+    ]
