@@ -18,7 +18,7 @@ def test_organization_has_every_domain_s_relations_in_sdl_order() -> None:
     relations = relations_of(Organization)
     assert list(relations) == [
         *("history", "memberships", "items", "tags", "properties", "clients", "projects"),
-        *("files", "jobs"),
+        *("files", "jobs", "contents", "ai_models"),
     ]
     assert all(isinstance(r, ToMany) for r in relations.values())
 
