@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from sqlalchemy import Connection, pool
+from sqlalchemy import Column, Connection, pool
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.types import TypeEngine
 
 import models
 from alembic import context
 from graph.database import database_url
 from graph.settings import get_settings
+from models.ai import EmbeddingVector, PgVector
+
+# Reflect pgvector's column type (otherwise an unknown type, and a warning).
+ischema_names.setdefault("vector", PgVector)
+BRANCH_ONLY_INDEX = "embeddings_vector_hnsw_idx"
 
 config = context.config
 target_metadata = models.Base.metadata
@@ -25,15 +34,33 @@ def _url() -> str:
 
 def _ours(name: str | None, type_: str, parent_names: object) -> bool:
     """procrastinate's tables (migration 0008 creates them from the library's schema SQL)
-    are not in our models: autogenerate and `alembic check` leave them alone."""
+    are not in our models: autogenerate and `alembic check` leave them alone. Nor is the
+    HNSW index of embeddings, which exists only where the server has pgvector (0015_ai)."""
+    if type_ == "index" and name == BRANCH_ONLY_INDEX:
+        return False
     return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
+def _compare_type(
+    context: object,
+    inspected: Column[Any],
+    metadata: Column[Any],
+    inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """An embedding's vector is ``vector`` or ``real[]`` as the server allows (migration
+    0015_ai chooses at upgrade): both agree with `EmbeddingVector`. Anything else: the default
+    comparison."""
+    if isinstance(metadata_type, EmbeddingVector):
+        return not isinstance(inspected_type, PgVector | ARRAY)
+    return None
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        compare_type=True,
+        compare_type=_compare_type,
         compare_server_default=True,
         transaction_per_migration=True,
         include_name=_ours,

@@ -27,6 +27,7 @@ from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
 from graph.types.accounts.invitations import InvitationsOrganizationFields
 from graph.types.accounts.profiles import ProfileUserFields
+from graph.types.ai import AIItemFields, AIOrganizationFields
 from graph.types.billing import BillingOrganizationFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
@@ -39,6 +40,7 @@ from resolvers.accounts import (
     AccountsQuery,
     ProfileMutation,
 )
+from resolvers.ai import AIMutation, AIQuery
 from resolvers.archive import ArchiveMutation
 from resolvers.billing import BillingMutation, BillingQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
@@ -65,8 +67,9 @@ compose(
     FilesOrganizationFields,
     JobsOrganizationFields,
     BillingOrganizationFields,
+    AIOrganizationFields,
 )
-compose(Item, FilesItemFields)
+compose(Item, FilesItemFields, AIItemFields)
 
 
 @strawberry.type(description="Read the workspace graph.")
@@ -81,6 +84,7 @@ class Query(
     ExportsQuery,
     HistoryQuery,
     BillingQuery,
+    AIQuery,
 ):
     pass
 
@@ -102,6 +106,7 @@ class Mutation(
     PresenceMutation,
     ArchiveMutation,
     BillingMutation,
+    AIMutation,
 ):
     pass
 

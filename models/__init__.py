@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
-from models import billing, design, exports, files, jobs, mail, realty  # noqa: F401  (registers their tables)
+from models import ai, billing, design, exports, files, jobs, mail, realty  # noqa: F401  (registers their tables)
 from models.accounts import (
     APIKey,
     AuthSession,

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import delete, text, update
 from sqlalchemy.engine import URL
 
 import models
@@ -19,10 +19,13 @@ from graph.database import Database, StatementCounter, drop_database, ensure_dat
 from graph.schema import TrellisSchema
 from graph.server.app import create_app
 from graph.settings import get_settings
+from models.ai import AIModel
 from tests.factories import Factory
 
 TEST_DB = f"trellis_test_{os.getpid()}"
-KEEP = {"roles", "permissions", "role_permissions", "alembic_version"}
+KEEP = {"roles", "permissions", "role_permissions", "alembic_version", "ai_models"}
+# The global AI model migration 0015_ai registers as the default embedder.
+DEFAULT_EMBEDDER = "wordllama-l2-supercat"
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +58,8 @@ async def _clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
                 continue
             await conn.execute(delete(table))
         await conn.execute(delete(models.Role).where(models.Role.organization_id.is_not(None)))
+        await conn.execute(delete(AIModel).where(AIModel.name != DEFAULT_EMBEDDER))
+        await conn.execute(update(AIModel).values(default_embedder=True))
 
 
 @pytest.fixture

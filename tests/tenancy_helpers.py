@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 import models
 from graph.database import Database
+from models.ai import AIModel, Content, ContentRole, Embedding
 from models.jobs import Job, JobStatus
 from tests.factories import Factory, Member, gid
 
@@ -31,6 +32,9 @@ TYPE_NAMES: dict[type[Any], str] = {
     models.Role: "Role",
     models.APIKey: "ApiKey",
     Job: "Job",
+    Content: "Content",
+    AIModel: "AIModel",
+    Embedding: "Embedding",
 }
 
 
@@ -66,6 +70,13 @@ class World:
     bob_key: models.APIKey
     a_job: Job
     b_job: Job  # queued: a jobCancel that got through would change it
+    a_content: Content
+    b_content: Content
+    a_model: AIModel
+    b_model: AIModel
+    global_model: AIModel  # the default embedder: everyone signed in sees it
+    a_embedding: Embedding
+    b_embedding: Embedding
     builtin_roles: dict[str, uuid.UUID]
 
     def builtin_gid(self, name: str) -> str:
@@ -81,6 +92,7 @@ class World:
             for o in (
                 self.org_b, self.bob, self.carol_b, self.bob_b, self.b_item,
                 self.carol_b_item, self.b_tag, self.b_role, self.bob_key, self.b_job,
+                self.b_content, self.b_model, self.b_embedding,
             )
         }  # fmt: skip
 
@@ -108,6 +120,21 @@ async def _job(db: Database, org: models.Organization, by: Member) -> Job:
         parameters={"batchSize": 500, "pauseMilliseconds": 0},
     )
     return await _add(db, job)
+
+
+async def _content(db: Database, item: models.Item, text: str) -> Content:
+    return await _add(
+        db, Content(item_id=item.id, organization_id=item.organization_id, role=ContentRole.USER,
+                    text=text, position=0),
+    )  # fmt: skip
+
+
+async def _embedding(db: Database, content: Content, model: AIModel) -> Embedding:
+    vector = [1.0] + [0.0] * 255
+    return await _add(
+        db, Embedding(model_id=model.id, content_id=content.id, item_id=content.item_id,
+                      organization_id=content.organization_id, vector=vector, dimension=256),
+    )  # fmt: skip
 
 
 async def _link(db: Database, item: models.Item, tag: models.Tag) -> None:
@@ -151,6 +178,16 @@ async def build_world(factory: Factory, db: Database) -> World:
     await _link(db, carol_b_item, a_tag)
     a_role = await _add(db, models.Role(organization_id=org_a.id, name="Alpha auditor", rank=20))
     b_role = await _add(db, models.Role(organization_id=org_b.id, name="Beta secret role", rank=20))
+    async with db.sessions() as session:
+        global_model = (
+            await session.scalars(select(AIModel).where(AIModel.default_embedder))
+        ).one()
+    a_content = await _content(db, a_item, "Alpha content")
+    b_content = await _content(db, b_item, "Beta secret content")
+    a_model = await _add(db, AIModel(organization_id=org_a.id, name="alpha-model", provider="x"))
+    b_model = await _add(
+        db, AIModel(organization_id=org_b.id, name="Beta secret model", provider="x")
+    )
     return World(
         org_a=org_a, org_b=org_b, alice=alice, dave=dave, carol=carol, bob=bob,
         alice_a=memberships[(alice.user.id, org_a.id)],
@@ -161,6 +198,10 @@ async def build_world(factory: Factory, db: Database) -> World:
         a_tag=a_tag, b_tag=b_tag, a_role=a_role, b_role=b_role,
         alice_key=await _api_key(db, alice.user), bob_key=await _api_key(db, bob.user),
         a_job=await _job(db, org_a, alice), b_job=await _job(db, org_b, bob),
+        a_content=a_content, b_content=b_content, a_model=a_model, b_model=b_model,
+        global_model=global_model,
+        a_embedding=await _embedding(db, a_content, global_model),
+        b_embedding=await _embedding(db, b_content, global_model),
         builtin_roles=builtin,
     )  # fmt: skip
 

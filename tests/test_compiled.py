@@ -34,6 +34,7 @@ from graph.database import Database, StatementCounter
 from graph.server.app import create_app
 from graph.settings import get_settings
 from models.accounts import Invitation, InvitationStatus, PlanType, UserProfile
+from models.ai import AIModel, Content, ContentRole
 from models.billing import (
     BillingDetails,
     CardBrand,
@@ -591,6 +592,30 @@ async def _build(db: Database, resolvers: httpx.AsyncClient) -> World:
                 period_start=date(2026, n + 1, 1), period_end=date(2026, n + 1, 28),
                 issued_at=at(n % 2), paid_at=at(5) if status is InvoiceStatus.PAID else None,
             )))  # fmt: skip
+
+    # -- AI catalog (contents of items; models) ---------------------------------------------
+    async def content(key: str, of: Any, position: int, **values: Any) -> Any:
+        row = Content(item_id=of.id, organization_id=of.organization_id, position=position,
+                      role=values.pop("role", ContentRole.USER), **values)  # fmt: skip
+        return await named(f"content.{key}", _add(db, row))
+
+    await content("prompt", quotes, 1, text="Say “hi” & <b>", meta_data={"tokens": 3})
+    await content("system", quotes, 0, text="You are terse.", role=ContentRole.SYSTEM)
+    await content("hidden", deleted, 0, text="of a deleted item")
+    await content("secret", secret, 0, text=f"{FOREIGN} content", role=ContentRole.NOTE)
+    await named(
+        "model.acme",
+        _add(
+            db,
+            AIModel(
+                organization_id=acme.id, name="acme-llm", provider="local", parameters={"t": 0.5}
+            ),
+        ),
+    )
+    await named(
+        "model.secret",
+        _add(db, AIModel(organization_id=initech.id, name=f"{FOREIGN} llm", provider="x")),
+    )
 
     return World(vera=vera, olga=olga, frank=frank, hank=hank, root=root, loner=loner, ids=ids)
 
@@ -1976,6 +2001,36 @@ BILLING = [
     ),
 ]
 
+AI = [
+    case(
+        "contents with their item, by role, and an item's contents in order",
+        """
+        {
+          contents(orderBy: [{field: ROLE}], filter: {role: {in: [SYSTEM, USER, NOTE]}}) {
+            totalCount
+            nodes { role text position metaData item { title } organization { slug } }
+          }
+          item(id: "<<item.quotes>>") {
+            contents(first: 1, filter: {text: {contains: "HI"}}) {
+              totalCount nodes { text role }
+            }
+          }
+          hidden: content(id: "<<content.hidden>>") { text }
+          secret: content(id: "<<content.secret>>") { text }
+        }""",
+    ),
+    case(
+        "AI models: global and an organization's, by name",
+        """
+        {
+          aiModels {
+            nodes { name provider version parameters defaultEmbedder organization { slug } }
+          }
+          secret: aiModel(id: "<<model.secret>>") { name }
+        }""",
+    ),
+]
+
 CORPUS = (
     CATALOG
     + ACCOUNTS
@@ -1987,6 +2042,7 @@ CORPUS = (
     + PROFILES
     + ARCHIVED
     + BILLING
+    + AI
 )
 
 

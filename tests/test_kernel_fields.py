@@ -20,6 +20,7 @@ def test_organization_has_every_domain_s_relations_in_sdl_order() -> None:
         *("history", "memberships", "invitations", "items", "tags", "properties", "clients"),
         *("projects",),
         *("files", "jobs", "plan", "plan_changes", "billing_details", "invoices"),
+        *("contents", "ai_models"),
     ]
     one_to_one = {"plan", "billing_details"}
     assert all(isinstance(r, ToOne) == (n in one_to_one) for n, r in relations.items())

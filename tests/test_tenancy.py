@@ -61,7 +61,11 @@ query($id: ID!, $filter: {_filter_type(field)}) {{
 }}"""
 
 
-ROOT_DOCS = {f: _root(f) for f in ("items", "tags", "organizations", "users", "roles", "jobs")}
+ROOT_DOCS = {
+    f: _root(f)
+    for f in ("items", "tags", "organizations", "users", "roles", "jobs", "contents", "embeddings")
+}
+ROOT_DOCS["aiModels"] = _root("aiModels").replace("AiModelFilter", "AIModelFilter")
 ROOTS = [
     Root("items", lambda w: _ids(w, w.a_item, w.carol_a_item)),
     Root("tags", lambda w: _ids(w, w.a_tag)),
@@ -70,6 +74,10 @@ ROOTS = [
     # Built-in roles are everyone's; custom roles are their organization's.
     Root("roles", lambda w: w.builtin_gids() | _ids(w, w.a_role), lambda w: w.builtin_gids()),
     Root("jobs", lambda w: _ids(w, w.a_job)),
+    Root("contents", lambda w: _ids(w, w.a_content)),
+    Root("embeddings", lambda w: _ids(w, w.a_embedding)),
+    # The global models are everyone's who is signed in.
+    Root("aiModels", lambda w: _ids(w, w.a_model, w.global_model)),
 ]
 ROOT_IDS = [r.field for r in ROOTS]
 
@@ -116,6 +124,9 @@ BY_ID = {
     "custom-role": ById("Role", lambda w: w.b_role, lambda w: w.a_role),
     "api-key": ById("ApiKey", lambda w: w.bob_key, lambda w: w.alice_key),
     "job": ById("Job", lambda w: w.b_job, lambda w: w.a_job),
+    "content": ById("Content", lambda w: w.b_content, lambda w: w.a_content),
+    "ai-model": ById("AIModel", lambda w: w.b_model, lambda w: w.a_model),
+    "embedding": ById("Embedding", lambda w: w.b_embedding, lambda w: w.a_embedding),
 }
 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
@@ -127,6 +138,9 @@ BY_ID_FIELDS = {
     "organization": "Organization",
     "user": "User",
     "job": "Job",
+    "content": "Content",
+    "aiModel": "AIModel",
+    "embedding": "Embedding",
 }
 BY_ID_CASES = {
     f"{field}-{key}": (field, case)
@@ -226,6 +240,15 @@ FILTERS = {
     "organization.jobs-by-id": Filter(
         _nested("Organization", "jobs"), ("node", "jobs"), "id",
         lambda w: w.b_job, lambda w: w.a_job, parent=lambda w: w.org_a),
+    "contents-by-organization": Filter(
+        ROOT_DOCS["contents"], ("contents",), "organization", lambda w: w.org_b, lambda w: w.org_a),
+    "contents-by-item": Filter(
+        ROOT_DOCS["contents"], ("contents",), "item", lambda w: w.b_item, lambda w: w.a_item),
+    "embeddings-by-content": Filter(
+        ROOT_DOCS["embeddings"], ("embeddings",), "content",
+        lambda w: w.b_content, lambda w: w.a_content),
+    "aiModels-by-organization": Filter(
+        ROOT_DOCS["aiModels"], ("aiModels",), "organization", lambda w: w.org_b, lambda w: w.org_a),
     "user.items-by-organization": Filter(
         _nested("User", "items"), ("node", "items"), "organization",
         lambda w: w.org_b, lambda w: w.org_a, parent=lambda w: w.carol),
@@ -290,6 +313,26 @@ NESTED = {
         _nested("Organization", "jobs"), ("node", "jobs"),
         lambda w: _ids(w, w.a_job), lambda w: w.org_a,
     ),
+    "item.contents": Nested(
+        _nested("Item", "contents"), ("node", "contents"),
+        lambda w: _ids(w, w.a_content), lambda w: w.a_item,
+    ),
+    "organization.contents": Nested(
+        _nested("Organization", "contents"), ("node", "contents"),
+        lambda w: _ids(w, w.a_content), lambda w: w.org_a,
+    ),
+    "organization.aiModels": Nested(
+        _nested("Organization", "aiModels").replace("AiModelFilter", "AIModelFilter"),
+        ("node", "aiModels"), lambda w: _ids(w, w.a_model), lambda w: w.org_a,
+    ),
+    "content.embeddings": Nested(
+        _nested("Content", "embeddings"), ("node", "embeddings"),
+        lambda w: _ids(w, w.a_embedding), lambda w: w.a_content,
+    ),
+    "global-model.embeddings": Nested(
+        _nested("AIModel", "embeddings"), ("node", "embeddings"),
+        lambda w: _ids(w, w.a_embedding), lambda w: w.global_model,
+    ),
     # A's item is linked to B's tag (and B's item to A's tag) straight in the database.
     "item.tags-cross-linked": Nested(
         _nested("Item", "tags"), ("node", "tags"), lambda w: _ids(w, w.a_tag), lambda w: w.a_item,
@@ -335,6 +378,51 @@ async def test_owner_outside_the_tenant_resolves_to_null(gql, factory, world, do
     owners = {node["id"]: node["owner"] for node in value["nodes"]}
     assert owners[item] is None
     assert owners[gid_of(world.a_item)] == {"id": world.alice.id, "email": "alice@alpha.example"}
+    assert_no_leak(body, world)
+
+
+# ---------------------------------------------------------------------------------------------
+# Semantic search: B's embeddings equal A's (the same vector), so ranking them first and
+# filtering afterwards would show in the answers; tenancy applies before ranking.
+
+SEMANTIC = {
+    "semanticSearch": (
+        "query($id: ID!) { semanticSearch(query: \"content\", first: 100) "
+        "{ score content { id text } item { id title } } "
+        "mine: content(id: $id) { id } }",
+        lambda w: w.a_content, lambda data: {h["content"]["id"] for h in data["semanticSearch"]},
+        lambda w: _ids(w, w.a_content),
+    ),
+    "semanticSearch-their-organization": (
+        "query($id: ID!) { semanticSearch(query: \"content\", organization: $id) "
+        "{ content { id } } }",
+        lambda w: w.org_b, lambda data: {h["content"]["id"] for h in data["semanticSearch"]},
+        lambda w: set(),
+    ),
+    "content.similar": (
+        "query($id: ID!) { content(id: $id) { similar(first: 100) { content { id text } } } }",
+        lambda w: w.a_content,
+        lambda data: {h["content"]["id"] for h in data["content"]["similar"]},
+        lambda w: set(),
+    ),
+    "item.similarItems": (
+        "query($id: ID!) { item(id: $id) { similarItems(first: 100) { item { id title } } } }",
+        lambda w: w.a_item,
+        lambda data: {h["item"]["id"] for h in data["item"]["similarItems"]},
+        lambda w: set(),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("doc", "arg", "found", "expected"), SEMANTIC.values(), ids=SEMANTIC.keys()
+)
+async def test_semantic_search_ranks_only_own_tenant(gql, world, doc, arg, found, expected):
+    # when
+    body = await gql(doc, {"id": gid_of(arg(world))}, token=world.alice.token)
+    # then
+    assert "errors" not in body, body
+    assert found(body["data"]) == expected(world)
     assert_no_leak(body, world)
 
 
@@ -406,6 +494,24 @@ MUTATIONS = {
         lambda w: {"id": gid_of(w.org_b)}),
     "organizationRestore": Refused("organizationRestore", "OrganizationRestoreInput", ["id"],
         lambda w: {"id": gid_of(w.org_b)}),
+    "contentCreate": Refused("contentCreate", "ContentCreateInput", ["item"],
+        lambda w: {"item": gid_of(w.b_item), "role": "USER", "text": "pwned"}),
+    "contentUpdate": Refused("contentUpdate", "ContentUpdateInput", ["id"],
+        lambda w: {"id": gid_of(w.b_content), "text": "pwned"}),
+    "contentDelete": Refused("contentDelete", "ContentDeleteInput", ["id"],
+        lambda w: {"id": gid_of(w.b_content)}),
+    "contentReorder-their-item": Refused("contentReorder", "ContentReorderInput", ["item"],
+        lambda w: {"item": gid_of(w.b_item), "contents": [gid_of(w.b_content)]}),
+    "contentReorder-their-content": Refused("contentReorder", "ContentReorderInput",
+        ["contents", "0"],
+        lambda w: {"item": gid_of(w.a_item), "contents": [gid_of(w.b_content)]}),
+    "aiModelCreate-their-organization": Refused("aiModelCreate", "AIModelCreateInput",
+        ["organization"],
+        lambda w: {"organization": gid_of(w.org_b), "name": "x", "provider": "x"}),
+    "aiModelUpdate": Refused("aiModelUpdate", "AIModelUpdateInput", ["id"],
+        lambda w: {"id": gid_of(w.b_model), "name": "pwned"}),
+    "aiModelDelete": Refused("aiModelDelete", "AIModelDeleteInput", ["id"],
+        lambda w: {"id": gid_of(w.b_model)}),
 }  # fmt: skip
 MUTATION_DOCS = {c.name: _mutation(c.name, c.input_type) for c in MUTATIONS.values()}
 

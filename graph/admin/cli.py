@@ -1,5 +1,5 @@
 """`trellis`: serve, run background jobs, migrate, seed, print the schema (and Apollo's
-possibleTypes), create users."""
+possibleTypes), print the settings, create users, queue missing embeddings."""
 
 from __future__ import annotations
 
@@ -206,6 +206,30 @@ def cmd_config(args: argparse.Namespace) -> None:
         sys.stdout.write(f"{variable:<{width}}  {value or '(unset)'}  [{source}]\n")
 
 
+def cmd_embeddings_refresh(args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from graph.jobs.embeddings import queue_missing
+    from models.accounts import Organization
+
+    async def run() -> int:
+        db = await _database()
+        try:
+            async with db.sessions() as session, session.begin():
+                org_id = None
+                if args.organization:
+                    stmt = select(Organization.id).where(Organization.slug == args.organization)
+                    org_id = await session.scalar(stmt)
+                    if org_id is None:
+                        print(f"error: no organization {args.organization!r}", file=sys.stderr)
+                        raise SystemExit(1)
+                return await queue_missing(session, org_id)
+        finally:
+            await db.dispose()
+
+    print(f"queued {asyncio.run(run())} contents for embedding")
+
+
 MIGRATE_FLAG = "--migrate"
 MIGRATE_HELP = "apply pending migrations first (otherwise a database behind the code stops it)"
 
@@ -270,6 +294,12 @@ def main(argv: list[str] | None = None) -> None:
         "--markdown", action="store_true", help="print the README's table of every setting"
     )
     config.set_defaults(func=cmd_config)
+    refresh = sub.add_parser(
+        "embeddings-refresh",
+        help="queue the embedding of every content the default embedder has not embedded",
+    )
+    refresh.add_argument("--organization", help="only this organization's (its slug)")
+    refresh.set_defaults(func=cmd_embeddings_refresh)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import models
 from graph.admin.seed_accounts import seed_invitations, seed_profiles
+from graph.admin.seed_ai import seed_ai
 from graph.admin.seed_billing import EPOCH, seed_billing
 from graph.admin.seed_design import seed_design
 from graph.admin.seed_exports import seed_exports
@@ -110,6 +111,7 @@ async def seed(session: AsyncSession, storage: Storage | None = None) -> bool:
     await seed_realty(session, org.id, user_ids)
     await seed_jobs(session, org.id, user_ids[0])
     await seed_billing(session, org, user_ids[0])
+    await seed_ai(session, org.id, user_ids[0])
     store = storage or files_for(get_settings()).storage
     await seed_files(session, store, org.id, user_ids[0])
     await seed_exports(session, store, org.id, user_ids[0])

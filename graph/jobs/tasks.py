@@ -24,7 +24,7 @@ from procrastinate import Blueprint, JobContext, RetryStrategy
 from sqlalchemy import func, select, text
 
 from graph.database import Database
-from graph.jobs import exports
+from graph.jobs import embeddings, exports
 from graph.jobs.housekeeping import sweep_orphaned_files
 from graph.jobs.progress import SYSTEM, Cancelled, Progress, locked, now
 from graph.jobs.purge import purge_deleted
@@ -185,6 +185,12 @@ async def send_email(context: JobContext, outbox_id: str) -> None:
     """Send one outbox message (graph/mail/): over SMTP, or into the log without a host."""
     final = context.job.attempts >= EMAIL_RETRIES
     await send_outboxed(_db(context), uuid.UUID(outbox_id), get_settings(), final=final)
+
+
+@blueprint.task(name="embed_content", pass_context=True, retry=RETRY)
+async def embed_content(context: JobContext, content_id: str) -> None:
+    """Embed a content with the default embedder (graph/jobs/embeddings.py)."""
+    await embeddings.embed_content(_db(context), uuid.UUID(content_id))
 
 
 # ---------------------------------------------------------------------------------------------

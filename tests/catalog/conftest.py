@@ -91,7 +91,7 @@ def invalid(path: list[str], code: str) -> dict[str, Any]:
     )
 
 
-def denied(permission: str) -> dict[str, Any]:
+def denied(permission: str | None) -> dict[str, Any]:
     return refused("PermissionDeniedError", "PERMISSION_DENIED", path=[], permission=permission)
 
 

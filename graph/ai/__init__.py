@@ -1,0 +1,1 @@
+"""AI plumbing below the resolvers: embedders (text to vectors)."""
