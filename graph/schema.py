@@ -15,10 +15,12 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.compiled import CompiledQueries, QueryCompiler
 from graph.context import request_id
+from graph.kernel.client_errors import code_request_error, refuse_lone_surrogates
 from graph.kernel.fields import compose, install_fast_paths
 from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
@@ -125,6 +127,24 @@ class TrellisSchema(strawberry.Schema):
     compiler: QueryCompiler | None = None
     cost_model: CostModel | None = None
 
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Code every request error (graph/kernel/client_errors.py) and log client mistakes
+        in one line at INFO: only the server's own failures are errors, logged with their
+        traceback where they are masked (`_is_unexpected`)."""
+        for error in errors:
+            code = code_request_error(error)
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError) or code is not None:
+                log.info(
+                    "client error (%s) at %s: %s (request %s)",
+                    code or "-",
+                    error.path,
+                    error.message.splitlines()[0] if error.message else "",
+                    request_id.get(),
+                )
+
 
 def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSchema:
     settings = settings or get_settings()
@@ -162,6 +182,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSch
         extensions=extensions,
         **options,
     )
+    refuse_lone_surrogates(built._schema)
     compiler.schema = built
     built.cost_model = cost_model
     if settings.compiled_queries:
