@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
@@ -16,6 +18,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.compiled import CompiledQueries, QueryCompiler
@@ -127,6 +130,12 @@ class TrellisSchema(strawberry.Schema):
     compiler: QueryCompiler | None = None
     cost_model: CostModel | None = None
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Strawberry's stream (WebSocket operations), where a document refused while it is
+        parsed (a syntax error, the token limit) is the operation's first result, an error
+        the client receives, rather than an exception that ends it silently."""
+        return _parse_errors_as_results(await super().stream(*args, **kwargs))
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -144,6 +153,16 @@ class TrellisSchema(strawberry.Schema):
                     error.message.splitlines()[0] if error.message else "",
                     request_id.get(),
                 )
+
+
+async def _parse_errors_as_results(source: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    async with aclosing(source):
+        try:
+            async for result in source:
+                yield result
+        except GraphQLError as error:  # raised by a parse hook (ParserCache, TokenLimit)
+            code_request_error(error)
+            yield PreExecutionError(data=None, errors=[error])
 
 
 def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSchema:

@@ -91,6 +91,15 @@ async def stream_changes(
     ctx = info.context
     require_subscriber(info)
     position = _position(after)
+    hub = ctx.db.changes
+    if position is not None and position > hub.head:
+        newest = await hub.newest_position()
+        if position > newest:
+            raise user_error(
+                f"The cursor {after!r} is ahead of the change stream, whose newest change is "
+                f"{newest}: pass a `cursor` you received, or omit `after` for live changes.",
+                "CURSOR_AHEAD",
+            )
     sub = Subscriber(ctx.viewer, ctx.token, accepts)
     delivery: Delivery
     async for delivery in ctx.db.changes.stream(sub, position):

@@ -402,6 +402,12 @@ class ChangeHub:
         if stale:
             self._viewer_set = None
 
+    async def newest_position(self) -> int:
+        """The newest recorded position, read from the log (this process's head may lag a
+        commit made elsewhere by the time its notification takes)."""
+        rows = await self.reader.execute("SELECT max(position) FROM change_log", {})
+        return int(rows[0][0] or 0)
+
     def register(self, sub: Subscriber) -> None:
         sub.live_from = self.head
         self.subscribers[sub.id] = sub

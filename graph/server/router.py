@@ -22,6 +22,7 @@ from graph.server.responses import (
     request_error_response,
     wants_graphql_response_json,
 )
+from graph.server.websocket import TransportWSHandler
 
 
 async def _close_form(request: Any) -> None:
@@ -60,6 +61,7 @@ class TrellisRouter(GraphiQLRouter):
 
     # Files one multipart request may carry (settings.upload_max_files; set by the app).
     upload_max_files = 5
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     async def parse_multipart(self, request: Any) -> dict[str, str]:
         """A GraphQL multipart request, refused (413, `TOO_MANY_FILES`) when it carries more
