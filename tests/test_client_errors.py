@@ -366,3 +366,26 @@ async def test_a_client_mistake_is_one_line_at_info(client, caplog):
     [line] = [r for r in caplog.records if "client error" in r.getMessage()]
     assert line.levelno == logging.INFO
     assert "INVALID_ID" in line.getMessage()
+
+
+async def test_messages_read_as_english(client, factory):
+    # given
+    org = await factory.organization(slug="words")
+    member = await factory.member(org, role="OWNER")
+    wrong = gid("Organization", org.id)
+    # when: an Organization's ID where an Item's is expected; a blank tag name
+    item = await client.post("/graphql", json={"query": f'{{ item(id: "{wrong}") {{ id }} }}'})
+    tag = await client.post(
+        "/graphql",
+        json={
+            "query": 'mutation($o: ID!) { tagCreate(input: {organization: $o, name: " "}) '
+            "{ ... on ValidationError { fields { message } } } }",
+            "variables": {"o": wrong},
+        },
+        headers={"Authorization": f"Bearer {member.token}"},
+    )
+    # then
+    assert item.json()["errors"][0]["message"] == f"{wrong!r} is not the ID of an Item"
+    assert tag.json()["data"]["tagCreate"]["fields"] == [
+        {"message": "Must be at least 1 character."}
+    ]

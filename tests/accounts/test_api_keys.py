@@ -328,7 +328,7 @@ async def test_revoke_with_an_id_of_another_type_is_invalid(gql, factory):
             id="expiry-in-the-past",
         ),
         pytest.param(
-            {"name": "   "}, ("name", "REQUIRED", "Must be at least 1 characters."), id="blank-name"
+            {"name": "   "}, ("name", "REQUIRED", "Must be at least 1 character."), id="blank-name"
         ),
     ],
 )

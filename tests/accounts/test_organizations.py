@@ -314,7 +314,7 @@ async def test_update_refuses_explicit_null_for_a_required_field(gql, factory):
             {"slug": "taken"}, ("slug", "ALREADY_EXISTS", "This slug is taken."), id="taken-slug"
         ),
         pytest.param(
-            {"name": ""}, ("name", "REQUIRED", "Must be at least 1 characters."), id="empty-name"
+            {"name": ""}, ("name", "REQUIRED", "Must be at least 1 character."), id="empty-name"
         ),
         pytest.param(
             {"metaData": [1, 2]},
