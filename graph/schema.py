@@ -23,7 +23,7 @@ from strawberry.types.execution import PreExecutionError
 import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.compiled import CompiledQueries, QueryCompiler
 from graph.context import request_id
-from graph.kernel.client_errors import code_request_error, refuse_lone_surrogates
+from graph.kernel.client_errors import code_request_error, refuse_unstorable_input
 from graph.kernel.fields import compose, install_fast_paths
 from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
@@ -201,7 +201,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSch
         extensions=extensions,
         **options,
     )
-    refuse_lone_surrogates(built._schema)
+    refuse_unstorable_input(built._schema)
     compiler.schema = built
     built.cost_model = cost_model
     if settings.compiled_queries:

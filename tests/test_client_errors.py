@@ -12,6 +12,7 @@ import httpx
 import pytest
 from graphql import (
     GraphQLEnumType,
+    GraphQLError,
     GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLList,
@@ -316,16 +317,71 @@ async def test_a_lone_surrogate_deep_in_a_mutation_input_names_its_path(client, 
 
 
 @pytest.mark.parametrize(
+    ("bad", "reason"), [(LONE_SURROGATE, "lone UTF-16 surrogate"), ("\x00", "NUL")]
+)
+@pytest.mark.parametrize(
     ("scalar", "value"),
     [(name, value) for name, value in SCALAR_VALUES.items() if isinstance(value, str)],
 )
-def test_every_scalar_refuses_a_lone_surrogate(scalar, value):
+def test_every_scalar_refuses_text_it_could_not_store(scalar, value, bad, reason):
     # given
     type_ = schema._schema.type_map[scalar]
     assert isinstance(type_, GraphQLScalarType)
     # when / then
-    with pytest.raises(Exception, match="lone UTF-16 surrogate"):
-        type_.coerce_input_value(value + LONE_SURROGATE)
+    with pytest.raises(GraphQLError, match=reason):
+        type_.coerce_input_value(value + bad)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"), [(LONE_SURROGATE, "lone UTF-16 surrogate"), ("\x00", "NUL")]
+)
+def test_json_refuses_text_it_could_not_store_at_any_depth(bad, reason):
+    type_ = schema._schema.type_map["JSON"]
+    assert isinstance(type_, GraphQLScalarType)
+    with pytest.raises(GraphQLError, match=f"Text at a\\[1\\].b .*{reason}"):
+        type_.coerce_input_value({"a": ["fine", {"b": bad}]})
+
+
+@pytest.mark.parametrize("read_path", ["compiled", "resolvers"])
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+async def test_a_decimal_that_is_not_finite_is_refused(read_path_app, read_path, value):
+    transport = httpx.ASGITransport(app=read_path_app, client=("127.0.0.1", 50000))
+    query = "query($p: Decimal) { properties(filter: {price: {gte: $p}}) { totalCount } }"
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for _ in range(3):  # compiled, on the compiled path
+            await client.post("/graphql", json={"query": query, "variables": {"p": "1"}})
+        response = await client.post("/graphql", json={"query": query, "variables": {"p": value}})
+    body = request_error(response, 200, "BAD_USER_INPUT")
+    assert body["errors"][0]["message"] == "Variable '$p' has invalid value: Not a finite number."
+
+
+@pytest.mark.parametrize("read_path", ["compiled", "resolvers"])
+async def test_a_nul_in_text_is_a_client_error_on_every_input_path(
+    read_path_app, member, read_path
+):
+    # given
+    transport = httpx.ASGITransport(app=read_path_app, client=("127.0.0.1", 50000))
+    headers = {"Authorization": f"Bearer {member.token}"}
+    literal = '{ items(filter: {title: {contains: "a\\u0000b"}}) { totalCount } }'
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for _ in range(3):
+            await client.post(
+                "/graphql", json={"query": ITEMS, "variables": {"title": "a"}}, headers=headers
+            )
+        # when: in a variable, and in a literal
+        variable = await client.post(
+            "/graphql", json={"query": ITEMS, "variables": {"title": "a\x00b"}}, headers=headers
+        )
+        in_document = await client.post("/graphql", json={"query": literal}, headers=headers)
+    # then: never an internal error
+    body = request_error(variable, 200, "BAD_USER_INPUT")
+    assert body["errors"][0]["message"] == (
+        "Variable '$title' has invalid value: Text holds a NUL character (\\u0000), which "
+        "text cannot store."
+    )
+    body = request_error(in_document, 200, "BAD_USER_INPUT")
+    assert body["errors"][0]["locations"] == [{"line": 1, "column": 36}]
+    assert "NUL character" in body["errors"][0]["message"]
 
 
 async def test_a_lone_surrogate_in_a_string_literal_is_a_syntax_error(client):

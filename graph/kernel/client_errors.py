@@ -4,21 +4,23 @@
   clients know): a document that does not parse `GRAPHQL_PARSE_FAILED`, one the schema
   refuses `GRAPHQL_VALIDATION_FAILED`, variables that do not fit their types
   `BAD_USER_INPUT`.
-- Text that is not Unicode (a lone UTF-16 surrogate such as `"\\ud800"`, which JSON can
-  carry but UTF-8, and so PostgreSQL, cannot) is refused where every input value is parsed:
-  in each scalar's input coercion, so a variable of any scalar type, at any depth of any
-  input object, is a `BAD_USER_INPUT` error naming the variable and its path before any
-  resolver or compiled plan runs. (A literal in the document cannot carry one: the lexer
-  refuses it as a syntax error.)
+- Input that could not be stored is refused where every input value is parsed, in each
+  scalar's input coercion (variables) and literal coercion (the document): text that is
+  not Unicode (a lone UTF-16 surrogate such as `"\\ud800"`, which JSON can carry but UTF-8,
+  and so PostgreSQL, cannot), text holding a NUL (which PostgreSQL's text types refuse), a
+  decimal that is not finite. A variable of any scalar type, at any depth of any input
+  object, is a `BAD_USER_INPUT` error naming the variable and its path, a literal a
+  validation error naming the argument, before any resolver or compiled plan runs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
-from graphql import GraphQLError, GraphQLScalarType, GraphQLSchema
+from graphql import GraphQLError, GraphQLScalarType, GraphQLSchema, Node
 from graphql.error import GraphQLSyntaxError
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -56,50 +58,105 @@ def code_request_error(error: GraphQLError) -> str | None:
 def lone_surrogate_path(value: Any, path: str = "") -> str | None:
     """Where in ``value`` (a parsed JSON value) a string holds a lone surrogate: "" for the
     value itself, ".key" / "[i]" below it; None when all its text is Unicode."""
+    return _bad_text_path(value, path, nul=False)
+
+
+def _bad_text(text: str, nul: bool) -> str | None:
+    """Why ``text`` cannot be stored: a lone surrogate (not Unicode) or a NUL (PostgreSQL's
+    text types refuse it); None when it can."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode: it holds a lone UTF-16 surrogate (\\ud800-\\udfff)"
+    if nul and "\x00" in text:
+        return "holds a NUL character (\\u0000), which text cannot store"
+    return None
+
+
+def _bad_text_path(value: Any, path: str, *, nul: bool) -> str | None:
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
+        return path if _bad_text(value, nul) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            found = lone_surrogate_path(key, f"{path}.{key!r}")
+            found = _bad_text_path(key, f"{path}.{key!r}", nul=nul)
             if found is None:
-                found = lone_surrogate_path(item, f"{path}.{key}")
+                found = _bad_text_path(item, f"{path}.{key}", nul=nul)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = lone_surrogate_path(item, f"{path}[{index}]")
+            found = _bad_text_path(item, f"{path}[{index}]", nul=nul)
             if found is not None:
                 return found
     return None
 
 
-def _unicode_only(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def parse_value(value: Any) -> Any:
-        where = lone_surrogate_path(value)
-        if where is not None:
-            raise GraphQLError(
-                f"Text {('at ' + where.lstrip('.') + ' ') if where else ''}is not valid "
-                "Unicode: it holds a lone UTF-16 surrogate (\\ud800-\\udfff).",
-                extensions={"code": BAD_USER_INPUT},
-            )
-        return parse(value)
+def _first_bad_text(value: Any) -> str | None:
+    """The refusal of the first string in ``value`` that cannot be stored, with its place."""
+    where = _bad_text_path(value, "", nul=True)
+    if where is None:
+        return None
+    found: Any = value
+    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", where):
+        key, index = part
+        found = found[int(index)] if index else found.get(key, found.get(key.strip("'")))
+    reason = _bad_text(found, nul=True) if isinstance(found, str) else None
+    place = f"at {where.lstrip('.')} " if where else ""
+    return f"Text {place}{reason or 'cannot be stored'}."
 
-    parse_value.unicode_only = True  # type: ignore[attr-defined]
+
+def _refusal(message: str, node: Any = None) -> GraphQLError:
+    nodes = node if isinstance(node, Node) else None
+    return GraphQLError(message, nodes, extensions={"code": BAD_USER_INPUT})
+
+
+def _check_parsed(value: Any, node: Any = None) -> None:
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise _refusal("Not a finite number.", node)
+
+
+def _storable_value(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def parse_value(value: Any) -> Any:
+        message = _first_bad_text(value)
+        if message is not None:
+            raise _refusal(message)
+        parsed = parse(value)
+        _check_parsed(parsed)
+        return parsed
+
+    parse_value.storable = True  # type: ignore[attr-defined]
     return parse_value
 
 
-def refuse_lone_surrogates(schema: GraphQLSchema) -> None:
-    """Make every scalar of ``schema`` refuse text that is not Unicode (see the module)."""
+def _storable_literal(parse: Callable[..., Any]) -> Callable[..., Any]:
+    def parse_literal(*args: Any, **kwargs: Any) -> Any:
+        parsed = parse(*args, **kwargs)
+        node = args[0] if args else None  # the literal: its location goes with the error
+        message = _first_bad_text(parsed)
+        if message is not None:
+            raise _refusal(f"The literal {message[0].lower()}{message[1:]}", node)
+        _check_parsed(parsed, node)
+        return parsed
+
+    parse_literal.storable = True  # type: ignore[attr-defined]
+    return parse_literal
+
+
+def refuse_unstorable_input(schema: GraphQLSchema) -> None:
+    """Make every scalar of ``schema`` refuse input it could not store: text that is not
+    Unicode or holds a NUL, a decimal that is not finite (see the module)."""
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLScalarType):
             continue
-        # graphql-core 3.3 coerces variables with `coerce_input_value` (`parse_value` is its
-        # deprecated alias): both, so the rule holds whichever a caller uses.
-        for attribute in ("coerce_input_value", "parse_value"):
+        # graphql-core 3.3 coerces with `coerce_input_value` / `coerce_input_literal`
+        # (`parse_value` / `parse_literal` are their deprecated aliases): all of them, so the
+        # rule holds whichever a caller uses.
+        for attribute, wrap in (
+            ("coerce_input_value", _storable_value),
+            ("parse_value", _storable_value),
+            ("coerce_input_literal", _storable_literal),
+            ("parse_literal", _storable_literal),
+        ):
             parse = getattr(named, attribute, None)
-            if parse is not None and not getattr(parse, "unicode_only", False):
-                setattr(named, attribute, _unicode_only(parse))
+            if parse is not None and not getattr(parse, "storable", False):
+                setattr(named, attribute, wrap(parse))

@@ -91,7 +91,9 @@ class TrellisRouter(GraphiQLRouter):
         except HTTPException as exc:
             if exc.reason == "Unable to parse request body as JSON":
                 raise RequestError(
-                    400, "The request body is not valid JSON: send a JSON object with `query`."
+                    400,
+                    "The request is not valid JSON: send a JSON object with `query` (in a "
+                    "GET, `variables` and `extensions` must be JSON too).",
                 ) from exc
             if exc.reason == "Unsupported content type":
                 raise RequestError(
