@@ -445,3 +445,30 @@ async def test_messages_read_as_english(client, factory):
     assert tag.json()["data"]["tagCreate"]["fields"] == [
         {"message": "Must be at least 1 character."}
     ]
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+@pytest.mark.parametrize(
+    ("accept", "status"),
+    [
+        ("application/json", 200),
+        ("application/graphql-response+json,application/json;q=0.9", 400),  # Apollo Client 4
+    ],
+)
+async def test_a_persisted_query_hash_alone_is_refused_as_apollo_expects(
+    client, method, accept, status
+):
+    # given: what Apollo's PersistedQueryLink sends first (no `query`, only its hash)
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": "ab" * 32}}
+    kwargs: dict[str, Any] = (
+        {"json": {"operationName": "Items", "variables": {}, "extensions": extensions}}
+        if method == "POST"
+        else {"params": {"operationName": "Items", "extensions": json.dumps(extensions)}}
+    )
+    # when
+    response = await client.request(method, "/graphql", headers={"Accept": accept}, **kwargs)
+    # then: JSON the link reads, so that it sends the query next
+    body = request_error(
+        response, status, "PERSISTED_QUERY_NOT_SUPPORTED", graphql_response=status == 400
+    )
+    assert body["errors"][0]["message"] == "PersistedQueryNotSupported"

@@ -37,13 +37,18 @@ class TooManyFiles(RequestError):
 
 
 # Without a `query`, a request naming a persisted query (Apollo's PersistedQueryLink, urql's
-# persisted exchange) gets the answer those clients read as "send the whole document".
-PERSISTED_QUERY_NOT_SUPPORTED = RequestError(
-    200,
-    "PersistedQueryNotSupported",
-    "PERSISTED_QUERY_NOT_SUPPORTED",
-    extensions={"detail": "This server does not store queries: send the `query` itself."},
-)
+# persisted exchange) gets the answer those clients read as "send the whole document": the
+# message and the code they look for.
+PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+
+
+def persisted_query_not_supported(status: int = 200) -> RequestError:
+    return RequestError(
+        status,
+        "PersistedQueryNotSupported",
+        PERSISTED_QUERY_NOT_SUPPORTED,
+        extensions={"detail": "This server does not store queries: send the `query` itself."},
+    )
 
 
 class TrellisRouter(GraphiQLRouter):
@@ -118,7 +123,7 @@ class TrellisRouter(GraphiQLRouter):
             and isinstance(extensions, dict)
             and "persistedQuery" in extensions
         ):
-            raise PERSISTED_QUERY_NOT_SUPPORTED
+            raise persisted_query_not_supported()
         return parsed
 
     async def execute_single(  # type: ignore[override]
@@ -169,8 +174,12 @@ class TrellisRouter(GraphiQLRouter):
             if not isinstance(request, Request):
                 raise
             accept = request.headers.get("accept", "")
-            if exc is PERSISTED_QUERY_NOT_SUPPORTED and wants_graphql_response_json(accept):
-                exc = RequestError(400, exc.reason, exc.code, extensions=exc.extensions)
+            if (
+                isinstance(exc, RequestError)
+                and exc.code == PERSISTED_QUERY_NOT_SUPPORTED
+                and wants_graphql_response_json(accept)
+            ):  # a request error: 4xx under graphql-response+json
+                exc = persisted_query_not_supported(400)
             return request_error_response(exc, accept)
         finally:
             await _close_form(request)
