@@ -130,6 +130,17 @@ class InvalidCredentials(Exception):
         self.message = message
         self.code = code
 
+    def close_reason(self) -> str:
+        """The WebSocket close reason for this refusal: `CODE: what to do`, within the
+        protocol's 123 bytes."""
+        if self.code == "TOKEN_EXPIRED":
+            advice = "the access token expired; get a new one with authRefresh, then reconnect"
+        elif self.message.startswith("The Authorization header"):
+            advice = 'send {"Authorization": "Bearer <access token or API key>"} in connection_init'
+        else:
+            advice = "the access token or API key is invalid or revoked; sign in again"
+        return f"{self.code}: {advice}"
+
 
 def bearer_token(authorization: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` header; None without one (or with an

@@ -108,6 +108,10 @@ async def stream_changes(
         event.__dict__.update(delivery.change.__dict__)
         event.node = delivery.node
         yield event
+    if sub.refusal is not None:
+        # The socket's credential (its connection_init's) expired or was revoked: once this
+        # operation completes, the socket closes saying why (graph/server/websocket.py).
+        ctx.credential_refusal = sub.refusal
 
 
 @strawberry.type

@@ -35,7 +35,6 @@ from graph.server.security import (
     install_middlewares,
     unauthenticated_response,
 )
-from graph.server.websocket import close_reason
 from graph.settings import Settings, get_settings
 from graph.storage import files_for, require_secret
 from models.viewer import ANONYMOUS
@@ -64,17 +63,6 @@ def _init_token(params: object) -> str | None:
     return None
 
 
-def _refusal_reason(exc: InvalidCredentials) -> str:
-    """The close reason of a refused connection_init: what is wrong and what to do."""
-    if exc.code == "TOKEN_EXPIRED":
-        advice = "the access token expired; get a new one with authRefresh, then reconnect"
-    elif exc.message.startswith("The Authorization header"):
-        advice = 'send {"Authorization": "Bearer <access token or API key>"} in connection_init'
-    else:
-        advice = "the access token or API key is invalid or revoked; sign in again"
-    return close_reason(exc.code, advice)
-
-
 class Router(TrellisRouter):
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket by its connection_init payload (HTTP's tokens and API
@@ -85,7 +73,7 @@ class Router(TrellisRouter):
             viewer = await authenticate(context.db.reader, token)
         except InvalidCredentials as exc:
             raise ConnectionRejectionError(
-                {"message": exc.message, "code": exc.code, "reason": _refusal_reason(exc)}
+                {"message": exc.message, "code": exc.code, "reason": exc.close_reason()}
             ) from exc
         context.token = token
         context.refresh(viewer)

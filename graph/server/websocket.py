@@ -25,9 +25,8 @@ FORBIDDEN = 4403
 MAX_REASON_BYTES = 123
 
 
-def close_reason(code: str, advice: str) -> str:
-    """``CODE: advice``, cut to WebSocket's 123-byte limit for a close reason."""
-    reason = f"{code}: {advice}"
+def fit_reason(reason: str) -> str:
+    """``reason`` cut to WebSocket's 123-byte limit for a close reason."""
     encoded = reason.encode()
     if len(encoded) <= MAX_REASON_BYTES:
         return reason
@@ -55,7 +54,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         except ConnectionRejectionError as exc:
             reason = exc.payload.get("reason")
             await self.websocket.close(
-                code=FORBIDDEN, reason=reason if isinstance(reason, str) else "Forbidden"
+                code=FORBIDDEN,
+                reason=fit_reason(reason) if isinstance(reason, str) else "Forbidden",
             )
             return
         if isinstance(ack, UnsetType):
@@ -63,6 +63,20 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         else:
             await self.send_message({"type": "connection_ack", "payload": ack})
         self.connection_acknowledged = True
+
+    async def run_operation(self, operation: Any) -> None:
+        """Strawberry's; then, when the socket's credential stopped authenticating while the
+        operation ran (a subscription ended by it), close the socket as a refused
+        connection_init is closed: 4403 and why, so the client refreshes before
+        reconnecting. Its other subscriptions ran on the same credential."""
+        await super().run_operation(operation)
+        refusal = getattr(self.context, "credential_refusal", None)
+        if refusal is not None and not self.closing_for_refusal:
+            self.closing_for_refusal = True
+            reason = refusal.close_reason() if hasattr(refusal, "close_reason") else "Forbidden"
+            await self.websocket.close(code=FORBIDDEN, reason=fit_reason(reason))
+
+    closing_for_refusal = False
 
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
