@@ -1,6 +1,6 @@
-"""HTTP hardening: request ids, body-size limit, CSRF refusal, CORS, and the GraphQL router's
-stricter HTTP behaviour (400 for malformed bodies, 405 for mutations over GET,
-`application/graphql-response+json`).
+"""HTTP hardening: request ids (and the cost header on every answer of the GraphQL
+endpoint), body-size limit, CSRF refusal, CORS that explains a refused preflight, login
+throttling. The GraphQL router's stricter HTTP behaviour is graph/server/router.py.
 
 The middlewares are pure ASGI: they see every request before FastAPI or Strawberry do.
 """
