@@ -7,8 +7,9 @@
 - Input that could not be stored is refused where every input value is parsed, in each
   scalar's input coercion (variables) and literal coercion (the document): text that is
   not Unicode (a lone UTF-16 surrogate such as `"\\ud800"`, which JSON can carry but UTF-8,
-  and so PostgreSQL, cannot), text holding a NUL (which PostgreSQL's text types refuse), a
-  decimal that is not finite. A variable of any scalar type, at any depth of any input
+  and so PostgreSQL, cannot) and text holding a NUL (which PostgreSQL's text types refuse).
+  (A decimal that is not finite is the domains' to refuse, as a typed error naming the
+  field: e.g. a property's `price`.) A variable of any scalar type, at any depth of any input
   object, is a `BAD_USER_INPUT` error naming the variable and its path, a literal a
   validation error naming the argument, before any resolver or compiled plan runs.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLError, GraphQLScalarType, GraphQLSchema, Node
@@ -110,19 +110,12 @@ def _refusal(message: str, node: Any = None) -> GraphQLError:
     return GraphQLError(message, nodes, extensions={"code": BAD_USER_INPUT})
 
 
-def _check_parsed(value: Any, node: Any = None) -> None:
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise _refusal("Not a finite number.", node)
-
-
 def _storable_value(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def parse_value(value: Any) -> Any:
         message = _first_bad_text(value)
         if message is not None:
             raise _refusal(message)
-        parsed = parse(value)
-        _check_parsed(parsed)
-        return parsed
+        return parse(value)
 
     parse_value.storable = True  # type: ignore[attr-defined]
     return parse_value
@@ -135,7 +128,6 @@ def _storable_literal(parse: Callable[..., Any]) -> Callable[..., Any]:
         message = _first_bad_text(parsed)
         if message is not None:
             raise _refusal(f"The literal {message[0].lower()}{message[1:]}", node)
-        _check_parsed(parsed, node)
         return parsed
 
     parse_literal.storable = True  # type: ignore[attr-defined]
@@ -143,8 +135,8 @@ def _storable_literal(parse: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def refuse_unstorable_input(schema: GraphQLSchema) -> None:
-    """Make every scalar of ``schema`` refuse input it could not store: text that is not
-    Unicode or holds a NUL, a decimal that is not finite (see the module)."""
+    """Make every scalar of ``schema`` refuse text it could not store: text that is not
+    Unicode or holds a NUL (see the module)."""
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLScalarType):
             continue
