@@ -10,8 +10,8 @@
   and so PostgreSQL, cannot) and text holding a NUL (which PostgreSQL's text types refuse).
   (A decimal that is not finite is the domains' to refuse, as a typed error naming the
   field: e.g. a property's `price`.) A variable of any scalar type, at any depth of any input
-  object, is a `BAD_USER_INPUT` error naming the variable and its path, a literal a
-  validation error naming the argument, before any resolver or compiled plan runs.
+  object, is a `BAD_USER_INPUT` error naming the variable and its path, a literal one at
+  the literal's location, before any resolver or compiled plan runs.
 """
 
 from __future__ import annotations
