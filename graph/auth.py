@@ -8,6 +8,7 @@ use argon2id and are rehashed on login when the parameters change.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 import uuid
@@ -34,7 +35,9 @@ def new_token(prefix: str) -> str:
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # "surrogatepass": a token from JSON (a WebSocket's connection_init) may hold a lone
+    # surrogate; it matches nothing rather than failing.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def hash_password(password: str) -> str:
@@ -110,17 +113,91 @@ class _Principal(NamedTuple):
     expires_at: datetime | None
 
 
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+EXPECTED_FORM = "`Authorization: Bearer <access token or API key>`"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,19}")
 
 
 class InvalidCredentials(Exception):
-    """A bearer token was sent but matches no live session or API key."""
+    """A credential was sent but is no use: malformed, or matching no live session or API
+    key. ``message`` says which and what to do; ``code`` is the `extensions.code`."""
+
+    def __init__(
+        self,
+        message: str = "The access token or API key is invalid, expired or revoked.",
+        code: str = "UNAUTHENTICATED",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def close_reason(self) -> str:
+        """The WebSocket close reason for this refusal: `CODE: what to do`, within the
+        protocol's 123 bytes."""
+        if self.code == "TOKEN_EXPIRED":
+            advice = "the access token expired; get a new one with authRefresh, then reconnect"
+        elif self.message.startswith("The Authorization header"):
+            advice = 'send {"Authorization": "Bearer <access token or API key>"} in connection_init'
+        else:
+            advice = "the access token or API key is invalid or revoked; sign in again"
+        return f"{self.code}: {advice}"
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None without one (or with an
+    empty one, or an empty `Bearer `). Any other form raises `InvalidCredentials` saying
+    the form expected, so a mistyped header is never taken for an anonymous caller."""
+    if authorization is None or not authorization.strip():
+        return None
+    value = authorization.strip()
+    scheme, _, token = value.partition(" ")
+    token = token.strip()
+    if scheme.lower() == "bearer":
+        if not token:  # GraphiQL's headers template, before a token is pasted: anonymous
+            return None
+        if " " not in token:
+            return token
+        hint = "it holds more than one value"
+    elif value.startswith((ACCESS_PREFIX, API_KEY_PREFIX, REFRESH_PREFIX)):
+        hint = "it lacks the `Bearer ` prefix"
+    elif value.startswith(("{", "[", '"')):
+        hint = "it looks like JSON; send only the header's value"
+    elif _SCHEME.fullmatch(scheme):
+        hint = f"`{scheme}` is not a scheme this API accepts"
+    else:
+        hint = "it is not in that form"
+    raise InvalidCredentials(f"The Authorization header must be {EXPECTED_FORM}: {hint}.")
+
+
+# Why a token that authenticates nothing failed, when it is a known credential that
+# expired: looked up only after a failure, so it costs nothing on the usual path.
+_EXPIRED = """
+    SELECT 'session' FROM auth_sessions
+    WHERE token_hash = %(hash)s AND revoked_at IS NULL AND expires_at <= now()
+    UNION ALL
+    SELECT 'api_key' FROM api_keys
+    WHERE key_hash = %(hash)s AND revoked_at IS NULL AND expires_at <= now()
+"""
+
+
+async def _refusal(reader: Reader, token: str, key: str) -> InvalidCredentials:
+    rows = await reader.execute(_EXPIRED, {"hash": key})
+    kinds = {row[0] for row in rows}
+    if "session" in kinds:
+        return InvalidCredentials(
+            "The access token expired: get a new one with the authRefresh mutation (its "
+            "refreshToken), or sign in again with authLogin.",
+            "TOKEN_EXPIRED",
+        )
+    if "api_key" in kinds:
+        return InvalidCredentials(
+            "The API key expired: create a new one with apiKeyCreate.", "TOKEN_EXPIRED"
+        )
+    if token.startswith(REFRESH_PREFIX):
+        return InvalidCredentials(
+            "This is a refresh token: send the accessToken, and pass the refresh token "
+            "only to authRefresh."
+        )
+    return InvalidCredentials()
 
 
 async def authenticate(
@@ -139,7 +216,7 @@ async def authenticate(
             return cached
     rows = await reader.execute(_AUTHENTICATE, {"hash": key})
     if not rows:
-        raise InvalidCredentials
+        raise await _refusal(reader, token, key)
     row = _Principal(*rows[0])
     grants = {role: frozenset(codes) for role, codes in row.role_permissions.items()}
     permissions: dict[uuid.UUID, frozenset[str]] = {}

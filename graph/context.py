@@ -34,6 +34,9 @@ class Context(BaseContext):
     plan_declined: bool = False
     # File storage, download-URL signing and upload limits (the app's settings').
     files: Files = field(default_factory=lambda: files_for(get_settings()))
+    # A WebSocket's credential that stopped authenticating (expired, revoked) while its
+    # subscriptions ran: the socket is closed with its reason (graph/server/websocket.py).
+    credential_refusal: Exception | None = None
 
     def __post_init__(self) -> None:
         super().__init__()

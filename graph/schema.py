@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
@@ -15,10 +17,13 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 import graph.patches  # noqa: F401  (library fixes, applied at import)
 from graph.compiled import CompiledQueries, QueryCompiler
 from graph.context import request_id
+from graph.kernel.client_errors import code_request_error, refuse_unstorable_input
 from graph.kernel.fields import compose, install_fast_paths
 from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
@@ -148,6 +153,40 @@ class TrellisSchema(strawberry.Schema):
     compiler: QueryCompiler | None = None
     cost_model: CostModel | None = None
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Strawberry's stream (WebSocket operations), where a document refused while it is
+        parsed (a syntax error, the token limit) is the operation's first result, an error
+        the client receives, rather than an exception that ends it silently."""
+        return _parse_errors_as_results(await super().stream(*args, **kwargs))
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Code every request error (graph/kernel/client_errors.py) and log client mistakes
+        in one line at INFO: only the server's own failures are errors, logged with their
+        traceback where they are masked (`_is_unexpected`)."""
+        for error in errors:
+            code = code_request_error(error)
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError) or code is not None:
+                log.info(
+                    "client error (%s) at %s: %s (request %s)",
+                    code or "-",
+                    error.path,
+                    error.message.splitlines()[0] if error.message else "",
+                    request_id.get(),
+                )
+
+
+async def _parse_errors_as_results(source: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    async with aclosing(source):
+        try:
+            async for result in source:
+                yield result
+        except GraphQLError as error:  # raised by a parse hook (ParserCache, TokenLimit)
+            code_request_error(error)
+            yield PreExecutionError(data=None, errors=[error])
+
 
 def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSchema:
     settings = settings or get_settings()
@@ -186,6 +225,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSch
         **options,
     )
     describe_scalars(built._schema)
+    refuse_unstorable_input(built._schema)
     compiler.schema = built
     built.cost_model = cost_model
     if settings.compiled_queries:

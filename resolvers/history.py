@@ -92,6 +92,15 @@ async def stream_changes(
     ctx = info.context
     require_subscriber(info)
     position = _position(after)
+    hub = ctx.db.changes
+    if position is not None and position > hub.head:
+        newest = await hub.newest_position()
+        if position > newest:
+            raise user_error(
+                f"The cursor {after!r} is ahead of the change stream, whose newest change is "
+                f"{newest}: pass a `cursor` you received, or omit `after` for live changes.",
+                "CURSOR_AHEAD",
+            )
     sub = Subscriber(ctx.viewer, ctx.token, accepts)
     delivery: Delivery
     async for delivery in ctx.db.changes.stream(sub, position):
@@ -100,6 +109,10 @@ async def stream_changes(
         event.__dict__.update(delivery.change.__dict__)
         event.node = delivery.node
         yield event
+    if sub.refusal is not None:
+        # The socket's credential (its connection_init's) expired or was revoked: once this
+        # operation completes, the socket closes saying why (graph/server/websocket.py).
+        ctx.credential_refusal = sub.refusal
 
 
 # The `after:` of every change subscription.

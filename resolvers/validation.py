@@ -23,6 +23,11 @@ T = TypeVar("T")
 NumT = TypeVar("NumT", bound="float | None")
 
 
+def characters(count: int) -> str:
+    """ "1 character", "5 characters"."""
+    return f"{count} character" if count == 1 else f"{count} characters"
+
+
 class Checks:
     def __init__(self) -> None:
         self.problems: list[FieldProblem] = []
@@ -49,9 +54,9 @@ class Checks:
         value = value.strip()
         if len(value) < min_length:
             code = FieldErrorCode.REQUIRED if not value else FieldErrorCode.TOO_SHORT
-            self.fail(path, code, f"Must be at least {min_length} characters.")
+            self.fail(path, code, f"Must be at least {characters(min_length)}.")
         elif len(value) > max_length:
-            self.fail(path, FieldErrorCode.TOO_LONG, f"Must be at most {max_length} characters.")
+            self.fail(path, FieldErrorCode.TOO_LONG, f"Must be at most {characters(max_length)}.")
         return value
 
     def optional_text(

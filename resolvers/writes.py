@@ -34,7 +34,7 @@ from graph.kernel.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from graph.kernel.ids import InvalidId, decode_id
+from graph.kernel.ids import InvalidId, decode_id, user_error
 from loaders.base import visible_select
 from models.base import Base, SoftDeleteMixin, archivable
 from models.history import CHANNEL, POSITION_LOCK, ChangeAction, ChangeLog
@@ -416,9 +416,18 @@ async def _run_hooks(hooks: list[Callable[[], Awaitable[None]]], when: str) -> N
 
 
 async def mutate(
-    info: Info, op: Callable[[Writer], Awaitable[T]], success: Callable[[T], S]
+    info: Info,
+    op: Callable[[Writer], Awaitable[T]],
+    success: Callable[[T], S],
+    *,
+    anonymous: bool = False,
 ) -> Any:
     """Run an op in the write path; expected failures become payload errors.
+
+    A caller who sent no credential at all may only run the mutations that say
+    ``anonymous=True`` (registering, signing in, refreshing, the emailed-token ones): any
+    other is refused with the
+    same `UNAUTHENTICATED` error, whatever it would have looked up.
 
     After a commit the payload, and the rest of the document, is read afresh: new loaders,
     and a re-read viewer when the change touched a row viewers are read from (a credential,
@@ -428,6 +437,12 @@ async def mutate(
     Typed ``Any``: the payload union a resolver declares is what Strawberry checks.
     """
     ctx = info.context
+    if not anonymous and ctx.token is None and not ctx.viewer.authenticated:
+        raise user_error(
+            f"Sign in first: `{info.field_name}` needs an account. Send the header "
+            "`Authorization: Bearer <access token or API key>` (authLogin returns a token).",
+            "UNAUTHENTICATED",
+        )
     try:
         async with writing(info) as writer:
             result = await op(writer)

@@ -259,8 +259,8 @@ async def test_a_content_type_in_capitals_is_refused_as_by_the_full_path(
     headers = {"Content-Type": "APPLICATION/JSON"}
     lane = await post(client, body, tenants.ann.token, headers)
     full = await post(reference, body, tenants.ann.token, headers)
-    # then: a 400 "Unsupported content type", not the data
-    assert full.status_code == 400
+    # then: a 415 "Unsupported content type", not the data
+    assert full.status_code == 415
     same(lane, full)
 
 

@@ -310,14 +310,15 @@ async def test_graphiql_in_headless_chromium(
     )
     default_query = await page.evaluate(f"{QUERY_EDITOR}.getValue()")
     default_headers = await page.evaluate(f"{HEADERS_EDITOR}.getValue()")
-    # ... the explorer plugin is there
-    await page.evaluate(
-        "document.querySelector('.graphiql-sidebar button[aria-label=\"Show GraphiQL Explorer\"]')"
-        ".click()"
-    )
+    # ... it opens with the explorer plugin, as the README says
     await page.wait_for(
         "!!document.querySelector('.graphiql-explorer-root')",
-        "the explorer plugin",
+        "the explorer plugin, open without a click",
+    )
+    await asyncio.sleep(0.3)  # laid out beside the editor
+    # ... and the welcome document fits its editor at 1440 px: no line is cut
+    overflow = await page.evaluate(
+        f"(() => {{ const i = {QUERY_EDITOR}.getScrollInfo(); return i.width - i.clientWidth; }})()"
     )
     # ... a query that needs no token
     anonymous = await _run(page, "query Anonymous { __typename }", "Anonymous", "Query")
@@ -328,6 +329,14 @@ async def test_graphiql_in_headless_chromium(
         f"{HEADERS_EDITOR}.setValue({json.dumps(json.dumps({'Authorization': f'Bearer {token}'}))})"
     )
     mine = await _run(page, MINE, "Mine", "Seen from the browser")
+    # ... a new tab starts with this tab's headers (the token), in memory only
+    await page.evaluate("document.querySelector('.graphiql-tab-add').click()")
+    await page.wait_for("document.querySelectorAll('.graphiql-tab').length === 2", "a second tab")
+    new_tab_headers = await page.wait_for(
+        f"(() => {{ const v = {HEADERS_EDITOR}.getValue(); return v.includes('trl_') && v; }})()",
+        "the headers in the new tab",
+        show=f"{HEADERS_EDITOR}.getValue()",
+    )
     # ... a subscription from the page (over the WebSocket, token in connection_init), and
     # an item an editor creates elsewhere arrives in the result pane
     await _start(page, LIVE, "Live")
@@ -350,6 +359,22 @@ async def test_graphiql_in_headless_chromium(
             show=f"[{QUERY_EDITOR}.getValue(), {RESULT}]",
         )
     )
+    # ... a subscription refused for its token fails at once, once, with the reason shown
+    await page.evaluate("document.querySelector('.graphiql-execute-button').click()")  # stop
+    bad = json.dumps({"Authorization": "Bearer trl_at_nope"})
+    await page.evaluate(f"{HEADERS_EDITOR}.setValue({json.dumps(bad)})")
+    sockets_before = sum(url.startswith("ws://") for url in requests)
+    await _start(page, LIVE.replace("Live", "Refused"), "Refused")
+    refused = json.loads(
+        await page.wait_for(
+            f"(() => {{ const v = {RESULT}; return v.includes('closeCode') && v; }})()",
+            "the refusal in the result pane",
+            within=10,
+            show=f"[{QUERY_EDITOR}.getValue(), {RESULT}]",
+        )
+    )
+    await asyncio.sleep(1.5)  # no retry follows
+    sockets_opened = sum(url.startswith("ws://") for url in requests) - sockets_before
     await asyncio.sleep(0.3)  # let the result pane paint
     shot = await page.send("Page.captureScreenshot", {"format": "png"})
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -362,6 +387,8 @@ async def test_graphiql_in_headless_chromium(
     assert "query DemoData" in default_query
     assert "organizations" in default_query
     assert json.loads(default_headers) == {"Authorization": "Bearer "}
+    assert overflow <= 0, f"the welcome document is {overflow} px wider than its editor"
+    assert json.loads(new_tab_headers) == {"Authorization": f"Bearer {token}"}
     assert anonymous == {"data": {"__typename": "Query"}}
     assert login["data"]["authLogin"]["__typename"] == "AuthTokens"
     assert mine == {
@@ -391,3 +418,13 @@ async def test_graphiql_in_headless_chromium(
     assert violations == []
     assert problems == []
     assert live == {"data": {"changes": {"action": "CREATE", "node": {"title": "Created live"}}}}
+    assert refused == {
+        "errors": [
+            {
+                "message": "UNAUTHENTICATED: the access token or API key is invalid or revoked; "
+                "sign in again",
+                "extensions": {"code": "UNAUTHENTICATED", "closeCode": 4403},
+            }
+        ]
+    }
+    assert sockets_opened == 1

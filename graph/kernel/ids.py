@@ -65,7 +65,8 @@ def from_global_id(global_id: str, *, expected: str | None = None) -> tuple[str,
     if type_name not in NODE_TYPES:
         raise InvalidId(f"{global_id!r} is not a valid ID")
     if expected is not None and type_name != expected:
-        raise InvalidId(f"{global_id!r} is not the ID of a {expected}")
+        article = "an" if expected[:1].upper() in "AEIOU" else "a"
+        raise InvalidId(f"{global_id!r} is not the ID of {article} {expected}")
     return type_name, pk
 
 

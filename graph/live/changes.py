@@ -182,8 +182,10 @@ class Subscriber:
         self.overflowed = False
         # The hub delivers positions after this one; earlier ones are read from the log.
         self.live_from = 0
-        # Set when the viewer lost its access (revoked token): the stream ends.
+        # Set when the viewer lost its access (revoked token): the stream ends; `refusal`
+        # says why when its credential stopped authenticating (expired, revoked).
         self.ended = False
+        self.refusal: InvalidCredentials | None = None
 
     def push(self, delivery: Delivery) -> None:
         if self.overflowed:
@@ -396,11 +398,18 @@ class ChangeHub:
         for sub, viewer in zip(stale, viewers, strict=True):
             if isinstance(viewer, InvalidCredentials):
                 sub.ended = True
+                sub.refusal = viewer
                 sub.wakeup.set()
             elif isinstance(viewer, Viewer):
                 sub.viewer = viewer
         if stale:
             self._viewer_set = None
+
+    async def newest_position(self) -> int:
+        """The newest recorded position, read from the log (this process's head may lag a
+        commit made elsewhere by the time its notification takes)."""
+        rows = await self.reader.execute("SELECT max(position) FROM change_log", {})
+        return int(rows[0][0] or 0)
 
     def register(self, sub: Subscriber) -> None:
         sub.live_from = self.head

@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -26,8 +28,9 @@ from graph.schema import schema_for
 from graph.server.files import files_router
 from graph.server.graphiql import mount_graphiql
 from graph.server.lane import CompiledLane, declined_viewer
+from graph.server.responses import STATUS_CODES, error_response
+from graph.server.router import TrellisRouter
 from graph.server.security import (
-    TrellisRouter,
     install_middlewares,
     unauthenticated_response,
 )
@@ -46,25 +49,32 @@ class Unauthenticated(Exception):
 
 def _init_token(params: object) -> str | None:
     """The bearer token of a WebSocket's connection_init payload: ``{"Authorization":
-    "Bearer <token>"}`` (any case), or ``{"token": "<token>"}``."""
+    "Bearer <token>"}`` (any case), ``{"headers": {"Authorization": ...}}`` (the shape
+    Hasura's and several clients' docs use), ``{"authToken": "<token>"}`` or ``{"token":
+    "<token>"}``. A malformed Authorization raises `InvalidCredentials`."""
     if not isinstance(params, dict):
         return None
-    for key, value in params.items():
-        if isinstance(value, str) and key.lower() in ("authorization", "authtoken", "token"):
-            return bearer_token(value) if key.lower() == "authorization" else value.strip()
+    headers = next((v for k, v in params.items() if k.lower() == "headers"), None)
+    for source in (params, headers if isinstance(headers, dict) else {}):
+        for key, value in source.items():
+            if isinstance(value, str) and key.lower() in ("authorization", "authtoken", "token"):
+                if key.lower() == "authorization":
+                    return bearer_token(value)
+                return value.strip() or None
     return None
 
 
 class Router(TrellisRouter):
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket by its connection_init payload (HTTP's tokens and API
-        keys); a bad token closes the socket with 4403."""
-        token = _init_token(context.connection_params) or context.token
+        keys); a malformed, invalid or expired credential closes the socket with 4403 and a
+        reason that says which (graph/server/websocket.py)."""
         try:
+            token = _init_token(context.connection_params) or context.token
             viewer = await authenticate(context.db.reader, token)
         except InvalidCredentials as exc:
             raise ConnectionRejectionError(
-                {"message": "The access token or API key is invalid, expired or revoked."}
+                {"message": exc.message, "code": exc.code, "reason": exc.close_reason()}
             ) from exc
         context.token = token
         context.refresh(viewer)
@@ -124,9 +134,10 @@ def create_app(
 
     async def get_context(connection: HTTPConnection) -> Context:
         db: Database = connection.app.state.db
-        token = bearer_token(connection.headers.get("authorization"))
         declined = declined_viewer(connection.scope)
+        token = None
         try:
+            token = bearer_token(connection.headers.get("authorization"))
             if declined is None:
                 viewer = await authenticate(db.reader, token, db.viewers)
             else:
@@ -172,7 +183,28 @@ def create_app(
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
-        return unauthenticated_response()
+        cause = exc.__cause__
+        accept = request.headers.get("accept", "")
+        if isinstance(cause, InvalidCredentials):
+            return unauthenticated_response(cause.message, cause.code, accept)
+        return unauthenticated_response(accept=accept)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """The GraphQL endpoint answers in GraphQL's shape (e.g. a PUT: 405); elsewhere
+        FastAPI's own answer."""
+        if request.url.path != "/graphql":
+            return await http_exception_handler(request, exc)
+        allow = {"Allow": "GET, POST"} if exc.status_code == 405 else {}
+        accept = request.headers.get("accept", "")
+        message = "Only GET and POST." if exc.status_code == 405 else str(exc.detail)
+        return error_response(
+            exc.status_code,
+            message,
+            STATUS_CODES.get(exc.status_code, "BAD_REQUEST"),
+            accept=accept,
+            headers=allow,
+        )
 
     @app.get("/healthz", response_class=JSONResponse)
     async def healthz() -> dict[str, str]:

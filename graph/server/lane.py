@@ -28,16 +28,18 @@ from graph.compiled.plans import QueryCompiler, run_plan
 from graph.database import Database
 from graph.kernel.limits import COST_HEADER, CostModel, cost_header
 from graph.server.graphiql import encode_json
-from graph.server.security import (
+from graph.server.responses import (
     GRAPHQL_RESPONSE_CONTENT_TYPE,
     GRAPHQL_RESPONSE_JSON,
+    wants_graphql_response_json,
+)
+from graph.server.security import (
     ASGIApp,
     Receive,
     Scope,
     Send,
     replaying,
     unauthenticated_response,
-    wants_graphql_response_json,
 )
 from models.viewer import Viewer
 
@@ -167,8 +169,8 @@ class CompiledLane:
         db: Database = scope["app"].state.db
         try:
             viewer = await authenticate(db.reader, bearer_token(request.authorization), db.viewers)
-        except InvalidCredentials:
-            return unauthenticated_response()
+        except InvalidCredentials as exc:
+            return unauthenticated_response(exc.message, exc.code, request.accept)
         data = await run_plan(db.reader, plan, coerced, viewer.params(raw=True))
         if data is None:
             # The resolvers are to answer (a null where GraphQL allows none): tell the full

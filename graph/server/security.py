@@ -1,6 +1,6 @@
-"""HTTP hardening: request ids, body-size limit, CSRF refusal, CORS, and the GraphQL router's
-stricter HTTP behaviour (400 for malformed bodies, 405 for mutations over GET,
-`application/graphql-response+json`).
+"""HTTP hardening: request ids (and the cost header on every answer of the GraphQL
+endpoint), body-size limit, CSRF refusal, CORS that explains a refused preflight, login
+throttling. The GraphQL router's stricter HTTP behaviour is graph/server/router.py.
 
 The middlewares are pure ASGI: they see every request before FastAPI or Strawberry do.
 """
@@ -8,25 +8,29 @@ The middlewares are pure ASGI: they see every request before FastAPI or Strawber
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
-from cross_web import HTTPException
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.datastructures import UploadFile
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.types import ExecutionResult
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp as StarletteASGIApp
 
 from graph.context import request_id
-from graph.kernel.limits import COST_HEADER
-from graph.server.graphiql import GraphiQLRouter
+from graph.kernel.limits import COST_HEADER, cost_header
+from graph.server.responses import (
+    GRAPHQL_RESPONSE_CONTENT_TYPE,
+    error_body,
+    error_response,
+    wants_graphql_response_json,
+)
 from graph.settings import Settings
+
+log = logging.getLogger("trellis.http")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,8 +39,31 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 REQUEST_ID_HEADER = "X-Request-ID"
-# Apollo Client sends `Apollo-Require-Preflight` with uploads (apollo-upload-client).
-CSRF_HEADERS = ("x-trellis-csrf", "graphql-require-preflight", "apollo-require-preflight")
+# Headers a cross-site page cannot add without CORS's consent, so any of them proves the
+# request passed a preflight: Trellis's own, the GraphQL-over-HTTP one, and Apollo Client's
+# (`Apollo-Require-Preflight` with uploads, `X-Apollo-Operation-Name` on every request).
+CSRF_HEADERS = (
+    "x-trellis-csrf",
+    "graphql-require-preflight",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+)
+# What a browser app may send cross-origin (when its origin is listed): credentials, the
+# CSRF headers, Apollo Client's client awareness, and W3C trace context.
+CORS_ALLOWED_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "X-Trellis-CSRF",
+    "GraphQL-Require-Preflight",
+    "Apollo-Require-Preflight",
+    "X-Apollo-Operation-Name",
+    "Apollographql-Client-Name",
+    "Apollographql-Client-Version",
+    "Traceparent",
+    "Tracestate",
+    REQUEST_ID_HEADER,
+)
 # Content types a browser may POST cross-site without a CORS preflight.
 SIMPLE_CONTENT_TYPES = {
     "application/x-www-form-urlencoded",
@@ -44,8 +71,6 @@ SIMPLE_CONTENT_TYPES = {
     "text/plain",
     "",
 }
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-GRAPHQL_RESPONSE_CONTENT_TYPE = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -59,14 +84,19 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _send_json(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+async def _send_json(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps(error_body(message, code)).encode()
+    media = (
+        GRAPHQL_RESPONSE_CONTENT_TYPE
+        if wants_graphql_response_json(_header(scope, b"accept") or "")
+        else "application/json"
+    )
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", media.encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
         }
@@ -96,13 +126,18 @@ class RequestIdMiddleware:
     in masked errors' `extensions.requestId`.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_cost: int = 0, graphql_path: str = "/graphql") -> None:
         self.app = app
+        # Every answer of the GraphQL endpoint carries the cost header; one refused before
+        # the cost was computed (a malformed body, a credential, a limit) costs nothing.
+        self.no_cost = (COST_HEADER.lower().encode(), cost_header(0, max_cost).encode())
+        self.graphql_path = graphql_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
+        graphql = scope.get("path") == self.graphql_path
         given = _header(scope, b"x-request-id")
         rid = given if given and _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
@@ -112,6 +147,8 @@ class RequestIdMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 headers.append((REQUEST_ID_HEADER.lower().encode(), rid.encode()))
+                if graphql and not any(k.lower() == self.no_cost[0] for k, _ in headers):
+                    headers.append(self.no_cost)
                 message["headers"] = headers
             await send(message)
 
@@ -154,10 +191,10 @@ class BodyLimitMiddleware:
             try:
                 too_big = int(declared) > limit
             except ValueError:
-                await _send_json(send, 400, "BAD_REQUEST", "Invalid Content-Length.")
+                await _send_json(scope, send, 400, "BAD_REQUEST", "Invalid Content-Length.")
                 return
             if too_big:
-                await self._refuse(send, limit)
+                await self._refuse(scope, send, limit)
                 return
         if multipart:
             await self._stream(scope, receive, send, limit)
@@ -172,7 +209,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send, self.max_bytes)
+                await self._refuse(scope, send, self.max_bytes)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -201,11 +238,11 @@ class BodyLimitMiddleware:
             await self.app(scope, counted, watched)
         except _TooLarge:
             if not started:
-                await self._refuse(send, limit)
+                await self._refuse(scope, send, limit)
 
-    async def _refuse(self, send: Send, limit: int) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         await _send_json(
-            send, 413, "REQUEST_TOO_LARGE", f"The request body is larger than {limit} bytes."
+            scope, send, 413, "REQUEST_TOO_LARGE", f"The request body is larger than {limit} bytes."
         )
 
 
@@ -213,8 +250,8 @@ class CSRFMiddleware:
     """Refuse POSTs a browser could send cross-site without a preflight.
 
     Form, multipart (uploads) and plain-text bodies (and bodies without a content type) need a
-    custom header, `X-Trellis-CSRF`, `GraphQL-Require-Preflight` or `Apollo-Require-Preflight`
-    (Apollo Client's, for uploads), which a cross-site page cannot add
+    custom header, `X-Trellis-CSRF`, `GraphQL-Require-Preflight`, `Apollo-Require-Preflight`
+    or `X-Apollo-Operation-Name` (Apollo Client's), which a cross-site page cannot add
     without CORS's consent. JSON bodies always trigger a preflight, so they pass.
     """
 
@@ -228,32 +265,80 @@ class CSRFMiddleware:
                 _header(scope, name.encode()) for name in CSRF_HEADERS
             ):
                 await _send_json(
+                    scope,
                     send,
                     403,
                     "CSRF_REFUSED",
                     f"A '{content_type or 'no content type'}' POST needs an X-Trellis-CSRF, "
-                    "GraphQL-Require-Preflight or Apollo-Require-Preflight header; send "
-                    "application/json instead.",
+                    "GraphQL-Require-Preflight, Apollo-Require-Preflight or "
+                    "X-Apollo-Operation-Name header; send application/json instead.",
                 )
                 return
         await self.app(scope, receive, send)
 
 
-def unauthenticated_response() -> JSONResponse:
-    """HTTP 401 for a bearer token or API key that is invalid, expired or revoked."""
-    return JSONResponse(
-        {
-            "data": None,
-            "errors": [
-                {
-                    "message": "The access token or API key is invalid, expired or revoked.",
-                    "extensions": {"code": "UNAUTHENTICATED"},
-                }
-            ],
-        },
-        status_code=401,
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+def unauthenticated_response(
+    message: str = "The access token or API key is invalid, expired or revoked.",
+    code: str = "UNAUTHENTICATED",
+    accept: str = "",
+) -> JSONResponse:
+    """HTTP 401 for an `Authorization` header that is malformed, or names a bearer token or
+    API key that is invalid, expired (`TOKEN_EXPIRED`) or revoked."""
+    return error_response(401, message, code, accept=accept, headers={"WWW-Authenticate": "Bearer"})
+
+
+class ExplainedCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, whose refused preflight says why in a GraphQL-shaped body: in
+    development, which setting admits the origin (logged once per origin too)."""
+
+    def __init__(
+        self,
+        app: StarletteASGIApp,
+        *,
+        explain: bool,
+        allow_origins: Sequence[str],
+        allow_headers: Sequence[str],
+        expose_headers: Sequence[str],
+    ) -> None:
+        super().__init__(
+            app,
+            allow_origins=allow_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=allow_headers,
+            expose_headers=expose_headers,
+            max_age=600,
+        )
+        self.explain = explain
+        self.logged: set[str] = set()
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        origin = request_headers["origin"]
+        asked = request_headers.get("access-control-request-headers", "")
+        allowed = {h.lower() for h in CORS_ALLOWED_HEADERS}
+        refused = [h.strip() for h in asked.split(",") if h.strip().lower() not in allowed]
+        if not self.is_allowed_origin(origin=origin):
+            code = "CORS_ORIGIN_REFUSED"
+            message = f"The origin {origin} may not call this API from a browser."
+            if self.explain:
+                message += (
+                    f" Add it to TRELLIS_CORS_ORIGINS (comma-separated), e.g. "
+                    f"TRELLIS_CORS_ORIGINS={origin}, and restart the server."
+                )
+        elif refused:
+            code = "CORS_HEADERS_REFUSED"
+            message = f"These request headers are not allowed cross-origin: {', '.join(refused)}."
+        else:
+            code = "CORS_METHOD_REFUSED"
+            message = "Only GET and POST are allowed cross-origin."
+        if origin not in self.logged and len(self.logged) < 1000:
+            self.logged.add(origin)
+            log.warning("CORS preflight refused (%s): %s", code, message)
+        dropped = {"content-length", "content-type"}
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in dropped}
+        return error_response(400, message, code, headers=headers)
 
 
 def install_middlewares(app: FastAPI, settings: Settings) -> None:
@@ -265,146 +350,12 @@ def install_middlewares(app: FastAPI, settings: Settings) -> None:
         + settings.upload_max_files * settings.upload_max_bytes,
     )
     app.add_middleware(CSRFMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "Accept",
-                "X-Trellis-CSRF",
-                "GraphQL-Require-Preflight",
-                "Apollo-Require-Preflight",
-                REQUEST_ID_HEADER,
-            ],
-            expose_headers=[REQUEST_ID_HEADER, COST_HEADER],
-            max_age=600,
-        )
-    app.add_middleware(RequestIdMiddleware)
-
-
-def wants_graphql_response_json(accept: str) -> bool:
-    """Whether a client sending this `Accept` header prefers
-    `application/graphql-response+json` to plain JSON."""
-    best: tuple[float, str] | None = None
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        if media not in {GRAPHQL_RESPONSE_JSON, "application/json"}:
-            continue
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        # Equal weights favour graphql-response+json (the spec's recommendation).
-        rank = (q, media)
-        if (
-            best is None
-            or rank[0] > best[0]
-            or (rank[0] == best[0] and media == GRAPHQL_RESPONSE_JSON)
-        ):
-            best = rank
-    return best is not None and best[0] > 0 and best[1] == GRAPHQL_RESPONSE_JSON
-
-
-async def _close_form(request: Any) -> None:
-    """Close a multipart request's spooled files (their temporary files go with them)."""
-    if isinstance(request, Request):
-        await request.close()
-
-
-class TooManyFiles(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"A request may carry at most {limit} files.")
-
-
-class TrellisRouter(GraphiQLRouter):
-    """The GraphQL router with GraphQL-over-HTTP's stricter answers:
-
-    - a body that is not a JSON object (a string, number, null; an array, since batching
-      is off) or a non-string `operationName` is a 400, never a 500;
-    - a mutation over GET is a 405 with `Allow: POST`;
-    - `Accept: application/graphql-response+json` gets that media type, and a request that
-      fails before execution (syntax, validation, limits) gets a 400 without `data`.
-    """
-
-    # Files one multipart request may carry (settings.upload_max_files; set by the app).
-    upload_max_files = 5
-
-    async def parse_multipart(self, request: Any) -> dict[str, str]:
-        """A GraphQL multipart request, refused (413, `TOO_MANY_FILES`) when it carries more
-        files than allowed, before any of them is stored."""
-        form = await request.get_form_data()
-        count = sum(1 for _, value in form.files.multi_items() if isinstance(value, UploadFile))
-        if count > self.upload_max_files:
-            raise TooManyFiles(self.upload_max_files)
-        return await super().parse_multipart(request)
-
-    def parse_json(self, data: str | bytes) -> Any:
-        try:
-            parsed = super().parse_json(data)
-        except RecursionError as exc:  # the standard library's parser nests on the stack
-            raise HTTPException(400, "The JSON body is nested too deeply.") from exc
-        if not isinstance(parsed, dict | list):
-            raise HTTPException(400, "Expected a JSON object.")
-        return parsed
-
-    async def parse_http_body(self, request: Any) -> Any:
-        parsed = await super().parse_http_body(request)
-        name = getattr(parsed, "operation_name", None)
-        if name is not None and not isinstance(name, str):
-            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string.")
-        return parsed
-
-    async def execute_single(self, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
-        try:
-            return await super().execute_single(**kwargs)
-        except HTTPException as exc:
-            if isinstance(exc.__cause__, InvalidOperationTypeError) and (
-                kwargs["request_adapter"].method == "GET"
-            ):
-                raise HTTPException(405, "Mutations are only accepted over POST.") from exc
-            raise
-
-    async def run(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        try:
-            response = await super().run(request, **kwargs)
-        except TooManyFiles as exc:
-            return JSONResponse(
-                {"errors": [{"message": exc.reason, "extensions": {"code": "TOO_MANY_FILES"}}]},
-                status_code=413,
-            )
-        except HTTPException as exc:
-            if exc.status_code == 405:
-                return PlainTextResponse(exc.reason, status_code=405, headers={"Allow": "POST"})
-            raise
-        finally:
-            await _close_form(request)
-        if isinstance(request, Request) and isinstance(response, Response):
-            if request.scope.get("state", {}).get("graphql_request_error"):
-                response.status_code = 400
-            accept = request.headers.get("accept", "")
-            if wants_graphql_response_json(accept) and response.media_type in {
-                None,
-                "application/json",
-            }:
-                response.headers["content-type"] = GRAPHQL_RESPONSE_CONTENT_TYPE
-        return response
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        processed = await super().process_result(request, result)
-        if (
-            isinstance(request, Request)
-            and wants_graphql_response_json(request.headers.get("accept", ""))
-            and result.data is None
-            and result.errors
-            and all(error.path is None for error in result.errors)
-        ):
-            # Nothing was executed: a request error, which has no `data` entry.
-            processed.pop("data", None)
-            request.scope.setdefault("state", {})["graphql_request_error"] = True
-        return processed
+    # Always on: with no origin listed it admits none, and explains a refused preflight.
+    app.add_middleware(
+        ExplainedCORSMiddleware,
+        explain=not settings.production,
+        allow_origins=list(settings.cors_origins),
+        allow_headers=list(CORS_ALLOWED_HEADERS),
+        expose_headers=[REQUEST_ID_HEADER, COST_HEADER],
+    )
+    app.add_middleware(RequestIdMiddleware, max_cost=settings.max_cost)

@@ -123,7 +123,7 @@ class AccountEmailMutation:
             ),
         ],
     ) -> InvitationAcceptPayload:
-        return await mutate(info, lambda w: accept_invitation(w, input), _accepted)
+        return await mutate(info, lambda w: accept_invitation(w, input), _accepted, anonymous=True)
 
     @strawberry.mutation(
         description="Ask for a password-reset email. The answer is the same whether or not "
@@ -140,6 +140,7 @@ class AccountEmailMutation:
             info,
             lambda w: request_password_reset(w, email=input.email),
             lambda message: PasswordResetRequestSuccess(message=message),
+            anonymous=True,
         )
 
     @strawberry.mutation(
@@ -158,6 +159,7 @@ class AccountEmailMutation:
             info,
             lambda w: reset_password(w, input),
             lambda user: PasswordResetSuccess(user=to_node(User, user)),
+            anonymous=True,
         )
 
     @strawberry.mutation(
@@ -173,6 +175,7 @@ class AccountEmailMutation:
             info,
             lambda w: verify_email(w, token=input.token),
             lambda user: EmailVerifySuccess(user=to_node(User, user)),
+            anonymous=True,
         )
 
     @strawberry.mutation(

@@ -101,6 +101,7 @@ class AccountsMutation:
                 w, email=input.email, password=input.password, full_name=input.full_name
             ),
             lambda user: UserRegisterSuccess(user=to_node(User, user)),
+            anonymous=True,
         )
 
     @strawberry.mutation(description="Sign in; returns an access and a refresh token.")
@@ -135,14 +136,17 @@ class AccountsMutation:
                     await throttle.failed(ctx.db.read_engine, keys)
                 raise
 
-        return await mutate(info, attempt, _tokens)
+        return await mutate(info, attempt, _tokens, anonymous=True)
 
     @strawberry.mutation(description="Rotate a token pair: the old refresh token stops working.")
     async def auth_refresh(
         self, info: Info, input: MutationInput[AuthRefreshInput]
     ) -> AuthRefreshPayload:
         return await mutate(
-            info, lambda w: refresh_tokens(w, refresh_token=input.refresh_token), _tokens
+            info,
+            lambda w: refresh_tokens(w, refresh_token=input.refresh_token),
+            _tokens,
+            anonymous=True,
         )
 
     @strawberry.mutation(description="Revoke this session's tokens (or all your sessions).")

@@ -6,7 +6,6 @@ from typing import Any
 
 # The body of an HTTP 401: a bearer token that matches no live session or API key.
 UNAUTHENTICATED: dict[str, Any] = {
-    "data": None,
     "errors": [
         {
             "message": "The access token or API key is invalid, expired or revoked.",

@@ -326,22 +326,25 @@ async def test_logout_anonymous_is_refused(gql):
     # when
     body = await gql(LOGOUT, {"input": {"everywhere": True}})
     # then
-    assert body["data"]["authLogout"] == authentication_error("Sign in first.")
+    # (tests/test_client_errors.py: the same refusal for every mutation)
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
 
 
 # ---------------------------------------------------------------------------------------------
 # Bearer authentication
 
 
-@pytest.mark.parametrize("case", ["expired", "garbage", "inactive-user"])
-async def test_dead_bearer_token_is_http_401(gql, factory, client, case):
+@pytest.mark.parametrize("case", ["garbage", "inactive-user", "revoked"])
+async def test_dead_bearer_token_is_http_401(gql, factory, client, sql, case):
     # given
-    if case == "expired":
-        token = await factory.token(await factory.user(), expires_in=timedelta(seconds=-1))
-    elif case == "garbage":
+    if case == "garbage":
         token = "trl_at_garbage"
-    else:
+    elif case == "inactive-user":
         token = (await factory.member(is_active=False)).token
+    else:
+        token = (await factory.member()).token
+        await sql("UPDATE auth_sessions SET revoked_at = now()")
     # when
     response = await client.post(
         "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"}
@@ -350,15 +353,89 @@ async def test_dead_bearer_token_is_http_401(gql, factory, client, case):
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json() == UNAUTHENTICATED
-    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("path", ["lane", "full"])
+async def test_an_expired_access_token_says_so_and_points_to_auth_refresh(factory, client, path):
+    # given: a session whose access token expired (its refresh token still works)
+    token = await factory.token(await factory.user(), expires_in=timedelta(seconds=-1))
+    if path == "lane":  # the compiled fast lane answers a document seen twice
+        for _ in range(3):
+            await client.post("/graphql", json={"query": ME})
+    # when
+    response = await client.post(
+        "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"}
+    )
+    # then
+    assert response.status_code == 401
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "The access token expired: get a new one with the authRefresh "
+                "mutation (its refreshToken), or sign in again with authLogin.",
+                "extensions": {"code": "TOKEN_EXPIRED"},
+            }
+        ]
+    }
+
+
+async def test_a_refresh_token_sent_as_the_bearer_is_explained(gql, factory, client):
+    # given
+    await factory.member(email="ada@example.com")
+    tokens = (await gql(LOGIN, {"input": {"email": "ada@example.com", "password": PASSWORD}}))[
+        "data"
+    ]["authLogin"]
+    # when
+    response = await client.post(
+        "/graphql",
+        json={"query": ME},
+        headers={"Authorization": f"Bearer {tokens['refreshToken']}"},
+    )
+    # then
+    assert response.status_code == 401
+    assert "This is a refresh token" in response.json()["errors"][0]["message"]
+
+
+EXPECTED_FORM = "The Authorization header must be `Authorization: Bearer <access token or API key>`"
+
+
+@pytest.mark.parametrize(
+    ("header", "hint"),
+    [
+        pytest.param("trl_at_abc", "it lacks the `Bearer ` prefix", id="no-bearer"),
+        pytest.param("Token trl_at_abc", "`Token` is not a scheme", id="token-scheme"),
+        pytest.param("Basic YWRhOnB3", "`Basic` is not a scheme", id="basic"),
+        pytest.param('{"Authorization": "Bearer x"}', "it looks like JSON", id="pasted-json"),
+        pytest.param("Bearer a b", "holds more than one value", id="two-values"),
+    ],
+)
+@pytest.mark.parametrize("path", ["lane", "full"])
+async def test_a_malformed_authorization_header_is_a_401_that_says_the_form(
+    client, header, hint, path
+):
+    # given: on the compiled path, a document the fast lane answers
+    if path == "lane":
+        for _ in range(3):
+            await client.post("/graphql", json={"query": ME})
+    # when
+    response = await client.post("/graphql", json={"query": ME}, headers={"Authorization": header})
+    # then: never taken for an anonymous caller
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"] == "Bearer"
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert error["message"].startswith(EXPECTED_FORM)
+    assert hint in error["message"]
+    assert "abc" not in error["message"]  # the credential is never echoed
+    assert "YWRh" not in error["message"]
 
 
 @pytest.mark.parametrize(
     "headers",
     [
         pytest.param({}, id="no-header"),
-        pytest.param({"Authorization": "Basic YWRhOnB3"}, id="other-scheme"),
-        pytest.param({"Authorization": "Bearer "}, id="empty-bearer"),
+        pytest.param({"Authorization": ""}, id="empty-header"),
+        pytest.param({"Authorization": "Bearer "}, id="empty-bearer"),  # GraphiQL's template
     ],
 )
 async def test_without_bearer_token_me_is_null(client, headers):

@@ -295,13 +295,12 @@ async def test_item_create_refusal_messages(gql, workspace, others):
     assert several["data"]["itemCreate"]["message"] == "The input is invalid."
 
 
-async def test_item_create_anonymous_is_not_found(gql, db, workspace):
+async def test_item_create_anonymous_is_told_to_sign_in(gql, db, workspace):
     # when
     body = await gql(ITEM_CREATE, {"input": {"organization": workspace.org_id, "title": "t"}})
-    # then
-    assert without_message(body["data"]["itemCreate"]) == not_found(
-        ["organization"], workspace.org_id
-    )
+    # then: not "Organization not found" (tests/test_client_errors.py: every mutation alike)
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
     assert await catalog_rows(db) == {"items": 0, "item_tags": 0, "tags": 0}
 
 
@@ -358,7 +357,6 @@ async def test_item_delete_twice_is_not_found(gql, workspace, lamp):
     [
         pytest.param("viewer", lambda item_id: denied("item:delete"), id="viewer"),
         pytest.param("outsider", lambda item_id: not_found(["id"], item_id), id="outsider"),
-        pytest.param("anonymous", lambda item_id: not_found(["id"], item_id), id="anonymous"),
     ],
 )
 async def test_item_delete_refused(gql, sql, factory, workspace, lamp, who, expected):
@@ -366,7 +364,6 @@ async def test_item_delete_refused(gql, sql, factory, workspace, lamp, who, expe
     tokens = {
         "viewer": workspace.viewer.token,
         "outsider": (await factory.member(await factory.organization())).token,
-        "anonymous": None,
     }
     item_id = gid("Item", lamp.id)
     # when

@@ -201,8 +201,9 @@ async def test_non_member_cannot_create_a_property(gql, db, factory, workspace):
 async def test_anonymous_cannot_create_a_property(gql, db, workspace):
     # when
     body = await gql(PROPERTY_CREATE, {"input": _new(workspace)})
-    # then
-    assert body["data"]["propertyCreate"]["__typename"] == "NotFoundError"
+    # then: told to sign in (tests/test_client_errors.py: every mutation alike)
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
     assert (await realty_rows(db))["properties"] == 0
 
 

@@ -240,8 +240,8 @@ async def test_deleted_property_is_hidden_with_its_media(gql, db, workspace):
 @pytest.mark.parametrize(
     ("flt", "code"),
     [
-        pytest.param({"price": {"gte": "abc"}}, None, id="price-not-a-decimal"),
-        pytest.param({"status": {"eq": "DEMOLISHED"}}, None, id="unknown-status"),
+        pytest.param({"price": {"gte": "abc"}}, "BAD_USER_INPUT", id="price-not-a-decimal"),
+        pytest.param({"status": {"eq": "DEMOLISHED"}}, "BAD_USER_INPUT", id="unknown-status"),
         pytest.param({"price": {"gte": "1E+1000000"}}, "INVALID_FILTER_VALUE", id="price-huge"),
         pytest.param({"price": {"lt": "1E-1000000"}}, "INVALID_FILTER_VALUE", id="price-tiny"),
     ],

@@ -53,6 +53,12 @@ async def test_a_revoked_credential_ends_its_subscription_on_the_other_process_a
             await http(0, API_KEY_REVOKE, {"id": created["apiKey"]["id"]}, member.token)
         else:
             await http(0, LOGOUT, {}, token)
-        # then: her subscription completes, well before the next periodic re-check
+        # then: her subscription completes, well before the next periodic re-check, and the
+        # socket closes saying why
         message = await ws.receive(wait=5)
+        closed = await ws.closed()
     assert message == {"id": "1", "type": "complete"}
+    assert closed == (
+        4403,
+        "UNAUTHENTICATED: the access token or API key is invalid or revoked; sign in again",
+    )

@@ -464,5 +464,11 @@ async def test_a_subscription_ends_when_its_token_expires(
         await ws.subscribe("1", CHANGES)
         # when: it expires (re-checked every second on these servers)
         message = await ws.receive(wait=10)
-    # then
+        closed = await ws.closed()
+    # then: the subscription completes, then the socket closes saying why, so the client
+    # refreshes its token before it reconnects
     assert message == {"id": "1", "type": "complete"}
+    assert closed == (
+        4403,
+        "TOKEN_EXPIRED: the access token expired; get a new one with authRefresh, then reconnect",
+    )

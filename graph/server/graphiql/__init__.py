@@ -12,6 +12,7 @@ allows nothing but Trellis's own origin. In production mode there is no IDE at a
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,7 +31,9 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from graph.settings import Settings
 
 HERE = Path(__file__).resolve().parent
-DIST = HERE / "dist"
+# The built assets: dist/ (`make install`), or another build's directory (a checkout whose
+# dist/ is shared with another one, e.g. a worktree trying a change to src/).
+DIST = Path(os.environ.get("TRELLIS_GRAPHIQL_DIST") or HERE / "dist")
 ASSETS_PATH = "/graphiql/assets"
 
 _PAGE = Template((HERE / "index.html").read_text(encoding="utf-8"))
@@ -63,15 +66,20 @@ def default_query() -> str:
     owner = DEMO_USERS[0]
     return f"""# Welcome to Trellis.
 #
-# 1. Run "Login" (the run button asks which operation) to sign in as the
-#    demo owner that `make run` loaded.
-# 2. Paste its accessToken after "Bearer " in the Headers pane below:
+# 1. Run "Login" (the run button asks which
+#    operation) to sign in as the demo owner
+#    that `make run` loaded.
+# 2. Paste its accessToken after "Bearer " in
+#    the Headers pane below:
 #    {{"Authorization": "Bearer trl_at_..."}}
-#    Headers stay in this browser tab: never saved, never put into the URL.
-# 3. Run "DemoData": the demo organization, its items and their tags.
+#    Headers stay in this browser tab: never
+#    saved, never put into the URL.
+# 3. Run "DemoData": the demo organization,
+#    its items and their tags.
 #
-# The Explorer (left sidebar) builds queries by clicking through the schema;
-# Ctrl-Enter runs, Ctrl-Space completes.
+# The Explorer (left) builds queries by
+# clicking through the schema; Ctrl-Enter
+# runs, Ctrl-Space completes.
 
 query DemoData {{
   organizations {{
@@ -81,14 +89,21 @@ query DemoData {{
       items(first: 5, orderBy: [{{field: TITLE}}]) {{
         totalCount
         pageInfo {{ hasNextPage endCursor }}
-        nodes {{ title owner {{ fullName }} tags {{ nodes {{ name color }} }} }}
+        nodes {{
+          title
+          owner {{ fullName }}
+          tags {{ nodes {{ name color }} }}
+        }}
       }}
     }}
   }}
 }}
 
 mutation Login {{
-  authLogin(input: {{email: "{owner.email}", password: "{owner.password}"}}) {{
+  authLogin(input: {{
+    email: "{owner.email}"
+    password: "{owner.password}"
+  }}) {{
     __typename
     ... on AuthTokens {{ accessToken }}
     ... on Error {{ message }}

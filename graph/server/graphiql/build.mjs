@@ -7,14 +7,15 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, "dist");
+// GRAPHIQL_DIST builds elsewhere (served with TRELLIS_GRAPHIQL_DIST pointing there).
+const dist = process.env.GRAPHIQL_DIST ?? join(here, "dist");
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 
 const result = await build({
   absWorkingDir: here,
   entryPoints: { graphiql: "src/main.js" },
-  outdir: "dist",
+  outdir: dist,
   entryNames: "[name]-[hash]",
   bundle: true,
   format: "iife",
