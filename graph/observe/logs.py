@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from graph.settings import LogFormat, Settings, is_secret
@@ -59,6 +60,8 @@ class _Json(JsonFormatter):
             "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             json_ensure_ascii=False,
+            # uvicorn's lines carry a copy with terminal colours
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
         )
         self.redact = redact
 
