@@ -14,7 +14,8 @@ What is measured is listed in the README's "Observability".
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import (
@@ -169,21 +170,51 @@ def _mark_vanished(directory: str) -> None:
             pass
 
 
-class _Snapshot(Collector):
-    """Gauges measured at scrape time (one query): jobs waiting and running, per queue."""
+# Jobs finished within this many seconds before a scrape make its duration gauges.
+JOB_WINDOW_SECONDS = 300
 
-    def __init__(self, jobs: Iterable[tuple[str, str, int]]) -> None:
-        self.jobs = list(jobs)
+
+@dataclass
+class JobSnapshot:
+    """The job queue at scrape time: (queue, status, count) waiting or running, and (kind,
+    status, count, median, 95th percentile, longest seconds) of the jobs finished lately."""
+
+    depth: list[tuple[str, str, int]] = field(default_factory=list)
+    finished: list[tuple[str, str, int, float, float, float]] = field(default_factory=list)
+
+
+class _Snapshot(Collector):
+    """Gauges measured at scrape time (graph/server/observe.py's queries)."""
+
+    def __init__(self, jobs: JobSnapshot) -> None:
+        self.jobs = jobs
 
     def collect(self) -> Iterator[Metric]:
-        family = GaugeMetricFamily(
+        depth = GaugeMetricFamily(
             "trellis_jobs",
             "background jobs by queue and status (todo: waiting, doing: running)",
             labels=["queue", "status"],
         )
-        for queue, status, count in self.jobs:
-            family.add_metric([queue, status], count)
-        yield family
+        for queue, status, count in self.jobs.depth:
+            depth.add_metric([queue, status], count)
+        yield depth
+        finished = GaugeMetricFamily(
+            "trellis_jobs_finished_recently",
+            f"jobs finished in the last {JOB_WINDOW_SECONDS} s, by kind and status",
+            labels=["kind", "status"],
+        )
+        duration = GaugeMetricFamily(
+            "trellis_job_duration_seconds",
+            f"how long the jobs finished in the last {JOB_WINDOW_SECONDS} s ran, by kind "
+            "and status: median (0.5), 95th percentile (0.95) and longest (1)",
+            labels=["kind", "status", "quantile"],
+        )
+        for kind, status, count, p50, p95, longest in self.jobs.finished:
+            finished.add_metric([kind, status], count)
+            for quantile, value in (("0.5", p50), ("0.95", p95), ("1", longest)):
+                duration.add_metric([kind, status, quantile], value)
+        yield finished
+        yield duration
 
 
 class _Local(Collector):
@@ -193,7 +224,7 @@ class _Local(Collector):
         yield from REGISTRY.collect()
 
 
-def exposition(jobs: Iterable[tuple[str, str, int]]) -> bytes:
+def exposition(jobs: JobSnapshot) -> bytes:
     """The text exposition of every process's metrics and of the scrape-time gauges."""
     registry = CollectorRegistry(auto_describe=False)
     directory = _directory()

@@ -149,16 +149,34 @@ _JOBS = text(
     "SELECT queue_name, status::text, count(*) FROM procrastinate_jobs"
     " WHERE status IN ('todo', 'doing') GROUP BY 1, 2"
 )
+# Jobs (the `Job` nodes) finished in the last few minutes: how long they ran, by kind and
+# final status.
+_FINISHED = text(
+    "SELECT kind, status::text, count(*),"
+    " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)),"
+    " percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)),"
+    " max(extract(epoch FROM finished_at - started_at))"
+    " FROM jobs WHERE finished_at > now() - make_interval(secs => :window)"
+    " AND started_at IS NOT NULL GROUP BY 1, 2"
+)
 
 
-async def _jobs(db: Database) -> list[tuple[str, str, int]]:
+async def _jobs(db: Database) -> metrics.JobSnapshot:
     try:
         async with db.read_engine.connect() as conn:
-            rows = (await conn.execute(_JOBS)).all()
+            depth = (await conn.execute(_JOBS)).all()
+            window = {"window": metrics.JOB_WINDOW_SECONDS}
+            finished = (await conn.execute(_FINISHED, window)).all()
     except Exception:  # the queue's tables missing or the database away: no job gauges
-        log.warning("reading the job queue's depth failed", exc_info=True)
-        return []
-    return [(str(q), str(s), int(n)) for q, s, n in rows]
+        log.warning("reading the job queue failed", exc_info=True)
+        return metrics.JobSnapshot()
+    return metrics.JobSnapshot(
+        depth=[(str(q), str(s), int(n)) for q, s, n in depth],
+        finished=[
+            (str(k), str(s), int(n), float(p50), float(p95), float(top))
+            for k, s, n, p50, p95, top in finished
+        ],
+    )
 
 
 def _loopback(host: str | None) -> bool:

@@ -4,6 +4,7 @@ what a request adds to it (operation, outcome, path, cost, SQL, plan cache)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +15,8 @@ from graph.database import Database
 from graph.observe.hooks import instrument
 from graph.server.app import create_app
 from graph.settings import MetricsAccess, get_settings
+from models.jobs import Job, JobStatus
+from tests.factories import Factory
 
 TOKEN = "metrics-token-0123456789"
 ROLES = "query RoleNames { roles { nodes { name } } }"
@@ -134,3 +137,31 @@ async def test_requests_by_operation_outcome_and_path(client: httpx.AsyncClient)
     assert delta("trellis_plan_cache_lookups_total", result="hit") >= lane
     # the pools, sampled at the scrape
     assert _value(after, "trellis_pool_connections", pool="read", state="idle") >= 1
+
+
+async def test_job_depth_and_recent_durations_at_scrape_time(
+    client: httpx.AsyncClient, factory: Factory, db: Database
+) -> None:
+    # given: two exports that ran 2 and 4 seconds and finished a moment ago, one long ago
+    org = await factory.organization()
+    now = datetime.now(UTC)
+    async with db.sessions() as session, session.begin():
+        for ran, ago in ((2, 10), (4, 20), (60, 3600)):
+            session.add(
+                Job(
+                    organization_id=org.id,
+                    kind="project.export",
+                    status=JobStatus.SUCCEEDED,
+                    parameters={},
+                    started_at=now - timedelta(seconds=ago + ran),
+                    finished_at=now - timedelta(seconds=ago),
+                )
+            )
+    # when
+    text = await _scrape(client)
+    # then: the recent two only
+    labels = {"kind": "project.export", "status": "succeeded"}
+    assert _value(text, "trellis_jobs_finished_recently", **labels) == 2
+    assert _value(text, "trellis_job_duration_seconds", quantile="1", **labels) == 4
+    assert _value(text, "trellis_job_duration_seconds", quantile="0.5", **labels) == 3
+    assert "# TYPE trellis_jobs gauge" in text
