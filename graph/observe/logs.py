@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
@@ -54,6 +55,9 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
+REQUEST_FIELDS = "trellis_request"  # a request line's fields (graph/server/observe.py)
+
+
 class _Json(JsonFormatter):
     def __init__(self, redact: Redactor) -> None:
         super().__init__(
@@ -66,6 +70,20 @@ class _Json(JsonFormatter):
         self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
+        fields = record.__dict__.get(REQUEST_FIELDS)
+        if fields is not None:
+            # The request line, once per request: its fields are Trellis's own (no value
+            # of the request), written straight with orjson (python-json-logger's general
+            # path and the redaction cost ~80 us a line).
+            line = {
+                "time": self.formatTime(record),
+                "level": record.levelname,
+                "logger": record.name,
+                "process": record.process,
+                "message": record.getMessage(),
+                **fields,
+            }
+            return orjson.dumps(line).decode()
         return self.redact(super().format(record))
 
 
@@ -84,8 +102,9 @@ class _RequestId(logging.Filter):
         self.current = current
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = self.current()
+        if "request_id" not in record.__dict__:
+            fields = record.__dict__.get(REQUEST_FIELDS)
+            record.request_id = fields["request_id"] if fields else self.current()
         return True
 
 

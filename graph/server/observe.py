@@ -29,6 +29,7 @@ from graph.auth import bearer_token
 from graph.database import Database
 from graph.observe import metrics, tracing
 from graph.observe.hooks import instrument, pool_usage
+from graph.observe.logs import REQUEST_FIELDS
 from graph.observe.metrics import WEBSOCKETS
 from graph.observe.record import RequestRecord, current
 from graph.server.security import ASGIApp, Message, Receive, Scope, Send
@@ -139,7 +140,7 @@ class ObserveMiddleware:
                 operation,
                 found.path,
                 seconds * 1000,
-                extra=fields,
+                extra={REQUEST_FIELDS: fields},
             )
 
 
