@@ -4,6 +4,9 @@ one scrape of either returns the sum of both."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -70,3 +73,45 @@ def test_one_scrape_adds_up_both_workers(database_url: URL, tmp_path: Path) -> N
     # the files are under the data directory, one set per process
     files = list((tmp_path / "metrics").rglob("*.db"))
     assert len({f.name.rsplit("_", 1)[-1] for f in files if f.name.startswith("counter")}) >= 2
+
+
+def test_a_killed_workers_live_gauges_are_dropped(database_url: URL, tmp_path: Path) -> None:
+    # given: a server of two workers, both having answered
+    env = {"TRELLIS_DATA_DIR": str(tmp_path)}
+    with running_server(database_url, tmp_path, workers=2, env=env) as base:
+        workers: set[int] = set()
+        for _ in range(200):
+            httpx.post(f"{base}/graphql", json={"query": QUERY}, timeout=30)
+            workers = _workers(tmp_path / "server.log")
+            if len(workers) == 2:
+                break
+        assert len(workers) == 2
+        directory = next((tmp_path / "metrics").iterdir())
+        victim = min(workers)
+        assert list(directory.glob(f"gauge_livesum_{victim}.db"))
+        # when: one is killed (no chance to clean up after itself), and a scrape follows
+        os.kill(victim, signal.SIGKILL)
+        for _ in range(100):
+            try:
+                os.kill(victim, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        scrape = None
+        for _ in range(100):  # the other worker answers (or a replacement)
+            try:
+                scrape = httpx.get(f"{base}/metrics", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+    # then: its live gauges are gone; its counts stay in the sums
+    assert scrape is not None
+    assert scrape.status_code == 200
+    assert not list(directory.glob(f"gauge_livesum_{victim}.db"))
+    samples = _samples(scrape.text)
+    assert _sum(samples, "trellis_graphql_requests_total", operation="Roles") >= 2
+
+
+def _workers(log: Path) -> set[int]:
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    return {line["process"] for line in lines if line.get("route") == "/graphql"}
