@@ -227,7 +227,6 @@ def main(argv: list[str] | None = None) -> None:
         for line in exc.lines:
             print(f"trellis: {line}", file=sys.stderr)
         raise SystemExit(2) from None
-    logs.configure(get_settings(), lambda: "-")
     parser = argparse.ArgumentParser(prog="trellis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -280,6 +279,10 @@ def main(argv: list[str] | None = None) -> None:
     config.set_defaults(func=cmd_config)
 
     args = parser.parse_args(argv)
+    # Servers and workers log to stdout (JSON unless a terminal); the other commands to
+    # stderr, so that what they print (`trellis schema > schema.graphql`) stays clean.
+    running = args.command in ("serve", "worker")
+    logs.configure(get_settings(), lambda: "-", stream=sys.stdout if running else sys.stderr)
     args.func(args)
 
 

@@ -115,11 +115,17 @@ def wants_json(settings: Settings, stream: Any = None) -> bool:
     return not (hasattr(stream, "isatty") and stream.isatty())
 
 
-def configure(settings: Settings, request_id: Callable[[], str], level: int = logging.INFO) -> None:
-    """Route every logger (uvicorn's too) to stdout in the configured format."""
+def configure(
+    settings: Settings,
+    request_id: Callable[[], str],
+    level: int = logging.INFO,
+    stream: Any = None,
+) -> None:
+    """Route every logger (uvicorn's too) to ``stream`` (stdout) in the configured format."""
     redact = Redactor(secret_values(settings))
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(_Json(redact) if wants_json(settings) else _Text(redact))
+    stream = stream or sys.stdout
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_Json(redact) if wants_json(settings, stream) else _Text(redact))
     handler.addFilter(_RequestId(request_id))
     root = logging.getLogger()
     for old in list(root.handlers):
