@@ -100,7 +100,8 @@ class ObserveMiddleware:
     ) -> None:
         path = scope["path"]
         outcome = None
-        if path == self.graphql_path:
+        if path == self.graphql_path and (scope["method"] != "GET" or scope.get("query_string")):
+            # (a GET without a query is GraphiQL's page, not a GraphQL request)
             outcome = metrics.observe_request(found, status, seconds)
         rid = scope.get("state", {}).get("request_id", "-")
         fields = {
