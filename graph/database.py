@@ -102,6 +102,9 @@ def create_engine(url: URL, *, pool_size: int = 10, **options: Any) -> AsyncEngi
         # psycopg prepares a statement server-side after it has run it this many times.
         # Timestamps come back in UTC whatever the server's or role's default zone.
         connect_args={"prepare_threshold": 5, "options": "-c TimeZone=UTC"},
+        # A failed statement's exception (and so its logged traceback) names no parameter
+        # value: they may be a token's hash, an email, a password's hash.
+        hide_parameters=True,
         **options,
     )
 

@@ -28,6 +28,7 @@ from graph.kernel.fields import compose, install_fast_paths
 from graph.kernel.ids import NODE_TYPES
 from graph.kernel.limits import CostLimit, CostModel, HideSuggestions, TokenLimit, limit_rules
 from graph.kernel.scalars import describe_scalars
+from graph.observe.extension import ObserveOperations
 from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
 from graph.types.accounts.invitations import InvitationsOrganizationFields
@@ -202,6 +203,7 @@ def build_schema(settings: Settings | None = None, **options: Any) -> TrellisSch
     extensions += [
         lambda: ValidationCache(maxsize=1024),
         lambda: CostLimit(cost_model, settings.max_cost),
+        ObserveOperations,  # after the limits, before the compiled plans
         lambda: MaskUnexpectedErrors(
             should_mask_error=_is_unexpected, error_message="Internal error."
         ),

@@ -27,6 +27,22 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class MetricsAccess(StrEnum):
+    """Who may read `/metrics`."""
+
+    OFF = "off"
+    LOCAL = "local"
+    TOKEN = "token"
+
+
+class LogFormat(StrEnum):
+    """How log lines are written: JSON when stdout is not a terminal (``auto``), or always."""
+
+    AUTO = "auto"
+    JSON = "json"
+    TEXT = "text"
+
+
 # The spellings TRELLIS_MODE accepts (any case); anything else is refused, never taken for
 # development.
 MODE_SPELLINGS = {
@@ -224,6 +240,39 @@ class Settings(BaseSettings):
         "closed) before it stops: time for a load balancer to take it out",
         ge=0,
         le=300,
+    )
+    # --- observability (graph/observe/) --------------------------------------------------
+    metrics: MetricsAccess = setting(
+        "TRELLIS_METRICS",
+        MetricsAccess.LOCAL,
+        "who may read the Prometheus metrics at `/metrics`: `off` (404), `local` (loopback "
+        "clients only, 403 for others) or `token` (`Authorization: Bearer` with "
+        "`TRELLIS_METRICS_TOKEN`)",
+        accepts="`off`, `local` or `token`",
+    )
+    metrics_token: str | None = setting(
+        "TRELLIS_METRICS_TOKEN",
+        None,
+        "the bearer token `/metrics` asks for when `TRELLIS_METRICS=token`",
+        secret=True,
+        accepts="any string of 16 characters or more",
+        shown_default="unset",
+        min_length=16,
+    )
+    otlp_endpoint: str | None = setting(
+        "TRELLIS_OTLP_ENDPOINT",
+        None,
+        "OpenTelemetry traces are sent to this OTLP/HTTP endpoint (e.g. "
+        "`http://collector:4318/v1/traces`); unset: no tracing",
+        accepts="an http:// or https:// URL",
+        shown_default="unset: tracing off",
+    )
+    log_format: LogFormat = setting(
+        "TRELLIS_LOG_FORMAT",
+        LogFormat.AUTO,
+        "`json`: one JSON object per log line; `text`: readable lines; `auto`: JSON unless "
+        "stdout is a terminal",
+        accepts="`auto`, `json` or `text`, any case",
     )
     # --- limits (graph/kernel/limits.py, graph/server/security.py) -------------------------
     max_depth: int = setting(
@@ -453,6 +502,18 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(entry, strict=False)  # ValueError: not an address
         return value
 
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _check_otlp(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("metrics", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("mode", mode="before")
     @classmethod
     def _check_mode(cls, value: object) -> object:
@@ -465,6 +526,8 @@ class Settings(BaseSettings):
                 "TRELLIS_DEFAULT_PAGE_SIZE must not exceed TRELLIS_MAX_PAGE_SIZE "
                 f"({self.default_page_size} > {self.max_page_size})"
             )
+        if self.metrics == MetricsAccess.TOKEN and not self.metrics_token:
+            raise ValueError("TRELLIS_METRICS=token requires TRELLIS_METRICS_TOKEN")
         if self.production:
             missing = [
                 "DATABASE_URL (the embedded PostgreSQL is for development)"

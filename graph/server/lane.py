@@ -22,11 +22,14 @@ from __future__ import annotations
 import logging
 
 import orjson
+from graphql.language import DocumentNode, OperationDefinitionNode
 
 from graph.auth import InvalidCredentials, authenticate, bearer_token
 from graph.compiled.plans import QueryCompiler, run_plan
 from graph.database import Database
 from graph.kernel.limits import COST_HEADER, CostModel, cost_header
+from graph.observe import tracing
+from graph.observe.record import LANE, record
 from graph.server.graphiql import encode_json
 from graph.server.responses import (
     GRAPHQL_RESPONSE_CONTENT_TYPE,
@@ -171,7 +174,28 @@ class CompiledLane:
             viewer = await authenticate(db.reader, bearer_token(request.authorization), db.viewers)
         except InvalidCredentials as exc:
             return unauthenticated_response(exc.message, exc.code, request.accept)
-        data = await run_plan(db.reader, plan, coerced, viewer.params(raw=True))
+        observed = record()
+        if observed is not None:
+            observed.cost = cost
+            if viewer.user_id is not None:
+                observed.viewer_id = str(viewer.user_id)
+        tracer = tracing.tracer()
+        if tracer is None:
+            data = await run_plan(db.reader, plan, coerced, viewer.params(raw=True))
+        else:
+            name = operation or _single_name(document) or "anonymous"
+            with (
+                tracer.start_as_current_span(
+                    f"query {name}",
+                    attributes={"graphql.operation.name": name, "trellis.path": LANE},
+                ),
+                tracer.start_as_current_span("graphql.compiled_plan"),
+            ):
+                data = await run_plan(db.reader, plan, coerced, viewer.params(raw=True))
+        if data is not None and observed is not None:
+            observed.path = LANE
+            observed.operation_type = "query"
+            observed.operation = operation or _single_name(document)
         if data is None:
             # The resolvers are to answer (a null where GraphQL allows none): tell the full
             # path who the viewer is, and not to run the plan again.
@@ -203,6 +227,14 @@ class _Answer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
         await send({"type": "http.response.body", "body": self.content})
+
+
+def _single_name(document: DocumentNode) -> str | None:
+    """The name of a document's one operation (the lane answers no other kind)."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            return definition.name.value if definition.name else None
+    return None
 
 
 def _shallow(value: object) -> bool:
