@@ -17,6 +17,7 @@ from graph.settings import PROJECT_ROOT
 ERRORS = [
     "AuthenticationError",
     "ConflictError",
+    "InvalidTokenError",
     "NotFoundError",
     "PermissionDeniedError",
     "ValidationError",
