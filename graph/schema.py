@@ -27,6 +27,7 @@ from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
 from graph.types.accounts.invitations import InvitationsOrganizationFields
 from graph.types.accounts.profiles import ProfileUserFields
+from graph.types.accounts.two_factor import TwoFactorUserFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
 from graph.types.design import DesignOrganizationFields
 from graph.types.files import FilesItemFields, FilesOrganizationFields
@@ -37,6 +38,7 @@ from resolvers.accounts import (
     AccountsMutation,
     AccountsQuery,
     ProfileMutation,
+    TwoFactorMutation,
 )
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.design import DesignMutation, DesignQuery
@@ -52,7 +54,7 @@ log = logging.getLogger("trellis.errors")
 
 
 # Each domain's fields of the shared types, in the order the SDL lists them.
-compose(User, ProfileUserFields, CatalogUserFields)
+compose(User, ProfileUserFields, TwoFactorUserFields, CatalogUserFields)
 compose(
     Organization,
     InvitationsOrganizationFields,
@@ -88,6 +90,7 @@ class Mutation(
     AccountsMutation,
     AccountEmailMutation,
     ProfileMutation,
+    TwoFactorMutation,
     CatalogMutation,
     DesignMutation,
     RealtyMutation,

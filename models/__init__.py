@@ -1,6 +1,14 @@
 """SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
-from models import design, exports, files, jobs, mail, realty  # noqa: F401  (registers their tables)
+from models import (  # noqa: F401  (registers their tables)
+    design,
+    exports,
+    files,
+    jobs,
+    mail,
+    realty,
+    two_factor,
+)
 from models.accounts import (
     APIKey,
     AuthSession,
