@@ -9,11 +9,13 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import httpx
 import pyotp
 import pytest
 from sqlalchemy import select
 
 import models
+from graph.server.app import create_app
 from graph.settings import get_settings
 from tests.factories import PASSWORD
 
@@ -381,3 +383,64 @@ async def test_history_records_enrollment_and_disable_without_secrets(gql, sql, 
         assert hidden not in everything
     for column in ("secret", "recovery_code_hashes", "last_used_step", "challenge_hash"):
         assert f'"{column}"' not in everything
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading twoFactorEnabled: one statement at most, however many users are listed, on both paths
+
+USERS = "query { users(first: 50) { nodes { email twoFactorEnabled } } }"
+USERS_WITHOUT = "query { users(first: 50) { nodes { email } } }"
+
+
+@pytest.mark.parametrize("members", [2, 12], ids=["2 members", "12 members"])
+async def test_two_factor_enabled_costs_one_statement_whatever_the_list(
+    gql, factory, counter, enabled, members
+):
+    # given: the enabled user among other members of one organization
+    org = await factory.organization(slug="count")
+    await factory.membership(await _user(factory, enabled["email"]), org, "OWNER")
+    for _ in range(members):
+        await factory.member(org, role="VIEWER")
+    token = enabled["token"]
+    counter.reset()
+    without = await gql(USERS_WITHOUT, token=token)
+    baseline = counter.count
+    # when
+    counter.reset()
+    body = await gql(USERS, token=token)
+    # then: the viewer's own row costs one statement; the others' none
+    assert "errors" not in body
+    assert "errors" not in without
+    assert counter.count == baseline + 1
+    flags = {n["email"]: n["twoFactorEnabled"] for n in body["data"]["users"]["nodes"]}
+    assert len(flags) == members + 1
+    assert flags.pop(enabled["email"]) is True
+    assert set(flags.values()) == {None}
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "resolvers"])
+async def test_two_factor_enabled_reads_on_both_paths(db, factory, compiled):
+    # given: an app on one read path, and a user who turned it on
+    app = create_app(get_settings().replace(compiled_queries=compiled), database=db)
+    app.state.db = db
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+
+        async def post(query: str, variables: dict[str, Any], token: str | None = None) -> Any:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            response = await http.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
+            return response.json()
+
+        user = await factory.user()
+        login = await post(LOGIN, {"email": user.email, "password": PASSWORD})
+        token = login["data"]["authLogin"]["accessToken"]
+        before = await post(ME, {}, token)
+        enrollment = (await post(ENROLL, {}, token))["data"]["twoFactorEnroll"]
+        code = Clock(enrollment["secret"]).code(0)
+        await post(CONFIRM, {"code": code}, token)
+        after = await post(ME, {}, token)
+    # then
+    assert before == {"data": {"me": {"email": user.email, "twoFactorEnabled": False}}}
+    assert after == {"data": {"me": {"email": user.email, "twoFactorEnabled": True}}}
