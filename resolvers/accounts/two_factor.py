@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select
 
 import models
 from graph.auth import hash_token, verify_password
@@ -201,6 +201,15 @@ async def challenge_if_enabled(writer: Writer, user: models.User) -> Challenge |
     )
     if enabled is None:
         return None
+    # The account's spent challenges go as a new one comes: at most the live ones remain.
+    await writer.session.execute(
+        delete(TwoFactorChallenge).where(
+            TwoFactorChallenge.user_id == user.id,
+            or_(
+                TwoFactorChallenge.used_at.is_not(None), TwoFactorChallenge.expires_at < func.now()
+            ),
+        )
+    )
     token = CHALLENGE_PREFIX + secrets.token_urlsafe(32)
     expires_at = utc_now() + CHALLENGE_TTL
     await writer.create(

@@ -225,6 +225,17 @@ async def test_a_code_is_not_accepted_twice(gql, enabled):
     assert (await _verify(gql, challenge, clock.code(1)))["__typename"] == "AuthTokens"
 
 
+async def test_spent_challenges_are_deleted_as_new_ones_come(gql, sql, enabled):
+    # given: a challenge used up
+    used = await _challenge(gql, enabled["email"])
+    assert (await _verify(gql, used, enabled["recoveryCodes"][0]))["__typename"] == "AuthTokens"
+    # when: the next sign-in
+    await _challenge(gql, enabled["email"])
+    # then: only the live challenge is left
+    rows = await sql("SELECT used_at FROM two_factor_challenges")
+    assert [row[0] for row in rows] == [None]
+
+
 async def test_a_challenge_is_refused_when_unknown(gql, enabled):
     assert await _verify(gql, "trl_2fa_not-a-challenge", enabled["clock"].code(0)) == BAD_CHALLENGE
 
