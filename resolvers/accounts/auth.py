@@ -97,19 +97,25 @@ async def login(
     ok, new_hash = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise failure
-    if new_hash:
-        await writer.update(user, {"password_hash": new_hash})
+    rehash = {"password_hash": new_hash} if new_hash else {}
     challenge = await challenge_if_enabled(writer, user)
     if challenge is not None:
+        await writer.update(user, rehash)
         return challenge
-    return await sign_in(writer, user, ip=ip, user_agent=user_agent)
+    return await sign_in(writer, user, ip=ip, user_agent=user_agent, changes=rehash)
 
 
 async def sign_in(
-    writer: Writer, user: models.User, *, ip: str | None, user_agent: str | None
+    writer: Writer,
+    user: models.User,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    changes: dict[str, Any] | None = None,
 ) -> tuple[models.User, dict[str, Any]]:
-    """A new session for ``user``, whose credentials were checked."""
-    await writer.update(user, {"last_login_at": utc_now()})
+    """A new session for ``user``, whose credentials were checked (``changes``: more of the
+    user's columns to set with `last_login_at`)."""
+    await writer.update(user, {**(changes or {}), "last_login_at": utc_now()})
     session = models.AuthSession(
         user_id=user.id, ip=ip, user_agent=(user_agent or "")[:512] or None
     )

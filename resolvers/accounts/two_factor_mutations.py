@@ -62,6 +62,18 @@ async def _throttled(info: Info, keys: list[Key], check: Any, throttle: Any) -> 
         raise
 
 
+async def _own_throttled(info: Info, w: Writer, check: Any) -> Any:
+    """``check`` of the signed-in caller's password or code, throttled under their account
+    and address (a stolen session cannot guess codes freely)."""
+    user_id = info.context.viewer.user_id
+    if user_id is None:  # refused before any check: nothing to count
+        return await check()
+    throttle = _throttle(info)
+    email = (await w.session.get_one(models.User, user_id)).email
+    keys = throttle.keys(email, info.context.client_ip) if throttle else []
+    return await _throttled(info, keys, check, throttle)
+
+
 def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
     user, issued = result
     session: models.AuthSession = issued["session"]
@@ -128,12 +140,19 @@ class TwoFactorMutation:
 
     @strawberry.mutation(
         description="Replace the recovery codes (a current code needed): ten new ones, "
-        "shown this once; the old ones stop working."
+        "shown this once; the old ones stop working. Wrong codes count towards the sign-in "
+        "limits."
     )
     async def two_factor_recovery_codes_regenerate(
         self, info: Info, input: MutationInput[TwoFactorRecoveryCodesRegenerateInput]
     ) -> TwoFactorRecoveryCodesRegeneratePayload:
-        return await mutate(info, lambda w: regenerate_recovery_codes(w, code=input.code), _codes)
+        return await mutate(
+            info,
+            lambda w: _own_throttled(
+                info, w, lambda: regenerate_recovery_codes(w, code=input.code)
+            ),
+            _codes,
+        )
 
     @strawberry.mutation(
         description="Turn two-factor sign-in off (the password and a current or recovery "
@@ -143,21 +162,10 @@ class TwoFactorMutation:
     async def two_factor_disable(
         self, info: Info, input: MutationInput[TwoFactorDisableInput]
     ) -> TwoFactorDisablePayload:
-        throttle = _throttle(info)
-
-        async def attempt(w: Writer) -> models.User:
-            user_id = info.context.viewer.user_id
-            if user_id is None:  # refused before any check: nothing to count
-                return await disable(w, password=input.password, code=input.code)
-            email = (await w.session.get_one(models.User, user_id)).email
-            keys = throttle.keys(email, info.context.client_ip) if throttle else []
-            return await _throttled(
-                info,
-                keys,
-                lambda: disable(w, password=input.password, code=input.code),
-                throttle,
-            )
-
         return await mutate(
-            info, attempt, lambda user: TwoFactorDisableSuccess(user=to_node(User, user))
+            info,
+            lambda w: _own_throttled(
+                info, w, lambda: disable(w, password=input.password, code=input.code)
+            ),
+            lambda user: TwoFactorDisableSuccess(user=to_node(User, user)),
         )

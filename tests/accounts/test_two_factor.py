@@ -266,6 +266,21 @@ async def test_recovery_codes_regenerate(gql, enabled):
     assert fresh["__typename"] == "AuthTokens"
 
 
+async def test_wrong_codes_of_a_signed_in_user_are_throttled_too(gql, enabled):
+    # given: a session guessing codes to replace the recovery codes
+    clock, token = enabled["clock"], enabled["token"]
+    for _ in range(get_settings().login_attempts_per_account):
+        body = await gql(REGENERATE, {"code": clock.wrong()}, token=token)
+        assert body["data"]["twoFactorRecoveryCodesRegenerate"] == WRONG_CODE
+    # when: the right code, to regenerate or to disable
+    regenerate = await gql(REGENERATE, {"code": clock.code(0)}, token=token)
+    disable = await gql(DISABLE, {"password": PASSWORD, "code": clock.code(0)}, token=token)
+    # then: both refused until the window has passed
+    for answer in (regenerate, disable):
+        refusal = next(iter(answer["data"].values()))
+        assert refusal["message"].startswith("Too many attempts, try again in ")
+
+
 async def test_disable_takes_the_password_and_a_code(gql, enabled):
     token, clock = enabled["token"], enabled["clock"]
     wrong_password = await gql(DISABLE, {"password": "nope", "code": clock.code(0)}, token=token)
