@@ -30,8 +30,9 @@ class TwoFactorCredential(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), unique=True
     )
-    # The base32 TOTP secret. Stored as is (not encrypted): see README "Two-factor sign-in".
-    secret: Mapped[str] = mapped_column(String(64))
+    # The base32 TOTP secret, encrypted with TRELLIS_TWO_FACTOR_KEYS when set
+    # (resolvers/accounts/two_factor.py `seal`); see README "Two-factor sign-in".
+    secret: Mapped[str] = mapped_column(String(255))
     confirmed_at: Mapped[datetime | None]
     # SHA-256 of each unused recovery code; a used code's hash is removed.
     recovery_code_hashes: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")

@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_table(
         "two_factor_credentials",
         sa.Column("user_id", sa.UUID(), nullable=False),
-        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("secret", sa.String(length=255), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "recovery_code_hashes", postgresql.ARRAY(sa.String(length=64)),

@@ -9,20 +9,27 @@ refused code raises `AuthenticationFailed`, whose message never repeats the code
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import delete, func, or_, select
 
 import models
 from graph.auth import hash_token, verify_password
 from graph.kernel.errors import AuthenticationFailed, Conflict
+from graph.settings import get_settings
 from models.two_factor import TwoFactorChallenge, TwoFactorCredential
 from resolvers.writes import Writer
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Trellis"
 RECOVERY_CODE_COUNT = 10
@@ -39,6 +46,38 @@ def utc_now() -> datetime:
 
 def _normal(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
+
+
+# A secret encrypted with TRELLIS_TWO_FACTOR_KEYS starts with this; one without was stored
+# while no key was set, and is read as is.
+SEALED = "fernet:"
+
+
+def _fernet() -> MultiFernet | None:
+    keys = get_settings().two_factor_keys
+    if not keys:
+        return None
+    # Each configured string (at least 32 characters) is hashed to Fernet's 32-byte key.
+    return MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(hashlib.sha256(k.encode()).digest())) for k in keys]
+    )
+
+
+def seal(secret: str) -> str:
+    """The TOTP secret as stored: encrypted with the first key, if any is set."""
+    fernet = _fernet()
+    return secret if fernet is None else SEALED + fernet.encrypt(secret.encode()).decode()
+
+
+def unseal(stored: str) -> str:
+    """The TOTP secret of a stored value. An encrypted one without a key that opens it is a
+    configuration error, not the user's: it raises."""
+    if not stored.startswith(SEALED):
+        return stored
+    fernet = _fernet()
+    if fernet is None:
+        raise RuntimeError("a two-factor secret is encrypted but TRELLIS_TWO_FACTOR_KEYS is empty")
+    return fernet.decrypt(stored.removeprefix(SEALED).encode()).decode()
 
 
 def new_recovery_codes() -> list[str]:
@@ -97,7 +136,13 @@ async def use_code(
     """Accept a TOTP code not used before, or (with ``recovery``) an unused recovery code,
     and record its use; refuse anything else."""
     now = utc_now()
-    step = totp_step(credential.secret, code, now)
+    try:
+        secret: str | None = unseal(credential.secret)
+    except (RuntimeError, InvalidToken):
+        # the keys changed without the old one kept: app codes fail, recovery codes work
+        log.error("a two-factor secret cannot be decrypted: check TRELLIS_TWO_FACTOR_KEYS")
+        secret = None
+    step = None if secret is None else totp_step(secret, code, now)
     if step is not None:
         if credential.last_used_step is not None and step <= credential.last_used_step:
             raise AuthenticationFailed(INVALID_CODE, ("code",))  # a replay
@@ -126,9 +171,9 @@ async def enroll(writer: Writer) -> Enrollment:
         raise Conflict("Two-factor sign-in is on already; disable it first to enroll again.")
     secret = pyotp.random_base32()
     if credential is None:
-        await writer.create(TwoFactorCredential(user_id=user_id, secret=secret))
+        await writer.create(TwoFactorCredential(user_id=user_id, secret=seal(secret)))
     else:
-        await writer.update(credential, {"secret": secret, "last_used_step": None})
+        await writer.update(credential, {"secret": seal(secret), "last_used_step": None})
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return Enrollment(secret=secret, uri=uri)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 import models
 from graph.server.app import create_app
-from graph.settings import get_settings
+from graph.settings import InvalidSettings, get_settings
 from tests.factories import PASSWORD
 
 STEP = 30
@@ -470,3 +470,54 @@ async def test_two_factor_enabled_reads_on_both_paths(db, factory, compiled):
     # then
     assert before == {"data": {"me": {"email": user.email, "twoFactorEnabled": False}}}
     assert after == {"data": {"me": {"email": user.email, "twoFactorEnabled": True}}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets encrypted at rest with TRELLIS_TWO_FACTOR_KEYS
+
+OLD_KEY, NEW_KEY = "o" * 32, "n" * 32
+
+
+@pytest.fixture
+def keys(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set TRELLIS_TWO_FACTOR_KEYS as a deployment would (settings read afresh)."""
+
+    def use(*values: str) -> None:
+        monkeypatch.setenv("TRELLIS_TWO_FACTOR_KEYS", ",".join(values))
+        get_settings.cache_clear()
+
+    yield use
+    monkeypatch.delenv("TRELLIS_TWO_FACTOR_KEYS", raising=False)
+    get_settings.cache_clear()
+
+
+async def test_secrets_are_encrypted_and_keys_rotate(gql, sql, account, keys):
+    # given: a key, and an enrollment under it
+    keys(OLD_KEY)
+    secret = await _enroll(gql, account["token"])
+    clock = Clock(secret)
+    # then: the database holds ciphertext only
+    [(stored,)] = await sql("SELECT secret FROM two_factor_credentials")
+    assert stored.startswith("fernet:")
+    assert secret not in stored
+    confirmed = await gql(CONFIRM, {"code": clock.code(-1)}, token=account["token"])
+    recovery = confirmed["data"]["twoFactorConfirm"]["recoveryCodes"]
+    # when: a new key is listed first, the old one kept after it
+    keys(NEW_KEY, OLD_KEY)
+    rotated = await _verify(gql, await _challenge(gql, account["email"]), clock.code(0))
+    # then: codes still work
+    assert rotated["__typename"] == "AuthTokens"
+    # when: the old key is dropped too early
+    keys(NEW_KEY)
+    lost = await _verify(gql, await _challenge(gql, account["email"]), clock.code(1))
+    rescued = await _verify(gql, await _challenge(gql, account["email"]), recovery[0])
+    # then: app codes are refused, recovery codes still sign in
+    assert lost == WRONG_CODE
+    assert rescued["__typename"] == "AuthTokens"
+
+
+def test_short_keys_are_refused(keys):
+    keys("too short")
+    with pytest.raises(InvalidSettings) as refused:
+        get_settings()
+    assert "TRELLIS_TWO_FACTOR_KEYS" in str(refused.value.lines)
