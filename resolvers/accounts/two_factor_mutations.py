@@ -10,7 +10,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.kernel.errors import AuthenticationFailed, MutationInput
-from graph.types.accounts.inputs import AuthLoginVerifyPayload, AuthTokens
+from graph.types.accounts.inputs import AuthLoginVerifyPayload
 from graph.types.accounts.nodes import User
 from graph.types.accounts.two_factor import (
     AuthLoginVerifyInput,
@@ -27,6 +27,7 @@ from graph.types.accounts.two_factor import (
 )
 from loaders.base import to_node
 from resolvers.accounts.auth import sign_in
+from resolvers.accounts.mutations import _tokens  # the same AuthTokens as authLogin's
 from resolvers.accounts.two_factor import (
     challenged_user,
     confirm,
@@ -72,18 +73,6 @@ async def _own_throttled(info: Info, w: Writer, check: Any) -> Any:
     email = (await w.session.get_one(models.User, user_id)).email
     keys = throttle.keys(email, info.context.client_ip) if throttle else []
     return await _throttled(info, keys, check, throttle)
-
-
-def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
-    user, issued = result
-    session: models.AuthSession = issued["session"]
-    return AuthTokens(
-        access_token=issued["access"],
-        access_token_expires_at=session.expires_at,
-        refresh_token=issued["refresh"],
-        refresh_token_expires_at=session.refresh_expires_at,
-        user=to_node(User, user),
-    )
 
 
 def _codes(result: tuple[models.User, list[str]]) -> TwoFactorRecoveryCodes:
