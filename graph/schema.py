@@ -33,6 +33,7 @@ from graph.settings import Settings, get_settings
 from graph.types.accounts import Organization, User
 from graph.types.accounts.invitations import InvitationsOrganizationFields
 from graph.types.accounts.profiles import ProfileUserFields
+from graph.types.accounts.two_factor import TwoFactorUserFields
 from graph.types.ai import AIItemFields, AIOrganizationFields
 from graph.types.billing import BillingOrganizationFields
 from graph.types.catalog import CatalogOrganizationFields, CatalogUserFields, Item
@@ -45,6 +46,7 @@ from resolvers.accounts import (
     AccountsMutation,
     AccountsQuery,
     ProfileMutation,
+    TwoFactorMutation,
 )
 from resolvers.ai import AIMutation, AIQuery
 from resolvers.archive import ArchiveMutation
@@ -63,7 +65,7 @@ log = logging.getLogger("trellis.errors")
 
 
 # Each domain's fields of the shared types, in the order the SDL lists them.
-compose(User, ProfileUserFields, CatalogUserFields)
+compose(User, ProfileUserFields, TwoFactorUserFields, CatalogUserFields)
 compose(
     Organization,
     InvitationsOrganizationFields,
@@ -103,6 +105,7 @@ class Mutation(
     AccountsMutation,
     AccountEmailMutation,
     ProfileMutation,
+    TwoFactorMutation,
     CatalogMutation,
     DesignMutation,
     RealtyMutation,

@@ -409,6 +409,17 @@ class Settings(BaseSettings):
         "(OWNER or ADMIN); a periodic job purges it after that",
         ge=0,
     )
+    # Two-factor sign-in (resolvers/accounts/two_factor.py): TOTP secrets encrypted at rest.
+    two_factor_keys: CommaList = setting(
+        "TRELLIS_TWO_FACTOR_KEYS",
+        (),
+        "keys encrypting two-factor (TOTP) secrets in the database (Fernet), the same on "
+        "every process: the first encrypts, each decrypts (list a new key first to rotate); "
+        "empty: the secrets are stored unencrypted",
+        secret=True,
+        accepts="comma-separated strings of at least 32 characters",
+        shown_default="empty",
+    )
     # --- email (graph/mail/): the outbox, sent by a queue job over SMTP --------------------
     smtp_host: str | None = setting(
         "TRELLIS_SMTP_HOST",
@@ -484,6 +495,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("not an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("two_factor_keys")
+    @classmethod
+    def _check_two_factor_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(len(key) < 32 for key in value):
+            raise ValueError("a key shorter than 32 characters")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -1,6 +1,16 @@
 """SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
-from models import ai, billing, design, exports, files, jobs, mail, realty  # noqa: F401  (registers their tables)
+from models import (  # noqa: F401  (registers their tables)
+    ai,
+    billing,
+    design,
+    exports,
+    files,
+    jobs,
+    mail,
+    realty,
+    two_factor,
+)
 from models.accounts import (
     APIKey,
     AuthSession,

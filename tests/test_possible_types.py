@@ -54,6 +54,7 @@ def test_possible_types_lists_every_interface_and_union_of_the_schema():
     assert possible == from_committed_sdl()
     assert possible["Error"] == ERRORS
     assert possible["ItemCreatePayload"] == [
+        "ConflictError",
         "ItemSuccess",
         "NotFoundError",
         "PermissionDeniedError",

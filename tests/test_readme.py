@@ -10,7 +10,9 @@ run` does). The conventions, which the README states where it first uses them:
   `"<Operation: path.to.value>"` is copied from the answer of the README's earlier operation of
   that name (`organizations.nodes.0.id`: the first organization's id). The value
   `"<the token from the email>"` is the token of the link in the newest email of the outbox
-  (what the reader finds in their mailbox, or in the worker's log without SMTP). Only the
+  (what the reader finds in their mailbox, or in the worker's log without SMTP). The value
+  `"<the code from the authenticator app>"` is the TOTP code of now for the `secret` of the
+  README's latest `twoFactorEnroll` answer (what the reader's app shows). Only the
   variables an operation declares are given to it.
 - Authentication: the first block signs in as the demo owner (`authLogin`); the
   `accessToken` of any answer is sent as `Authorization: Bearer` from then on, as the README
@@ -37,6 +39,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pyotp
 import pytest
 from graphql import OperationDefinitionNode, OperationType, parse
 from sqlalchemy.engine import URL
@@ -51,6 +54,7 @@ README = PROJECT_ROOT / "README.md"
 BLOCK = re.compile(r"```graphql\n(?P<query>.*?)```(?:\s*```json\n(?P<variables>.*?)```)?", re.S)
 REFERENCE = re.compile(r"^<(?P<operation>\w+): (?P<path>[\w.]+)>$")
 EMAILED_TOKEN = "<the token from the email>"
+AUTHENTICATOR_CODE = "<the code from the authenticator app>"
 LINK_TOKEN = re.compile(r"[?&]token=(?P<token>[\w-]+)")
 
 
@@ -100,9 +104,16 @@ class Session:
         assert link is not None, f"no link with a token in {row[0]!r}"
         return link["token"]
 
+    def authenticator_code(self) -> str:
+        enrolled = [a["twoFactorEnroll"] for a in self.answers.values() if "twoFactorEnroll" in a]
+        assert enrolled, "no twoFactorEnroll answer before"
+        return pyotp.TOTP(enrolled[-1]["secret"]).now()
+
     def resolve(self, value: Any) -> Any:
         if value == EMAILED_TOKEN:
             return self.emailed_token()
+        if value == AUTHENTICATOR_CODE:
+            return self.authenticator_code()
         match = REFERENCE.match(value) if isinstance(value, str) else None
         if match is None:
             return value

@@ -24,6 +24,7 @@ from graph.kernel.errors import (
     ValidationFailed,
 )
 from graph.settings import get_settings
+from resolvers.accounts.two_factor import Challenge, challenge_if_enabled
 from resolvers.validation import Checks
 from resolvers.writes import Writer
 
@@ -83,7 +84,9 @@ async def _issue_tokens(writer: Writer, session: models.AuthSession) -> dict[str
 
 async def login(
     writer: Writer, *, email: str, password: str, ip: str | None, user_agent: str | None
-) -> tuple[models.User, dict[str, Any]]:
+) -> tuple[models.User, dict[str, Any]] | Challenge:
+    """Tokens for a right password; a `Challenge` instead when the account has two-factor
+    sign-in on (`authLoginVerify` then trades it with a code for the tokens)."""
     failure = AuthenticationFailed("Invalid email or password.")
     user = await writer.session.scalar(
         select(models.User).where(
@@ -94,10 +97,25 @@ async def login(
     ok, new_hash = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise failure
-    changes: dict[str, Any] = {"last_login_at": utc_now()}
-    if new_hash:
-        changes["password_hash"] = new_hash
-    await writer.update(user, changes)
+    rehash = {"password_hash": new_hash} if new_hash else {}
+    challenge = await challenge_if_enabled(writer, user)
+    if challenge is not None:
+        await writer.update(user, rehash)
+        return challenge
+    return await sign_in(writer, user, ip=ip, user_agent=user_agent, changes=rehash)
+
+
+async def sign_in(
+    writer: Writer,
+    user: models.User,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    changes: dict[str, Any] | None = None,
+) -> tuple[models.User, dict[str, Any]]:
+    """A new session for ``user``, whose credentials were checked (``changes``: more of the
+    user's columns to set with `last_login_at`)."""
+    await writer.update(user, {**(changes or {}), "last_login_at": utc_now()})
     session = models.AuthSession(
         user_id=user.id, ip=ip, user_agent=(user_agent or "")[:512] or None
     )

@@ -51,6 +51,7 @@ from graph.types.accounts import (
     UserRegisterPayload,
     UserRegisterSuccess,
 )
+from graph.types.accounts.two_factor import TwoFactorChallenge
 from loaders.base import to_node
 from resolvers.accounts.auth import (
     create_api_key,
@@ -68,10 +69,19 @@ from resolvers.accounts.organizations import (
     remove_member,
     update_organization,
 )
+from resolvers.accounts.two_factor import Challenge
 from resolvers.writes import Writer, mutate
 
 # ---------------------------------------------------------------------------------------------
 # GraphQL
+
+
+def _signed_in(
+    result: tuple[models.User, dict[str, Any]] | Challenge,
+) -> AuthTokens | TwoFactorChallenge:
+    if isinstance(result, Challenge):
+        return TwoFactorChallenge(challenge=result.challenge, expires_at=result.expires_at)
+    return _tokens(result)
 
 
 def _tokens(result: tuple[models.User, dict[str, Any]]) -> AuthTokens:
@@ -104,7 +114,10 @@ class AccountsMutation:
             anonymous=True,
         )
 
-    @strawberry.mutation(description="Sign in; returns an access and a refresh token.")
+    @strawberry.mutation(
+        description="Sign in; returns an access and a refresh token, or a `TwoFactorChallenge` "
+        "for `authLoginVerify` when the account has two-factor sign-in on."
+    )
     async def auth_login(
         self, info: Info, input: MutationInput[AuthLoginInput]
     ) -> AuthLoginPayload:
@@ -117,7 +130,7 @@ class AccountsMutation:
         throttle = getattr(throttle, "login_throttle", None)
         keys = throttle.keys(input.email, ctx.client_ip) if throttle else []
 
-        async def attempt(w: Writer) -> tuple[models.User, dict[str, Any]]:
+        async def attempt(w: Writer) -> tuple[models.User, dict[str, Any]] | Challenge:
             if (
                 throttle is not None
                 and (wait := await throttle.retry_after(ctx.db.read_engine, keys)) is not None
@@ -136,7 +149,7 @@ class AccountsMutation:
                     await throttle.failed(ctx.db.read_engine, keys)
                 raise
 
-        return await mutate(info, attempt, _tokens, anonymous=True)
+        return await mutate(info, attempt, _signed_in, anonymous=True)
 
     @strawberry.mutation(description="Rotate a token pair: the old refresh token stops working.")
     async def auth_refresh(

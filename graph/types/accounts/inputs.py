@@ -28,6 +28,7 @@ from graph.types.accounts.nodes import (
     Organization,
     User,
 )
+from graph.types.accounts.two_factor import TwoFactorChallenge
 from models.accounts import PlanType
 from models.search import SearchLanguage
 
@@ -94,7 +95,12 @@ class AuthTokens:
     user: User = strawberry.field(description="The signed-in user.")
 
 
-AuthLoginPayload = Annotated[AuthTokens | AuthenticationError, payload("AuthLoginPayload")]
+AuthLoginPayload = Annotated[
+    AuthTokens | TwoFactorChallenge | AuthenticationError, payload("AuthLoginPayload")
+]
+AuthLoginVerifyPayload = Annotated[
+    AuthTokens | AuthenticationError, payload("AuthLoginVerifyPayload")
+]
 AuthRefreshPayload = Annotated[AuthTokens | AuthenticationError, payload("AuthRefreshPayload")]
 
 
