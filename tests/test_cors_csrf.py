@@ -4,7 +4,6 @@ CORS allow-list, and a refused preflight says which setting admits the origin.""
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -24,7 +23,7 @@ DEV_SERVER = "http://localhost:5173"
 
 
 def _client(db: Any, **overrides: Any) -> httpx.AsyncClient:
-    app = create_app(replace(get_settings(), **overrides), database=db)
+    app = create_app(get_settings().replace(**overrides), database=db)
     app.state.db = db
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
