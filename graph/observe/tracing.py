@@ -36,7 +36,13 @@ def configure(endpoint: str | None, exporter: SpanExporter | None = None) -> Non
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     else:
         # The exporter is an optional dependency: imported only when tracing is on.
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        try:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        except ImportError as exc:
+            raise RuntimeError(
+                "TRELLIS_OTLP_ENDPOINT is set but the OTLP exporter is not installed: "
+                "pip install 'trellis[otlp]'"
+            ) from exc
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     _provider = provider
