@@ -88,7 +88,9 @@ def _value(text: str, name: str, **labels: str) -> float:
 @pytest.fixture
 async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
     instrument(db)  # what the app's lifespan does in a server
-    async with _client(_app(db, compile_after=2), "127.0.0.1") as c:
+    # compiled queries on even where the suite runs on the resolver path (CI's second run)
+    app = _app(db, compile_after=2, compiled_queries=True)
+    async with _client(app, "127.0.0.1") as c:
         yield c
 
 
