@@ -133,8 +133,10 @@ async def test_a_card_number_is_refused_in_every_field(gql, factory, db, field):
     payload = body["data"]["billingDetailsUpdate"]
     assert payload["__typename"] == "ValidationError"
     assert payload["fields"][0]["path"] == [field]
-    assert "4242" not in str(await snapshot(db))
-    assert await snapshot(db) == before
+    after = await snapshot(db)
+    # (not "4242": four digits may occur in any random id or hash of the snapshot)
+    assert value not in str(after)
+    assert after == before
 
 
 async def test_a_card_number_is_refused_as_an_invoice_number(gql, factory, db):
